@@ -1,0 +1,45 @@
+# The two commands: `make run` serves the demo, `make test` runs the whole suite.
+VENV   ?= .venv
+PYTHON ?= python3
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+MO     := survey/translations/vi/LC_MESSAGES/messages.mo
+
+.PHONY: run test lint translations extract-messages clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $(STAMP)
+
+$(MO): survey/translations/vi/LC_MESSAGES/messages.po $(STAMP)
+	$(BIN)/pybabel compile --use-fuzzy -d survey/translations
+
+translations: $(MO)
+
+run: $(STAMP) $(MO)
+	mkdir -p instance
+	$(BIN)/flask --app wsgi db upgrade
+	$(BIN)/flask --app wsgi seed-demo --if-empty
+	@$(BIN)/python -m survey.banner
+	$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
+
+lint: $(STAMP)
+	$(BIN)/ruff check survey tests wsgi.py
+	$(BIN)/ruff format --check survey tests wsgi.py
+	$(BIN)/mypy --strict survey/domain
+
+# axe-core for the accessibility audit of the browser tests (from npm, once).
+node_modules/axe-core/axe.min.js:
+	-npm install --no-save --no-package-lock --no-audit --no-fund --silent axe-core@4
+
+test: $(STAMP) $(MO) lint node_modules/axe-core/axe.min.js
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Refresh the message catalogue after changing texts in code or templates.
+extract-messages: $(STAMP)
+	$(BIN)/pybabel extract --ignore-dirs='.* node_modules' -F babel.cfg -k _l -o survey/translations/messages.pot .
+	$(BIN)/pybabel update -i survey/translations/messages.pot -d survey/translations
+
+clean:
+	rm -rf $(VENV) instance/survey.sqlite3*

@@ -1,0 +1,132 @@
+"""Citizen-satisfaction survey platform: the application factory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, g, request, session
+from sqlalchemy import event, text
+from sqlalchemy.engine import Engine
+
+from survey.config import ConfigError, load_config
+from survey.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+__all__ = ["ConfigError", "create_app", "check_database"]
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the app; ``config`` overrides what the environment gives."""
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        instance_path=str(PROJECT_ROOT / "instance"),
+    )
+    app.config.from_mapping(load_config(app.instance_path))
+    if config:
+        app.config.update(config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errors(app)
+    register_hooks(app)
+    register_cli(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(
+        app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True
+    )
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message_category = "info"
+
+    from survey.auth.views import load_user
+
+    login_manager.user_loader(load_user)
+
+
+def register_blueprints(app: Flask) -> None:
+    from survey.admin.views import bp as admin_bp
+    from survey.auth.views import bp as auth_bp
+    from survey.health import bp as health_bp
+    from survey.public.views import bp as public_bp
+    from survey.results.views import bp as results_bp
+
+    app.register_blueprint(public_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(results_bp, url_prefix="/results")
+    app.register_blueprint(health_bp)
+
+
+def register_errors(app: Flask) -> None:
+    from survey.errors import register_error_handlers
+
+    register_error_handlers(app)
+
+
+def register_hooks(app: Flask) -> None:
+    from survey.web import add_security_headers, compress_response, template_globals
+
+    app.after_request(add_security_headers)
+    app.after_request(compress_response)
+    app.context_processor(template_globals)
+
+
+def register_cli(app: Flask) -> None:
+    from survey.cli import register_commands
+
+    register_commands(app)
+
+
+def select_locale() -> str:
+    """``?lang=`` wins and is remembered in the session; Vietnamese by default."""
+    languages = ("vi", "en")
+    asked = request.args.get("lang")
+    if asked in languages:
+        session["lang"] = asked
+        return asked
+    remembered = session.get("lang")
+    return remembered if remembered in languages else "vi"
+
+
+def current_lang() -> str:
+    """The page's language as a two-letter code."""
+    if "lang" not in g:
+        from flask_babel import get_locale
+
+        g.lang = str(get_locale() or "vi")
+    return g.lang
+
+
+def check_database(app: Flask) -> None:
+    """Raise ConfigError with one line when the database cannot be reached."""
+    with app.app_context():
+        try:
+            with db.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except Exception as error:  # any driver error means the same to the operator
+            url = db.engine.url.render_as_string(hide_password=True)
+            reason = str(error).strip().splitlines()[0][:200]
+            raise ConfigError(f"cannot reach the database {url}: {reason}") from None
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """WAL, foreign keys and a busy timeout on every SQLite connection."""
+    module = type(dbapi_connection).__module__
+    if not module.startswith("sqlite3"):
+        return
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=15000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()

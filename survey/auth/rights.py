@@ -1,0 +1,66 @@
+"""Rights in one place: role checks per blueprint, scope checks per object."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import abort, redirect, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from survey.extensions import db
+from survey.models import Survey, Unit
+
+
+def require_roles(*roles: str) -> Callable[[], Response | None]:
+    """A ``before_request`` hook: log in first, then hold one of ``roles``."""
+
+    def check() -> Response | None:
+        if not current_user.is_authenticated:
+            return redirect(url_for("auth.login", next=request.full_path))
+        if current_user.role not in roles:
+            abort(403)
+        return None
+
+    return check
+
+
+def get_unit_in_scope_or_404(code: str) -> Unit:
+    unit = db.session.scalar(select(Unit).where(Unit.code == code))
+    if unit is None:
+        abort(404)
+    if not current_user.can_see(unit):
+        abort(403)
+    return unit
+
+
+def survey_in_scope(survey: Survey) -> bool:
+    """A survey is in scope when its owner unit, or one of its units, is."""
+    if current_user.can_see(survey.owner_unit):
+        return True
+    return any(current_user.can_see(unit) for unit in survey.units)
+
+
+def get_survey_in_scope_or_404(slug: str) -> Survey:
+    survey = db.session.scalar(select(Survey).where(Survey.slug == slug))
+    if survey is None:
+        abort(404)
+    if not survey_in_scope(survey):
+        abort(403)
+    return survey
+
+
+def surveys_in_scope() -> list[Survey]:
+    scope = current_user.unit.path
+    owned = select(Survey.id).join(Unit, Survey.owner_unit_id == Unit.id)
+    owned = owned.where(Unit.path.startswith(scope))
+    from survey.models.surveys import survey_units
+
+    assigned = (
+        select(survey_units.c.survey_id)
+        .join(Unit, survey_units.c.unit_id == Unit.id)
+        .where(Unit.path.startswith(scope))
+    )
+    query = select(Survey).where(Survey.id.in_(owned.union(assigned)))
+    return list(db.session.scalars(query.order_by(Survey.created_at.desc())))

@@ -1,0 +1,95 @@
+"""Login and logout for administrators, designers and leaders."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+from sqlalchemy import func, select
+from werkzeug.wrappers import Response
+
+from survey.auth.forms import LoginForm
+from survey.extensions import db, limiter
+from survey.models import User
+from survey.models._time import utcnow
+from survey.services.audit import record_event
+
+bp = Blueprint("auth", __name__)
+
+# Compared against when the e-mail is unknown, so both answers take as long.
+_DUMMY_HASH = (
+    "scrypt:32768:8:1$Yb0oA7n8N1Cq4V6o$"
+    "c2f5d1e0b5a8a0bd7f3b41f8b1f0b5c4a7d3f0e9b1c2d3e4f5a6b7c8d9e0f1a2"
+    "b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4"
+)
+
+
+def load_user(user_id: str) -> User | None:
+    """Session ids carry the user's session version: a bump logs them out."""
+    ident, _sep, version = user_id.partition(":")
+    if not ident.isdigit() or not version.isdigit():
+        return None
+    user = db.session.get(User, int(ident))
+    if user is None or not user.active or str(user.session_version) != version:
+        return None
+    return user
+
+
+def _safe_next(target: str | None) -> str | None:
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/"):
+        return None
+    return target
+
+
+def _home_for(user: User) -> str:
+    return url_for("results.index" if user.role == "leader" else "admin.index")
+
+
+def _login_limit() -> str:
+    from flask import current_app
+
+    return current_app.config["SURVEY_LOGIN_LIMIT"]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def login() -> str | Response:
+    if current_user.is_authenticated:
+        return redirect(_home_for(current_user))
+    form = LoginForm()
+    if form.validate_on_submit():
+        email = form.email.data.strip().lower()
+        user = db.session.scalar(select(User).where(func.lower(User.email) == email))
+        valid = user.check_password(form.password.data) if user else False
+        if user is None:
+            from werkzeug.security import check_password_hash
+
+            check_password_hash(_DUMMY_HASH, form.password.data)
+        if user is not None and valid and user.active:
+            session.clear()  # a fresh session at login
+            session.permanent = True
+            login_user(user)
+            user.last_login_at = utcnow()
+            record_event(user, "login", "user", user.id)
+            db.session.commit()
+            return redirect(_safe_next(request.args.get("next")) or _home_for(user))
+        flash(_("Wrong e-mail or password."), "error")
+    return render_template("auth/login.html", form=form)
+
+
+@bp.post("/logout")
+def logout() -> Response:
+    if current_user.is_authenticated:
+        user = current_user._get_current_object()
+        user.session_version += 1  # ends this session on the server, everywhere
+        record_event(user, "logout", "user", user.id)
+        db.session.commit()
+        logout_user()
+    session.clear()
+    flash(_("You are logged out."), "info")
+    return redirect(url_for("auth.login"))

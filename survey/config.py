@@ -1,0 +1,108 @@
+"""Configuration: safe defaults for the embedded mode, overridden by the environment.
+
+Nothing here reads the environment at import time; ``load_config`` is called by
+``create_app``.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+
+class ConfigError(RuntimeError):
+    """A configuration value is missing or wrong; the message is one clear line."""
+
+
+def _bool(name: str, value: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off", ""}:
+        return False
+    raise ConfigError(f"{name} must be true or false, not {value!r}")
+
+
+def _int(name: str, value: str, minimum: int = 0) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {value!r}") from None
+    if number < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}, not {number}")
+    return number
+
+
+def _secret_key(instance_path: Path) -> str:
+    """The key from SECRET_KEY, else one generated once and kept under instance/."""
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    key = secrets.token_hex(32)
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key
+
+
+def load_config(
+    instance_path: str, environ: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """Build the configuration from the environment, with embedded-mode defaults."""
+    env = dict(os.environ if environ is None else environ)
+    instance = Path(instance_path)
+    production = env.get("SURVEY_ENV", "development").strip().lower() == "production"
+    secret = env.get("SECRET_KEY", "").strip()
+    if not secret:
+        if production:
+            raise ConfigError("SECRET_KEY must be set when SURVEY_ENV=production")
+        secret = _secret_key(instance)
+    elif len(secret) < 16:
+        raise ConfigError("SECRET_KEY must be at least 16 characters long")
+
+    database_url = env.get("DATABASE_URL", "").strip() or (
+        f"sqlite:///{instance / 'survey.sqlite3'}"
+    )
+    if database_url.startswith("postgres://"):
+        database_url = "postgresql+psycopg://" + database_url[len("postgres://") :]
+    elif database_url.startswith("postgresql://"):
+        database_url = "postgresql+psycopg://" + database_url[len("postgresql://") :]
+    if not database_url.startswith(("sqlite://", "postgresql+psycopg://")):
+        raise ConfigError(
+            "DATABASE_URL must start with sqlite:// or postgresql://, "
+            f"not {database_url.split(':', 1)[0]!r}"
+        )
+
+    return {
+        "SECRET_KEY": secret,
+        "SURVEY_ENV": "production" if production else "development",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "RATELIMIT_ENABLED": _bool(
+            "RATELIMIT_ENABLED", env.get("RATELIMIT_ENABLED", "true")
+        ),
+        "SURVEY_SUBMIT_LIMIT": env.get("SURVEY_SUBMIT_LIMIT", "30 per minute"),
+        "SURVEY_LOGIN_LIMIT": env.get("SURVEY_LOGIN_LIMIT", "10 per minute"),
+        "SURVEY_MIN_N": _int("SURVEY_MIN_N", env.get("SURVEY_MIN_N", "10"), 1),
+        "BABEL_DEFAULT_LOCALE": "vi",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
+        "LANGUAGES": ("vi", "en"),
+        "WTF_CSRF_TIME_LIMIT": 6 * 3600,  # a long form on a slow phone
+        "MAX_CONTENT_LENGTH": 1024 * 1024,
+        "MAX_FORM_MEMORY_SIZE": 512 * 1024,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _bool(
+            "SESSION_COOKIE_SECURE", env.get("SESSION_COOKIE_SECURE", str(production))
+        ),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "PERMANENT_SESSION_LIFETIME": timedelta(
+            minutes=_int("SESSION_MINUTES", env.get("SESSION_MINUTES", "60"), 1)
+        ),
+        "SEND_FILE_MAX_AGE_DEFAULT": 3600,
+    }

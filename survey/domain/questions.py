@@ -1,0 +1,110 @@
+"""Question types and the plain description of a survey (a *spec*).
+
+A spec is what a question bank produces, what the JSON export writes and
+what the importers read; ``survey.services.definitions`` turns it into rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+LIKERT5 = "likert5"  # five-point satisfaction or agreement, options 1-5 and 9 (N/A)
+SINGLE = "single"
+MULTIPLE = "multiple"
+NPS = "nps"  # 0-10 recommend
+RATING5 = "rating5"  # 1-5 stars
+SHORT_TEXT = "short_text"
+LONG_TEXT = "long_text"
+NUMBER = "number"
+DATE = "date"
+
+QUESTION_TYPES: tuple[str, ...] = (
+    LIKERT5,
+    SINGLE,
+    MULTIPLE,
+    NPS,
+    RATING5,
+    SHORT_TEXT,
+    LONG_TEXT,
+    NUMBER,
+    DATE,
+)
+CHOICE_TYPES = frozenset({LIKERT5, SINGLE, MULTIPLE})
+SCALE_TYPES = frozenset({NPS, RATING5})
+TEXT_TYPES = frozenset({SHORT_TEXT, LONG_TEXT})
+
+NOT_APPLICABLE_CODE = "9"  # "don't know / not applicable": out of every denominator
+
+# Dimension tags feeding the indices of METHODOLOGY.md.
+OVERALL = "overall"  # C6 / X1: the headline M1
+TRUST = "trust"  # X2 / T1: M8
+SATISFACTION_FACTORS = ("S1", "S2", "S3", "S4", "S5")  # C1..C5 -> M2
+PERCEPTION_FACTORS = ("P1", "P2", "P3", "P4", "P5")  # B-items -> M3
+CHECK = "check"  # B0.R, reverse-keyed attention item, in no index
+DIMENSIONS: tuple[str, ...] = (
+    OVERALL,
+    TRUST,
+    *SATISFACTION_FACTORS,
+    *PERCEPTION_FACTORS,
+    CHECK,
+    "effectiveness",
+    "ease",
+    "efficiency",
+    "equity",
+    "employee",
+)
+
+
+@dataclass(frozen=True)
+class OptionSpec:
+    code: str
+    label_vi: str
+    label_en: str
+    is_other: bool = False  # "other, please specify": asks for a short text too
+
+
+@dataclass(frozen=True)
+class ConditionSpec:
+    """Show the question only if an earlier question's answer is one of the codes."""
+
+    question_code: str
+    option_codes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class QuestionSpec:
+    code: str
+    type: str
+    text_vi: str
+    text_en: str
+    help_vi: str = ""
+    help_en: str = ""
+    required: bool = True
+    dimension: str | None = None
+    options: tuple[OptionSpec, ...] = ()
+    condition: ConditionSpec | None = None
+    min_value: int | None = None  # number type
+    max_value: int | None = None
+    max_choices: int | None = None  # multiple choice
+    max_length: int | None = None  # text types
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    title_vi: str
+    title_en: str
+    questions: tuple[QuestionSpec, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class SurveySpec:
+    title_vi: str
+    title_en: str
+    intro_vi: str
+    intro_en: str
+    thanks_vi: str = ""
+    thanks_en: str = ""
+    pages: tuple[PageSpec, ...] = ()
+
+    def questions(self) -> tuple[QuestionSpec, ...]:
+        return tuple(q for page in self.pages for q in page.questions)

@@ -1,0 +1,85 @@
+"""Friendly error pages in the reader's language, never a stack trace."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from survey.extensions import db
+
+
+def _messages() -> dict[int, tuple[str, str]]:
+    return {
+        400: (_("Bad request"), _("The request could not be understood.")),
+        403: (_("Not allowed"), _("You do not have access to this page.")),
+        404: (_("Page not found"), _("There is no page at this address.")),
+        405: (_("Not allowed"), _("This action is not allowed here.")),
+        410: (_("Closed"), _("This page is no longer available.")),
+        413: (_("Too large"), _("What you sent is too large.")),
+        429: (
+            _("Too many requests"),
+            _("You sent too many requests in a short time. Please wait a minute."),
+        ),
+        500: (
+            _("Something went wrong"),
+            _("An unexpected error occurred. Nothing was saved; please try again."),
+        ),
+        503: (
+            _("Temporarily unavailable"),
+            _("The service is briefly unavailable. Please try again in a moment."),
+        ),
+    }
+
+
+def render_error(code: int, detail: str | None = None) -> tuple[str, int]:
+    title, message = _messages().get(code, (_("Error"), ""))
+    return (
+        render_template(
+            "errors/error.html", code=code, title=title, message=detail or message
+        ),
+        code,
+    )
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError) -> tuple[str, int]:
+        db.session.rollback()
+        return render_error(
+            400,
+            _(
+                "Your form expired or was sent from another page. "
+                "Please reload the page and send it again."
+            ),
+        )
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> tuple[str, int] | HTTPException:
+        db.session.rollback()
+        if error.code is None or error.code < 400:
+            return error
+        detail = error.description if getattr(error, "custom", False) else None
+        if request.path.startswith("/healthz"):
+            return {"error": error.name}, error.code  # type: ignore[return-value]
+        return render_error(error.code, detail)
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception) -> tuple[str, int]:
+        db.session.rollback()
+        app.logger.exception("unhandled error on %s", request.path)
+        from sqlalchemy.exc import OperationalError
+
+        if isinstance(error, OperationalError):
+            return render_error(503)
+        return render_error(InternalServerError.code)
+
+
+def abort_with(code: int, message: str) -> None:
+    """Abort with ``code`` and a message meant for the reader."""
+    from werkzeug.exceptions import default_exceptions
+
+    error = default_exceptions[code](description=message)
+    error.custom = True  # type: ignore[attr-defined]
+    raise error

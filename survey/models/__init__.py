@@ -1,0 +1,21 @@
+"""The data model, one module per aggregate."""
+
+from survey.models.audit import AuditEvent
+from survey.models.responses import Answer, Response, ResponseFlag
+from survey.models.surveys import Option, Page, Question, Survey, SurveyVersion
+from survey.models.units import Unit
+from survey.models.users import User
+
+__all__ = [
+    "Answer",
+    "AuditEvent",
+    "Option",
+    "Page",
+    "Question",
+    "Response",
+    "ResponseFlag",
+    "Survey",
+    "SurveyVersion",
+    "Unit",
+    "User",
+]

@@ -1,0 +1,111 @@
+"""Responses and their answers, stored for counting in SQL.
+
+One ``answers`` row per answered question, or per ticked option of a multiple
+choice. A scale answer keeps its code in ``value_int`` (1-5, 9 for N/A, 0-10),
+so every distribution is one ``GROUP BY question_id, value_int`` or
+``GROUP BY option_id`` over indexed columns.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from survey.extensions import db
+from survey.models._time import utcnow
+
+CHANNELS = ("qr", "link", "kiosk", "invited", "phone", "import")
+INVITED_CHANNELS = frozenset({"invited", "phone"})
+RESPONDENT_GROUPS = ("citizen", "business")
+
+
+class Response(db.Model):
+    __tablename__ = "responses"
+    __table_args__ = (
+        Index("ix_responses_survey_unit_time", "survey_id", "unit_id", "submitted_at"),
+        Index("ix_responses_device_time", "device_hash", "submitted_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id"))
+    version_id: Mapped[int] = mapped_column(
+        ForeignKey("survey_versions.id"), index=True
+    )
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(10), default="qr")
+    language: Mapped[str] = mapped_column(String(5), default="vi")
+    respondent_group: Mapped[str | None] = mapped_column(String(10))
+    started_at: Mapped[datetime | None] = mapped_column(DateTime)
+    submitted_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    duration_seconds: Mapped[int | None] = mapped_column(Integer)
+    # Issued with the form: a double tap or a retry finds the row it already made.
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    # Keyed, daily-rotated hash of the client; never the raw IP or user agent.
+    device_hash: Mapped[str | None] = mapped_column(String(64))
+    hard_flagged: Mapped[bool] = mapped_column(Boolean, default=False)
+    soft_flag_count: Mapped[int] = mapped_column(Integer, default=0)
+
+    answers: Mapped[list[Answer]] = relationship(
+        back_populates="response", cascade="all, delete-orphan"
+    )
+    flags: Mapped[list[ResponseFlag]] = relationship(
+        back_populates="response", cascade="all, delete-orphan"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Response {self.id} unit={self.unit_id}>"
+
+
+class Answer(db.Model):
+    __tablename__ = "answers"
+    __table_args__ = (
+        Index("ix_answers_question_value", "question_id", "value_int"),
+        Index("ix_answers_question_option", "question_id", "option_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    response_id: Mapped[int] = mapped_column(
+        ForeignKey("responses.id", ondelete="CASCADE"), index=True
+    )
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"))
+    option_id: Mapped[int | None] = mapped_column(ForeignKey("options.id"))
+    value_int: Mapped[int | None] = mapped_column(Integer)
+    value_number: Mapped[float | None] = mapped_column(Float)
+    value_text: Mapped[str | None] = mapped_column(Text)
+    value_date: Mapped[date | None] = mapped_column(Date)
+
+    response: Mapped[Response] = relationship(back_populates="answers")
+
+    def __repr__(self) -> str:
+        return f"<Answer q={self.question_id} {self.value_int or self.option_id}>"
+
+
+class ResponseFlag(db.Model):
+    """A quality flag of METHODOLOGY.md section 8, with its reason."""
+
+    __tablename__ = "response_flags"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    response_id: Mapped[int] = mapped_column(
+        ForeignKey("responses.id", ondelete="CASCADE"), index=True
+    )
+    code: Mapped[str] = mapped_column(String(30), index=True)
+    kind: Mapped[str] = mapped_column(String(4))  # "hard" or "soft"
+    reason: Mapped[str] = mapped_column(String(300), default="")
+
+    response: Mapped[Response] = relationship(back_populates="flags")
+
+    def __repr__(self) -> str:
+        return f"<ResponseFlag {self.code} {self.kind}>"

@@ -1,0 +1,75 @@
+"""Units: the organisation tree (city > ward; city > department > branch)."""
+
+from __future__ import annotations
+
+from sqlalchemy import Boolean, ForeignKey, Integer, String, select
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from survey.extensions import db
+
+UNIT_KINDS = (
+    "city",
+    "ward",
+    "commune",
+    "special_zone",
+    "department",
+    "branch",
+    "centre",
+)
+
+
+class UnitError(ValueError):
+    """A change to the tree that would break it (a cycle, a duplicate code)."""
+
+
+class Unit(db.Model):
+    __tablename__ = "units"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    name_vi: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20), default="ward")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Materialised path of ids ("/1/4/9/"): a subtree is one indexed prefix match.
+    path: Mapped[str] = mapped_column(String(400), index=True, default="")
+
+    parent: Mapped[Unit | None] = relationship(
+        remote_side=[id], back_populates="children"
+    )
+    children: Mapped[list[Unit]] = relationship(
+        back_populates="parent", order_by="Unit.code"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Unit {self.code}>"
+
+    def name(self, lang: str) -> str:
+        return self.name_en if lang == "en" and self.name_en else self.name_vi
+
+    def update_path(self) -> None:
+        """Recompute this unit's path (needs an id: flush first)."""
+        prefix = self.parent.path if self.parent is not None else "/"
+        self.path = f"{prefix}{self.id}/"
+
+    def is_within(self, ancestor: Unit) -> bool:
+        return self.path.startswith(ancestor.path)
+
+    def move_to(self, new_parent: Unit | None) -> None:
+        """Re-parent the unit and rewrite the paths of its whole subtree."""
+        if new_parent is not None and new_parent.is_within(self):
+            raise UnitError("a unit cannot move under itself or its own descendant")
+        old = self.path
+        self.parent = new_parent
+        self.update_path()
+        descendants = db.session.scalars(
+            select(Unit).where(Unit.path.startswith(old), Unit.id != self.id)
+        )
+        for unit in descendants:
+            unit.path = self.path + unit.path[len(old) :]
+
+    @classmethod
+    def subtree_ids(cls, root: Unit):
+        """A select of the ids of ``root`` and everything below it."""
+        return select(cls.id).where(cls.path.startswith(root.path))

@@ -1,0 +1,1 @@
+"""Use cases that touch the database. They flush; the caller commits."""

@@ -1,0 +1,183 @@
+"""Recording a citizen's response exactly once, with its quality flags."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from survey.domain.answers import CleanAnswer, QuestionRule
+from survey.extensions import db
+from survey.models import Answer, Question, Response, ResponseFlag, SurveyVersion, Unit
+from survey.models._time import utcnow
+
+HARD_SPEED_SECONDS_PER_ITEM = 3
+REPEATED_DEVICE_PER_DAY = 3
+
+
+@dataclass(frozen=True)
+class Submission:
+    """What the public form hands over, besides the answers."""
+
+    token: str
+    started_at: datetime | None
+    channel: str
+    language: str
+    device_hash: str | None
+    honeypot_filled: bool
+
+
+def device_hash(secret_key: str, client: str, day: str) -> str:
+    """Keyed hash of the client that changes every day; the raw value is not kept."""
+    daily_key = hmac.new(secret_key.encode(), day.encode(), hashlib.sha256).digest()
+    return hmac.new(daily_key, client.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def rules_for(questions: Sequence[Question]) -> list[QuestionRule]:
+    """The checker's view of the questions, in order."""
+    page_numbers = {p: i for i, p in enumerate(sorted({q.page_id for q in questions}))}
+    return [
+        QuestionRule(
+            id=q.id,
+            type=q.type,
+            required=q.required,
+            page=page_numbers[q.page_id],
+            option_codes=tuple(o.code for o in q.options),
+            other_codes=frozenset(o.code for o in q.options if o.is_other),
+            condition_question_id=q.condition_question_id,
+            condition_codes=frozenset(q.condition_option_codes or ()),
+            min_value=q.min_value,
+            max_value=q.max_value,
+            max_choices=q.max_choices,
+            max_length=q.max_length,
+        )
+        for q in questions
+    ]
+
+
+def response_exists(token: str) -> bool:
+    return (
+        db.session.scalar(select(Response.id).where(Response.token == token))
+        is not None
+    )
+
+
+def _answer_rows(
+    questions: Sequence[Question], answers: dict[int, CleanAnswer]
+) -> list[Answer]:
+    option_ids = {(o.question_id, o.code): o.id for q in questions for o in q.options}
+    other_options = {
+        (o.question_id, o.code) for q in questions for o in q.options if o.is_other
+    }
+    rows: list[Answer] = []
+    for answer in answers.values():
+        if answer.option_codes:
+            for code in answer.option_codes:
+                key = (answer.question_id, code)
+                other = answer.other_text if key in other_options else None
+                rows.append(
+                    Answer(
+                        question_id=answer.question_id,
+                        option_id=option_ids[key],
+                        value_int=answer.value_int,
+                        value_text=other,
+                    )
+                )
+        else:
+            rows.append(
+                Answer(
+                    question_id=answer.question_id,
+                    value_int=answer.value_int,
+                    value_number=answer.value_number,
+                    value_text=answer.value_text,
+                    value_date=answer.value_date,
+                )
+            )
+    return rows
+
+
+def _quality_flags(
+    submission: Submission, duration: int | None, answered: int, now: datetime
+) -> list[ResponseFlag]:
+    """Flags that can be decided at submission (METHODOLOGY.md section 8)."""
+    flags = []
+    if submission.honeypot_filled:
+        flags.append(
+            ResponseFlag(code="honeypot", kind="hard", reason="hidden field filled")
+        )
+    if (
+        duration is not None
+        and answered
+        and duration < HARD_SPEED_SECONDS_PER_ITEM * answered
+    ):
+        flags.append(
+            ResponseFlag(
+                code="hard_speeder",
+                kind="hard",
+                reason=f"{duration} s for {answered} answers",
+            )
+        )
+    if submission.device_hash and submission.channel != "kiosk":
+        same_device = db.session.scalar(
+            select(func.count(Response.id)).where(
+                Response.device_hash == submission.device_hash,
+                Response.submitted_at >= now - timedelta(days=1),
+            )
+        )
+        if same_device and same_device >= REPEATED_DEVICE_PER_DAY:
+            flags.append(
+                ResponseFlag(
+                    code="repeated_device",
+                    kind="soft",
+                    reason=f"{same_device + 1} submissions in a day from one device",
+                )
+            )
+    return flags
+
+
+def record_response(
+    version: SurveyVersion,
+    unit: Unit,
+    questions: Sequence[Question],
+    answers: dict[int, CleanAnswer],
+    submission: Submission,
+) -> bool:
+    """Store the response; False when its token was already used (a retry).
+
+    The unique token is the guard: a concurrent duplicate fails on insert and
+    is rolled back to a savepoint, so the caller's transaction stays usable.
+    """
+    if response_exists(submission.token):
+        return False
+    now = utcnow()
+    duration = None
+    if submission.started_at is not None:
+        duration = max(0, int((now - submission.started_at).total_seconds()))
+    flags = _quality_flags(submission, duration, len(answers), now)
+    response = Response(
+        survey_id=version.survey_id,
+        version_id=version.id,
+        unit_id=unit.id,
+        channel=submission.channel,
+        language=submission.language,
+        started_at=submission.started_at,
+        submitted_at=now,
+        duration_seconds=duration,
+        token=submission.token,
+        device_hash=submission.device_hash,
+        hard_flagged=any(f.kind == "hard" for f in flags),
+        soft_flag_count=sum(1 for f in flags if f.kind == "soft"),
+        answers=_answer_rows(questions, answers),
+        flags=flags,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(response)
+    except IntegrityError:
+        return False
+    return True

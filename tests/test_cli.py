@@ -1,0 +1,66 @@
+"""The command line: demo data and users."""
+
+from sqlalchemy import func, select
+
+from survey.extensions import db
+from survey.models import Response, ResponseFlag, Survey, Unit, User
+from survey.services.demo import DEMO_SLUG, MANIPULATED_UNIT
+
+
+def test_seed_demo_builds_a_city_a_survey_and_responses(runner):
+    result = runner.invoke(args=["seed-demo", "--responses", "400"])
+    assert result.exit_code == 0, result.output
+    units = {u.code: u for u in db.session.scalars(select(Unit))}
+    assert 15 <= len(units) <= 25
+    assert units["S-NN-MT-CN1"].parent.parent.code == "HCM"  # a third level
+    survey = db.session.scalar(select(Survey).where(Survey.slug == DEMO_SLUG))
+    assert survey.availability() == "open"
+    assert db.session.scalar(select(func.count(Response.id))) == 400
+    assert db.session.scalar(select(func.count(User.id))) >= 3
+    # The manipulated ward looks manipulated: its fast completions are flagged.
+    flagged_units = db.session.scalars(
+        select(Unit.code)
+        .join(Response, Response.unit_id == Unit.id)
+        .join(ResponseFlag, ResponseFlag.response_id == Response.id)
+        .distinct()
+    ).all()
+    assert MANIPULATED_UNIT in flagged_units
+
+
+def test_seed_demo_refuses_a_database_with_data(runner):
+    assert runner.invoke(args=["seed-demo", "--responses", "10"]).exit_code == 0
+    again = runner.invoke(args=["seed-demo", "--responses", "10"])
+    assert again.exit_code != 0 and "not empty" in again.output
+    quiet = runner.invoke(args=["seed-demo", "--if-empty"])
+    assert quiet.exit_code == 0
+
+
+def test_create_user_reads_the_password_from_standard_input(runner, make_unit):
+    make_unit("HCM", kind="city")
+    result = runner.invoke(
+        args=["create-user", "Chi@Example.VN", "--role", "leader", "--unit", "HCM"],
+        input="correct horse battery\n",
+    )
+    assert result.exit_code == 0, result.output
+    user = db.session.scalar(select(User))
+    assert user.email == "chi@example.vn" and user.role == "leader"
+    assert user.check_password("correct horse battery")
+    assert "correct horse" not in user.password_hash
+
+
+def test_create_user_rejects_an_unknown_unit_and_a_short_password(runner, make_unit):
+    make_unit("HCM", kind="city")
+    unknown = runner.invoke(
+        args=["create-user", "a@b.vn", "--role", "admin", "--unit", "NOPE"],
+        input="x" * 12,
+    )
+    assert unknown.exit_code != 0 and "no unit" in unknown.output
+    short = runner.invoke(
+        args=["create-user", "a@b.vn", "--role", "admin", "--unit", "HCM"],
+        input="short\n",
+    )
+    assert short.exit_code != 0 and "at least 10" in short.output
+    bad_role = runner.invoke(
+        args=["create-user", "a@b.vn", "--role", "king", "--unit", "HCM"]
+    )
+    assert bad_role.exit_code != 0
