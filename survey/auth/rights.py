@@ -10,7 +10,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from survey.extensions import db
-from survey.models import Survey, Unit
+from survey.models import Survey, Unit, User
 
 
 def require_roles(*roles: str) -> Callable[[], Response | None]:
@@ -64,3 +64,23 @@ def surveys_in_scope() -> list[Survey]:
     )
     query = select(Survey).where(Survey.id.in_(owned.union(assigned)))
     return list(db.session.scalars(query.order_by(Survey.created_at.desc())))
+
+
+def get_owned_survey_or_404(slug: str) -> Survey:
+    """A survey the user may change: its owner unit is in the user's scope.
+
+    Being assigned to a unit in scope lets a user see a survey, not change it.
+    """
+    survey = get_survey_in_scope_or_404(slug)
+    if not current_user.can_see(survey.owner_unit):
+        abort(403)
+    return survey
+
+
+def get_user_in_scope_or_404(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    if not current_user.can_see(user.unit):
+        abort(403)
+    return user

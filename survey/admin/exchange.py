@@ -1,0 +1,59 @@
+"""Survey definitions in and out: JSON export and import."""
+
+from __future__ import annotations
+
+import json
+
+from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from survey.admin.forms import SurveyImportForm
+from survey.admin.views import bp
+from survey.auth.rights import get_owned_survey_or_404
+from survey.extensions import db
+from survey.services import exchange
+from survey.services.designer import slug_taken
+
+
+@bp.get("/surveys/<slug>/export.json")
+def export_survey(slug: str) -> Response:
+    survey = get_owned_survey_or_404(slug)
+    document = exchange.export_definition(survey)
+    body = json.dumps(document, ensure_ascii=False, indent=2)
+    response = Response(body, mimetype="application/json")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{survey.slug}-v{document["version"]}.json"'
+    )
+    return response
+
+
+@bp.route("/surveys/import", methods=["GET", "POST"])
+def import_survey() -> str | Response | tuple[str, int]:
+    form = SurveyImportForm()
+    reasons: list[str] = []
+    if form.validate_on_submit():
+        if slug_taken(form.slug.data):
+            form.slug.errors.append(
+                _("This address is taken by another survey: choose another.")
+            )
+        else:
+            try:
+                exchange.import_definition(
+                    current_user,
+                    form.slug.data,
+                    form.file.data.read(),
+                    current_user.unit,
+                )
+            except exchange.ExchangeError as error:
+                db.session.rollback()
+                reasons = error.reasons
+            else:
+                db.session.commit()
+                flash(_("Survey imported as a draft."), "info")
+                return redirect(url_for("admin.show_survey", slug=form.slug.data))
+    status = 422 if form.errors or reasons else 200
+    return render_template(
+        "admin/import_survey.html", form=form, reasons=reasons
+    ), status

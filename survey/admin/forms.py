@@ -1,0 +1,391 @@
+"""Forms of the admin pages: every field checked, every message a sentence."""
+
+from __future__ import annotations
+
+import re
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired, FileSize
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    EmailField,
+    IntegerField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+    ValidationError,
+)
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+)
+
+from survey.domain.banks import TEMPLATE_TITLES
+from survey.domain.questions import CHOICE_TYPES, DIMENSIONS, QUESTION_TYPES, OptionSpec
+from survey.models.units import UNIT_KINDS
+from survey.models.users import ROLES
+
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+# Deliberately plain: no extra dependency, and no <, > or spaces.
+EMAIL_PATTERN = r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+$"
+CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+MAX_UPLOAD_BYTES = 512 * 1024
+
+TYPE_LABELS = {
+    "likert5": _l("Five-point scale"),
+    "single": _l("Single choice"),
+    "multiple": _l("Multiple choice"),
+    "nps": _l("Recommend (0-10)"),
+    "rating5": _l("Rating (1-5)"),
+    "short_text": _l("Short text"),
+    "long_text": _l("Long text"),
+    "number": _l("Number"),
+    "date": _l("Date"),
+}
+ROLE_LABELS = {
+    "admin": _l("Administrator"),
+    "designer": _l("Designer"),
+    "leader": _l("Leader"),
+}
+
+
+def _title_required() -> list[object]:
+    return [DataRequired(_l("Please enter a title.")), Length(max=300)]
+
+
+class CreateSurveyForm(FlaskForm):
+    slug = StringField(
+        _l("Address (slug)"),
+        validators=[
+            DataRequired(_l("Please choose the survey's address.")),
+            Length(max=80, message=_l("At most 80 characters.")),
+            Regexp(
+                SLUG_PATTERN,
+                message=_l(
+                    "Use lowercase letters without accents, digits and hyphens only."
+                ),
+            ),
+        ],
+    )
+    template = SelectField(_l("Start from"), validate_choice=True)
+    title_vi = StringField(_l("Title (Vietnamese)"), validators=[Length(max=300)])
+    title_en = StringField(_l("Title (English)"), validators=[Length(max=300)])
+
+    def __init__(self, *args: object, lang: str = "vi", **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.template.choices = [SelectChoice("", _l("A blank survey"))] + [
+            SelectChoice(key, titles.get(lang, titles["vi"]))
+            for key, titles in TEMPLATE_TITLES.items()
+        ]
+
+    def validate_title_vi(self, field: StringField) -> None:
+        if not self.template.data and not (field.data or "").strip():
+            raise ValidationError(_l("A blank survey needs a Vietnamese title."))
+
+
+class TextsForm(FlaskForm):
+    title_vi = StringField(_l("Title (Vietnamese)"), validators=_title_required())
+    title_en = StringField(_l("Title (English)"), validators=[Length(max=300)])
+    intro_vi = TextAreaField(
+        _l("Introduction (Vietnamese)"), validators=[Length(max=5000)]
+    )
+    intro_en = TextAreaField(
+        _l("Introduction (English)"), validators=[Length(max=5000)]
+    )
+    thanks_vi = TextAreaField(
+        _l("Thank-you text (Vietnamese)"), validators=[Length(max=5000)]
+    )
+    thanks_en = TextAreaField(
+        _l("Thank-you text (English)"), validators=[Length(max=5000)]
+    )
+
+
+class PageForm(FlaskForm):
+    title_vi = StringField(_l("Page title (Vietnamese)"), validators=[Length(max=300)])
+    title_en = StringField(_l("Page title (English)"), validators=[Length(max=300)])
+
+
+def parse_option_lines(text: str) -> tuple[tuple[OptionSpec, ...], list[str]]:
+    """``code|label vi|label en[|other]`` per line: the options and the errors."""
+    options: list[OptionSpec] = []
+    errors: list[str] = []
+    seen: set[str] = set()
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        parts = [part.strip() for part in line.split("|")]
+        if len(parts) < 2 or not parts[0] or not parts[1]:
+            errors.append(
+                str(_l("Line %(n)s: write code|label vi|label en.", n=number))
+            )
+            continue
+        code = parts[0]
+        if not re.match(CODE_PATTERN, code) or len(code) > 40:
+            errors.append(
+                str(
+                    _l(
+                        "Line %(n)s: a code uses letters, digits, '.', '-' or '_' "
+                        "(at most 40).",
+                        n=number,
+                    )
+                )
+            )
+            continue
+        if code in seen:
+            errors.append(
+                str(
+                    _l(
+                        "Line %(n)s: the code %(code)s is used twice.",
+                        n=number,
+                        code=code,
+                    )
+                )
+            )
+            continue
+        if len(parts[1]) > 500 or (len(parts) > 2 and len(parts[2]) > 500):
+            errors.append(str(_l("Line %(n)s: a label is too long.", n=number)))
+            continue
+        seen.add(code)
+        other = len(parts) > 3 and parts[3].lower() in ("other", "khac", "khác")
+        options.append(
+            OptionSpec(code, parts[1], parts[2] if len(parts) > 2 else "", other)
+        )
+    if len(options) > 100:
+        errors.append(str(_l("At most 100 options.")))
+    return tuple(options), errors
+
+
+def option_lines(options: object) -> str:
+    """The textarea's text for existing options."""
+    lines = []
+    for o in options:  # type: ignore[attr-defined]
+        line = f"{o.code}|{o.label_vi}|{o.label_en}"
+        lines.append(line + ("|other" if o.is_other else ""))
+    return "\n".join(lines)
+
+
+class QuestionForm(FlaskForm):
+    code = StringField(
+        _l("Code"),
+        validators=[
+            DataRequired(_l("Please give the question a code.")),
+            Length(max=40, message=_l("At most 40 characters.")),
+            Regexp(
+                CODE_PATTERN,
+                message=_l("Use letters, digits, '.', '-' or '_' only."),
+            ),
+        ],
+    )
+    type = SelectField(
+        _l("Type"), choices=[SelectChoice(t, TYPE_LABELS[t]) for t in QUESTION_TYPES]
+    )
+    page = SelectField(_l("Page"), coerce=int, validate_choice=True)
+    text_vi = TextAreaField(
+        _l("Question (Vietnamese)"),
+        validators=[
+            DataRequired(_l("Please write the question.")),
+            Length(max=2000, message=_l("At most 2,000 characters.")),
+        ],
+    )
+    text_en = TextAreaField(
+        _l("Question (English)"),
+        validators=[Length(max=2000, message=_l("At most 2,000 characters."))],
+    )
+    help_vi = TextAreaField(
+        _l("Help text (Vietnamese)"),
+        validators=[Length(max=2000, message=_l("At most 2,000 characters."))],
+    )
+    help_en = TextAreaField(
+        _l("Help text (English)"),
+        validators=[Length(max=2000, message=_l("At most 2,000 characters."))],
+    )
+    required = BooleanField(_l("An answer is required"), default=True)
+    dimension = SelectField(
+        _l("Dimension"),
+        choices=[SelectChoice("", _l("None"))] + [SelectChoice(d) for d in DIMENSIONS],
+    )
+    options = TextAreaField(
+        _l(
+            "Options, one per line: code|label vi|label en (add |other for a free text)"
+        ),
+        validators=[Length(max=20000, message=_l("At most 20,000 characters."))],
+    )
+    condition_question = SelectField(
+        _l("Show only if the earlier question"), coerce=int, validate_choice=True
+    )
+    condition_codes = StringField(
+        _l("has one of these option codes (separated by spaces)"),
+        validators=[Length(max=300)],
+    )
+    min_value = IntegerField(
+        _l("Smallest number allowed"),
+        validators=[Optional(), NumberRange(-1_000_000_000, 1_000_000_000)],
+    )
+    max_value = IntegerField(
+        _l("Largest number allowed"),
+        validators=[Optional(), NumberRange(-1_000_000_000, 1_000_000_000)],
+    )
+    max_choices = IntegerField(
+        _l("Most options a respondent may tick"),
+        validators=[Optional(), NumberRange(1, 100)],
+    )
+    max_length = IntegerField(
+        _l("Longest answer (characters)"),
+        validators=[Optional(), NumberRange(1, 10000)],
+    )
+
+    parsed_options: tuple[OptionSpec, ...] = ()
+
+    def validate_options(self, field: TextAreaField) -> None:
+        self.parsed_options, errors = parse_option_lines(field.data or "")
+        if errors:
+            raise ValidationError(" ".join(errors))
+        if self.type.data in CHOICE_TYPES - {"likert5"} and not self.parsed_options:
+            raise ValidationError(_l("A choice question needs at least one option."))
+
+    def validate_condition_codes(self, field: StringField) -> None:
+        if self.condition_question.data and not (field.data or "").split():
+            raise ValidationError(
+                _l("Give the option codes that make this question appear.")
+            )
+
+    def validate_max_value(self, field: IntegerField) -> None:
+        low = self.min_value.data
+        if field.data is not None and low is not None and field.data < low:
+            raise ValidationError(_l("The largest number is below the smallest."))
+
+
+class WindowForm(FlaskForm):
+    opens_at = DateTimeLocalField(
+        _l("Opens at"), format="%Y-%m-%dT%H:%M", validators=[Optional()]
+    )
+    closes_at = DateTimeLocalField(
+        _l("Closes at"), format="%Y-%m-%dT%H:%M", validators=[Optional()]
+    )
+
+    def validate_closes_at(self, field: DateTimeLocalField) -> None:
+        if field.data and self.opens_at.data and field.data <= self.opens_at.data:
+            raise ValidationError(_l("The survey must close after it opens."))
+
+
+class ActionForm(FlaskForm):
+    """A bare POST button: only the CSRF token."""
+
+
+UNIT_CODE = [
+    DataRequired(_l("Please give a unit code.")),
+    Length(max=40, message=_l("At most 40 characters.")),
+    Regexp(CODE_PATTERN, message=_l("Use letters, digits, '.', '-' or '_' only.")),
+]
+
+
+class UnitForm(FlaskForm):
+    code = StringField(_l("Code"), validators=UNIT_CODE)
+    parent_code = StringField(_l("Parent unit code"), validators=[Length(max=40)])
+    name_vi = StringField(
+        _l("Name (Vietnamese)"),
+        validators=[DataRequired(_l("Please give a name.")), Length(max=200)],
+    )
+    name_en = StringField(_l("Name (English)"), validators=[Length(max=200)])
+    kind = SelectField(_l("Kind"), choices=[SelectChoice(k) for k in UNIT_KINDS])
+
+
+class EditUnitForm(FlaskForm):
+    name_vi = StringField(
+        _l("Name (Vietnamese)"),
+        validators=[DataRequired(_l("Please give a name.")), Length(max=200)],
+    )
+    name_en = StringField(_l("Name (English)"), validators=[Length(max=200)])
+    kind = SelectField(_l("Kind"), choices=[SelectChoice(k) for k in UNIT_KINDS])
+
+
+class MoveUnitForm(FlaskForm):
+    parent_code = StringField(
+        _l("New parent unit code"),
+        validators=[
+            DataRequired(_l("Please give the new parent's code.")),
+            Length(max=40),
+        ],
+    )
+
+
+def _upload(label: object) -> FileField:
+    return FileField(
+        label,
+        validators=[
+            FileRequired(_l("Please choose a file.")),
+            FileSize(
+                MAX_UPLOAD_BYTES, message=_l("The file is too large (at most 512 KB).")
+            ),
+        ],
+    )
+
+
+class UnitImportForm(FlaskForm):
+    file = _upload(_l("CSV file (code, parent_code, name_vi, name_en, kind)"))
+
+
+class AssignForm(FlaskForm):
+    unit_code = StringField(
+        _l("Unit code"),
+        validators=[DataRequired(_l("Please give a unit code.")), Length(max=40)],
+    )
+    subtree = BooleanField(_l("With every unit below it"))
+
+
+class SurveyImportForm(FlaskForm):
+    slug = CreateSurveyForm.slug
+    file = _upload(_l("Survey definition (JSON)"))
+
+
+class UserForm(FlaskForm):
+    email = EmailField(
+        _l("E-mail"),
+        validators=[
+            DataRequired(_l("Please give an e-mail address.")),
+            Length(max=254),
+            Regexp(EMAIL_PATTERN, message=_l("This is not an e-mail address.")),
+        ],
+    )
+    name = StringField(_l("Name"), validators=[Length(max=200)])
+    role = SelectField(
+        _l("Role"), choices=[SelectChoice(r, ROLE_LABELS[r]) for r in ROLES]
+    )
+    unit_code = StringField(
+        _l("Unit (scope)"),
+        validators=[DataRequired(_l("Please give a unit code.")), Length(max=40)],
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[
+            InputRequired(_l("Please give a password.")),
+            Length(12, 200, message=_l("Between 12 and 200 characters.")),
+        ],
+    )
+
+
+class EditUserForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[Length(max=200)])
+    role = SelectField(
+        _l("Role"), choices=[SelectChoice(r, ROLE_LABELS[r]) for r in ROLES]
+    )
+    unit_code = StringField(
+        _l("Unit (scope)"),
+        validators=[DataRequired(_l("Please give a unit code.")), Length(max=40)],
+    )
+    active = BooleanField(_l("Active (may log in)"))
+    password = PasswordField(
+        _l("New password (leave empty to keep it)"),
+        validators=[
+            Optional(),
+            Length(12, 200, message=_l("Between 12 and 200 characters.")),
+        ],
+    )
