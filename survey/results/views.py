@@ -1,18 +1,92 @@
-"""Leaders: aggregated results of their unit subtree."""
+"""Leaders: aggregated results of their unit subtree.
+
+Every view loads the survey and the unit through the scope checks of
+``survey.auth.rights``, so a unit outside the reader's subtree answers 403.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, Response, abort, render_template, request
 from flask_login import current_user
+from sqlalchemy import select
 
-from survey.auth.rights import require_roles, surveys_in_scope
+from survey.auth.rights import (
+    get_survey_in_scope_or_404,
+    get_unit_in_scope_or_404,
+    require_roles,
+    surveys_in_scope,
+)
+from survey.extensions import db
+from survey.models import Question, Survey, Unit
+from survey.results import exports
+from survey.results.presenters import (
+    comments_context,
+    format_percent,
+    overview_context,
+    questions_context,
+)
+from survey.services import reports
 from survey.services.listing import STATUS_LABELS, survey_rows
+from survey.services.results import ResultFilter
 
 bp = Blueprint("results", __name__)
 bp.before_request(require_roles("admin", "designer", "leader"))
+bp.add_app_template_filter(format_percent, "pct")
+
+
+def _load(slug: str, code: str | None) -> tuple[Survey, Unit, ResultFilter]:
+    """The survey and unit, both checked against the reader's scope."""
+    survey = get_survey_in_scope_or_404(slug)
+    unit = get_unit_in_scope_or_404(code) if code else current_user.unit
+    return survey, unit, ResultFilter.from_args(request.args)
 
 
 @bp.get("/")
 def index() -> str:
     rows = survey_rows(surveys_in_scope(), current_user.unit)
     return render_template("results/index.html", rows=rows, status_labels=STATUS_LABELS)
+
+
+@bp.get("/<slug>", defaults={"code": None})
+@bp.get("/<slug>/unit/<code>")
+def overview(slug: str, code: str | None) -> str:
+    survey, unit, flt = _load(slug, code)
+    report = reports.overview(survey, unit, flt)
+    return render_template("results/overview.html", **overview_context(report))
+
+
+@bp.get("/<slug>/questions", defaults={"code": None})
+@bp.get("/<slug>/unit/<code>/questions")
+def questions(slug: str, code: str | None) -> str:
+    survey, unit, flt = _load(slug, code)
+    report = reports.question_report(survey, unit, flt)
+    return render_template("results/questions.html", **questions_context(report))
+
+
+@bp.get("/<slug>/comments/<question_code>", defaults={"code": None})
+@bp.get("/<slug>/unit/<code>/comments/<question_code>")
+def comments(slug: str, code: str | None, question_code: str) -> str:
+    survey, unit, flt = _load(slug, code)
+    version = reports.report_version(survey, flt)
+    question = version and db.session.scalar(
+        select(Question).where(
+            Question.version_id == version.id, Question.code == question_code
+        )
+    )
+    if question is None:
+        abort(404)
+    page = request.args.get("page", 1, type=int) or 1
+    result = reports.comment_page(
+        survey, unit, flt, question, request.args.get("q", ""), max(1, page)
+    )
+    return render_template(
+        "results/comments.html", **comments_context(survey, unit, flt, result)
+    )
+
+
+@bp.get("/<slug>/export.<any(csv, xlsx):fmt>", defaults={"code": None})
+@bp.get("/<slug>/unit/<code>/export.<any(csv, xlsx):fmt>")
+def export_aggregates(slug: str, code: str | None, fmt: str) -> Response:
+    survey, unit, flt = _load(slug, code)
+    report = reports.overview(survey, unit, flt)
+    return exports.overview_response(report, fmt)

@@ -1,0 +1,115 @@
+"""Exports of exactly the aggregates a results page shows, suppression kept."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+
+from flask import Response
+from flask_babel import gettext as _
+
+from survey import current_lang
+from survey.results.presenters import BAND_LABELS, FACTOR_LABELS
+from survey.services.reports import Overview, ShareFigure
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def neutralise(value: object) -> object:
+    """Text a spreadsheet would run as a formula gets a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _share_cells(figure: ShareFigure) -> list[object]:
+    """Estimate, low, high (percent, one decimal) and status; blank when hidden."""
+    p = figure.prop
+    if figure.display.kind == "suppressed" or p.estimate is None:
+        return ["", "", "", _("insufficient data")]
+    if figure.display.kind == "capped":
+        return ["> 95", "", "", _("caution: fewer than 30 answers")]
+    status = _("caution: fewer than 30 answers") if figure.display.caution else ""
+    return [
+        round(100 * p.estimate, 1),
+        round(100 * (p.low or 0), 1),
+        round(100 * (p.high or 0), 1),
+        status,
+    ]
+
+
+def overview_rows(report: Overview) -> Iterator[list[object]]:
+    """Header, then one row per figure of the overview page."""
+    lang = current_lang()
+    yield [
+        _("Unit"),
+        _("Measure"),
+        _("Responses"),
+        _("n"),
+        _("Estimate (%)"),
+        _("95 % low (%)"),
+        _("95 % high (%)"),
+        _("Status"),
+        _("Compared with the city"),
+    ]
+    scope = report.scope.name(lang)
+
+    def row(
+        unit: str, measure: str, responses: object, figure: ShareFigure
+    ) -> list[object]:
+        return [unit, measure, responses, figure.n, *_share_cells(figure), ""]
+
+    yield row(scope, _("Overall satisfaction (M1)"), report.responses, report.overall)
+    yield row(scope, _("Dissatisfied (M4)"), report.responses, report.dissatisfied)
+    for dimension, figure in report.factors:
+        yield row(scope, str(FACTOR_LABELS[dimension]), report.responses, figure)
+    composite = report.composite.estimate
+    yield [
+        scope,
+        _("Composite index (M2)"),
+        report.responses,
+        "",
+        "" if composite is None else round(100 * composite, 1),
+        "",
+        "",
+        _("partial") if report.composite.is_partial else "",
+        "",
+    ]
+    for child in report.children:
+        cells = row(
+            child.unit.name(lang),
+            _("Overall satisfaction (M1)"),
+            child.responses,
+            child.index,
+        )
+        cells[-1] = str(BAND_LABELS[child.band]) if child.band else ""
+        yield cells
+
+
+def overview_response(report: Overview, fmt: str) -> Response:
+    rows = [[neutralise(cell) for cell in row] for row in overview_rows(report)]
+    name = f"{report.survey.slug}-{report.scope.code}"
+    if fmt == "xlsx":
+        from openpyxl import Workbook
+
+        book = Workbook(write_only=True)
+        sheet = book.create_sheet(report.scope.code[:31])
+        for row in rows:
+            sheet.append(row)
+        buffer = io.BytesIO()
+        book.save(buffer)
+        return Response(
+            buffer.getvalue(),
+            mimetype=XLSX_TYPE,
+            headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
+        )
+    text = io.StringIO()
+    writer = csv.writer(text)
+    writer.writerows(rows)
+    return Response(
+        "\ufeff" + text.getvalue(),  # a BOM, so that Excel reads UTF-8
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+    )

@@ -1,0 +1,56 @@
+"""The public open-data page of a survey, and Plotly's script for results pages.
+
+Registered apart from ``results.bp`` so that no login is asked: only surveys
+set to publish their results are shown, at the level of the survey's owner
+unit, with suppression enforced and no free text.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, render_template, request
+from sqlalchemy import select
+
+from survey.extensions import db
+from survey.models import Survey
+from survey.results import plotly_assets
+from survey.results.presenters import overview_context
+from survey.services import reports
+from survey.services.results import ResultFilter
+
+bp = Blueprint("open", __name__)
+
+ONE_YEAR = 365 * 24 * 3600
+
+
+@bp.get("/open/<slug>")
+def open_results(slug: str) -> str:
+    survey = db.session.scalar(select(Survey).where(Survey.slug == slug))
+    if survey is None or not survey.publish_results:
+        abort(404)
+    report = reports.overview(survey, survey.owner_unit, ResultFilter())
+    return render_template("results/open.html", **overview_context(report, public=True))
+
+
+def _long_lived(response: Response) -> Response:
+    response.cache_control.public = True
+    response.cache_control.max_age = ONE_YEAR
+    response.cache_control.immutable = True
+    response.set_etag(plotly_assets.VERSION)
+    return response.make_conditional(request)
+
+
+@bp.get("/charts/plotly.min.js")
+def plotly_js() -> Response:
+    """Plotly's bundle from the installed package; URLs carry its version."""
+    response = Response(
+        plotly_assets.script_bytes(),
+        mimetype="application/javascript",
+        direct_passthrough=True,  # compressed once and cached by survey.web
+    )
+    return _long_lived(response)
+
+
+@bp.get("/charts/plotly.css")
+def plotly_css() -> Response:
+    """The rules Plotly would inject inline (blocked by the CSP)."""
+    return _long_lived(Response(plotly_assets.style_sheet(), mimetype="text/css"))

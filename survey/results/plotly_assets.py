@@ -1,0 +1,57 @@
+"""Plotly's script and style sheet, served from the installed ``plotly`` package.
+
+Plotly.js injects its CSS as inline ``<style>`` rules, which the app's CSP
+(``style-src 'self'``) blocks. Plotly skips that when the page already holds an
+element ``#plotly.js-style-global.no-inline-styles``: the results pages link
+this module's style sheet under that id. The rules are read from the bundle
+itself, so they follow the installed version.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import cache
+from pathlib import Path
+
+import plotly
+
+PLOTLY_JS = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
+VERSION = plotly.__version__
+
+_RULE = re.compile(r'"([XY][^"]*)":(\'(?:[^\'\\]|\\.)*\'|"(?:[^"\\]|\\.)*")')
+_INLINE_STYLE_GUARD = re.compile(
+    r'getElementById\("([0-9a-f]{64})"\)\)\{var \w+=document\.createElement\("style"\)'
+)
+
+
+@cache
+def script_bytes() -> bytes:
+    # One bytes object per worker: survey.web caches its gzip keyed on it.
+    return PLOTLY_JS.read_bytes()
+
+
+@cache
+def style_sheet() -> str:
+    """The CSS rules Plotly would have injected, as a style sheet."""
+    source = script_bytes().decode("utf-8")
+    start = source.find('{"X,X div":')
+    end = source.find("};for(", start)
+    if start < 0 or end < 0:
+        return ""
+    rules = []
+    for selector, quoted in _RULE.findall(source[start : end + 1]):
+        body = json.loads('"' + quoted[1:-1].replace('"', '\\"') + '"')
+        full = (
+            re.sub(r"^,", " ,", selector)
+            .replace("X", ".js-plotly-plot .plotly")
+            .replace("Y", ".plotly-notifier")
+        )
+        rules.append(f"{full}{{{body}}}")
+    return "\n".join(rules) + "\n"
+
+
+@cache
+def inline_style_guards() -> tuple[str, ...]:
+    """Ids whose presence stops bundled modules (maps) injecting inline styles."""
+    return tuple(_INLINE_STYLE_GUARD.findall(script_bytes().decode("utf-8")))

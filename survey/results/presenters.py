@@ -1,0 +1,149 @@
+"""Template contexts of the results pages: labels, links and chart JSON.
+
+The numbers come ready from ``survey.services.reports``; this module only
+names them in the reader's language and turns them into Plotly figures.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import format_decimal
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from survey import current_lang
+from survey.models import Survey, Unit
+from survey.models.responses import RESPONDENT_GROUPS
+from survey.results import charts, plotly_assets
+from survey.services import reports
+from survey.services.results import ResultFilter
+
+FACTOR_LABELS = {
+    "S1": _l("Access to the service"),
+    "S2": _l("Administrative procedure"),
+    "S3": _l("Officials"),
+    "S4": _l("Result"),
+    "S5": _l("Handling of feedback"),
+}
+CHANNEL_LABELS = {
+    "": _l("All channels"),
+    "invited": _l("Invited (official index)"),
+    "optin": _l("Opt-in (QR, kiosk, link)"),
+}
+GROUP_LABELS = {
+    "": _l("All respondents"),
+    "citizen": _l("Citizens"),
+    "business": _l("Businesses"),
+}
+BAND_LABELS = {
+    "above": _l("Above the city"),
+    "expected": _l("As expected"),
+    "below": _l("Below the city"),
+}
+
+
+def _common(survey: Survey, unit: Unit, flt: ResultFilter) -> dict[str, Any]:
+    return {
+        "survey": survey,
+        "unit": unit,
+        "flt": flt,
+        "filter_args": flt.to_args(),
+        "versions": [v.number for v in survey.versions if v.published_at],
+        "channel_labels": CHANNEL_LABELS,
+        "group_labels": {g: GROUP_LABELS[g] for g in ("", *RESPONDENT_GROUPS)},
+        "plotly_version": plotly_assets.VERSION,
+        "plotly_guards": plotly_assets.inline_style_guards(),
+        "breadcrumb": _breadcrumb(unit),
+    }
+
+
+def _breadcrumb(unit: Unit) -> list[Unit]:
+    """The reader's scope unit down to ``unit`` (empty for the public page)."""
+    if not current_user.is_authenticated:
+        return []
+    chain = [unit]
+    while chain[-1].id != current_user.unit.id and chain[-1].parent is not None:
+        chain.append(chain[-1].parent)
+    return list(reversed(chain))
+
+
+def overview_context(report: reports.Overview, public: bool = False) -> dict[str, Any]:
+    lang = current_lang()
+    factor_names = [str(FACTOR_LABELS[d]) for d, _ in report.factors]
+    figures: dict[str, Any] = {
+        "factors": charts.chart_json(
+            charts.index_bars(
+                [str(_l("Overall satisfaction")), *factor_names],
+                [report.overall, *(f for _, f in report.factors)],
+            )
+        ),
+        "trend": charts.chart_json(charts.trend_chart(report.months)),
+    }
+    p0 = report.benchmark.prop.estimate
+    funnel_rows = [r for r in report.children if r.index.shown]
+    if p0 is not None and funnel_rows:
+        lines = reports.funnel_lines(
+            p0, max(r.index.prop.n for r in funnel_rows), report.phi
+        )
+        figures["funnel"] = charts.chart_json(
+            charts.funnel_chart(report.children, lines, p0, lang)
+        )
+    context = _common(report.survey, report.scope, report.filter)
+    context.update(
+        report=report,
+        public=public,
+        factor_labels=FACTOR_LABELS,
+        band_labels=BAND_LABELS,
+        charts=figures,
+    )
+    return context
+
+
+def questions_context(report: reports.QuestionReport) -> dict[str, Any]:
+    lang = current_lang()
+    likert = [r for r in report.questions if r.likert is not None and r.shown]
+    figures: dict[str, Any] = {}
+    if likert:
+        figures["likert"] = charts.chart_json(charts.likert_chart(likert, lang))
+    for r in report.questions:
+        if r.shown and r.choice is not None:
+            figures[r.question.code] = charts.chart_json(charts.choice_chart(r, lang))
+        if r.shown and r.nps is not None:
+            figures[r.question.code] = charts.chart_json(charts.nps_chart(r.nps))
+    option_labels = {
+        r.question.code: {o.code: o.label(lang) for o in r.question.options}
+        for r in report.questions
+    }
+    scale_columns = {
+        r.question.code: [
+            (o.label(lang), int(o.code)) for o in r.question.options if o.code.isdigit()
+        ]
+        or [(str(code), code) for code in (1, 2, 3, 4, 5)]
+        for r in report.questions
+        if r.likert is not None
+    }
+    context = _common(report.survey, report.scope, report.filter)
+    context.update(
+        report=report,
+        charts=figures,
+        likert=likert,
+        option_labels=option_labels,
+        scale_columns=scale_columns,
+    )
+    return context
+
+
+def format_percent(value: float | None) -> str:
+    """A 0..1 share as a percentage with one decimal, in the page's locale."""
+    if value is None:
+        return "–"
+    return str(format_decimal(round(100 * value, 1), format="#,##0.0"))
+
+
+def comments_context(
+    survey: Survey, unit: Unit, flt: ResultFilter, result: reports.CommentPage
+) -> dict[str, Any]:
+    context = _common(survey, unit, flt)
+    context.update(result=result)
+    return context

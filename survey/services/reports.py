@@ -1,0 +1,390 @@
+"""What a results page shows: counts from ``results`` turned into figures.
+
+Every number goes through ``survey.domain.statistics``; suppression is decided
+here, once, so that pages, charts, exports and the open-data page agree.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from survey.domain import statistics as st
+from survey.domain.masking import mask_personal_data
+from survey.domain.questions import (
+    LIKERT5,
+    MULTIPLE,
+    NPS,
+    OVERALL,
+    RATING5,
+    SATISFACTION_FACTORS,
+    SINGLE,
+    TEXT_TYPES,
+)
+from survey.extensions import db
+from survey.models import Question, Survey, SurveyVersion, Unit
+from survey.services import results
+from survey.services.results import ResultFilter
+
+
+@dataclass(frozen=True)
+class ShareFigure:
+    """A share with its interval and what may be shown of it."""
+
+    prop: st.Proportion
+    display: st.ShareDisplay
+
+    @property
+    def n(self) -> int:
+        return round(self.prop.n)
+
+    @property
+    def shown(self) -> bool:
+        return self.display.kind != "suppressed"
+
+
+def share_figure(successes: float, n: float, min_n: int) -> ShareFigure:
+    prop = st.wilson(successes, n)
+    return ShareFigure(prop, st.display_share(prop, min_n=min_n))
+
+
+def hidden_figure(figure: ShareFigure) -> ShareFigure:
+    """The same n, but nothing else shown (complementary suppression)."""
+    return ShareFigure(figure.prop, st.ShareDisplay("suppressed", None, False))
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    unit: Unit
+    responses: int
+    index: ShareFigure  # M1 of the unit's subtree
+    band: st.Band | None  # None when the index is not shown
+    drillable: bool
+    is_scope: bool = False  # responses made at the scope unit itself
+    protected: bool = False  # enough answers, hidden by complementary suppression
+
+
+@dataclass(frozen=True)
+class MonthPoint:
+    month: str  # 'YYYY-MM'
+    responses: int
+    index: ShareFigure
+    new_version: int | None  # a version first published in this month
+
+
+@dataclass(frozen=True)
+class Overview:
+    survey: Survey
+    scope: Unit
+    filter: ResultFilter
+    min_n: int
+    responses: int
+    overall: ShareFigure  # M1
+    dissatisfied: ShareFigure  # M4
+    factors: tuple[tuple[str, ShareFigure], ...]  # S1..S5
+    composite: st.CompositeIndex  # M2, without its bootstrap interval
+    months: tuple[MonthPoint, ...]
+    benchmark: ShareFigure  # M1 over the whole survey (the city rate)
+    phi: float
+    children: tuple[UnitRow, ...]
+    has_overall_question: bool = True
+
+
+def _item(counts: Mapping[int, int]) -> st.ItemSummary:
+    return st.summarise_likert(
+        {k: v for k, v in counts.items() if k in (*st.LIKERT_CODES, st.NOT_APPLICABLE)}
+    )
+
+
+def _top_two(counts: Mapping[int, int], min_n: int) -> ShareFigure:
+    item = _item(counts)
+    return ShareFigure(item.top_two, st.display_share(item.top_two, min_n=min_n))
+
+
+def overview(survey: Survey, scope: Unit, flt: ResultFilter) -> Overview:
+    """M1, M4, S1..S5, M2, the monthly trend and the child units of ``scope``."""
+    min_n = survey.min_n
+    tree = results.scope_tree(scope)
+    dimensions = (OVERALL, *SATISFACTION_FACTORS)
+    per_unit = results.dimension_counts_by_unit(survey, scope, flt, dimensions)
+    total: dict[str, Counter[int]] = {
+        d: sum(per_unit.get(d, {}).values(), Counter()) for d in dimensions
+    }
+    overall_item = _item(total[OVERALL])
+    overall = ShareFigure(
+        overall_item.top_two, st.display_share(overall_item.top_two, min_n=min_n)
+    )
+    dissatisfied = ShareFigure(
+        overall_item.bottom_two,
+        st.display_share(overall_item.bottom_two, min_n=min_n),
+    )
+    factors = tuple((d, _top_two(total[d], min_n)) for d in SATISFACTION_FACTORS)
+    composite = st.composite_index([f.prop for _, f in factors], min_n=min_n)
+    benchmark_counts = results.dimension_counts(survey, None, flt, OVERALL)
+    benchmark = _top_two(benchmark_counts, min_n)
+    responses_per_unit = results.responses_by_unit(survey, scope, flt)
+    children, phi = _child_rows(
+        tree, per_unit.get(OVERALL, {}), responses_per_unit, benchmark, overall, min_n
+    )
+    return Overview(
+        survey=survey,
+        scope=scope,
+        filter=flt,
+        min_n=min_n,
+        responses=sum(responses_per_unit.values()),
+        overall=overall,
+        dissatisfied=dissatisfied,
+        factors=factors,
+        composite=composite,
+        months=_months(survey, scope, flt, min_n),
+        benchmark=benchmark,
+        phi=phi,
+        children=children,
+        has_overall_question=_has_dimension(survey, OVERALL),
+    )
+
+
+def _has_dimension(survey: Survey, dimension: str) -> bool:
+    query = (
+        select(Question.id)
+        .join(SurveyVersion, Question.version_id == SurveyVersion.id)
+        .where(SurveyVersion.survey_id == survey.id, Question.dimension == dimension)
+        .limit(1)
+    )
+    return db.session.scalar(query) is not None
+
+
+def _child_rows(
+    tree: results.ScopeTree,
+    overall_per_unit: Mapping[int, Counter[int]],
+    responses_per_unit: Mapping[int, int],
+    benchmark: ShareFigure,
+    parent: ShareFigure,
+    min_n: int,
+) -> tuple[tuple[UnitRow, ...], float]:
+    counts = results.fold_by_child(tree, overall_per_unit)
+    responses = results.fold_by_child(
+        tree, {u: Counter({"n": n}) for u, n in responses_per_unit.items()}
+    )
+    units = list(tree.children)
+    if tree.scope.id in responses:
+        units.insert(0, tree.scope)  # answers given at the scope unit itself
+    figures = {u.id: _top_two(counts.get(u.id, Counter()), min_n) for u in units}
+    hidden = st.complementary_suppression(
+        parent.prop.n if parent.shown else 0,
+        {str(u.id): figures[u.id].prop.n for u in units},
+        min_n=min_n,
+    )
+    p0 = benchmark.prop.estimate
+    shown = [
+        (f.prop.successes, f.prop.n)
+        for key, f in figures.items()
+        if str(key) not in hidden and f.prop.n > 0
+    ]
+    phi = st.overdispersion_phi(shown, p0) if p0 is not None else 1.0
+    rows = []
+    for unit in units:
+        figure = figures[unit.id]
+        protected = str(unit.id) in hidden and figure.prop.n >= min_n
+        if str(unit.id) in hidden:
+            figure = hidden_figure(figure)
+        band: st.Band | None = None
+        if figure.shown and p0 is not None:
+            band = st.classify_unit(figure.prop.successes, figure.prop.n, p0, phi)
+        rows.append(
+            UnitRow(
+                unit=unit,
+                responses=responses.get(unit.id, Counter())["n"],
+                index=figure,
+                band=band,
+                drillable=unit.id in tree.has_children and unit is not tree.scope,
+                is_scope=unit is tree.scope,
+                protected=protected,
+            )
+        )
+    return tuple(rows), phi
+
+
+def _months(
+    survey: Survey, scope: Unit, flt: ResultFilter, min_n: int
+) -> tuple[MonthPoint, ...]:
+    per_month = results.responses_by_month(survey, scope, flt)
+    overall = results.dimension_counts_by_month(survey, scope, flt, OVERALL)
+    versions = {m: v for v, m in results.version_months(survey).items()}
+    return tuple(
+        MonthPoint(
+            month=month,
+            responses=count,
+            index=_top_two(overall.get(month, Counter()), min_n),
+            new_version=versions.get(month),
+        )
+        for month, count in sorted(per_month.items())
+    )
+
+
+# --------------------------------------------------------------------------- #
+# Funnel plot
+# --------------------------------------------------------------------------- #
+
+
+@dataclass(frozen=True)
+class FunnelLine:
+    n: float
+    low95: float
+    high95: float
+    low998: float
+    high998: float
+
+
+def funnel_lines(
+    p0: float, max_n: float, phi: float, steps: int = 60
+) -> list[FunnelLine]:
+    """Funnel limits around p0 from n = 1 to ``max_n`` (for the chart)."""
+    top = max(max_n * 1.1, 30.0)
+    points = sorted(
+        {max(1.0, round(top * (i / steps) ** 2, 1)) for i in range(steps + 1)}
+    )
+    lines = []
+    for n in points:
+        low95, high95 = st.funnel_limits(p0, n, st.Z95, phi)
+        low998, high998 = st.funnel_limits(p0, n, st.Z998, phi)
+        lines.append(FunnelLine(n, low95, high95, low998, high998))
+    return lines
+
+
+# --------------------------------------------------------------------------- #
+# Per question
+# --------------------------------------------------------------------------- #
+
+
+@dataclass(frozen=True)
+class QuestionResult:
+    question: Question
+    n: int  # respondents (valid answers for scales)
+    shown: bool  # False: below the minimum n
+    likert: st.ItemSummary | None = None
+    choice: st.ChoiceSummary | None = None
+    nps: st.NpsResult | None = None
+    comments: int = 0  # text questions: comments in the slice
+    comments_shown: bool = False
+
+
+@dataclass(frozen=True)
+class QuestionReport:
+    survey: Survey
+    scope: Unit
+    filter: ResultFilter
+    version: SurveyVersion | None
+    min_n: int
+    questions: tuple[QuestionResult, ...] = field(default_factory=tuple)
+
+
+def report_version(survey: Survey, flt: ResultFilter) -> SurveyVersion | None:
+    """The version whose wording labels the results: the filtered or newest one."""
+    published = [v for v in survey.versions if v.published_at is not None]
+    if flt.version:
+        chosen = [v for v in published if v.number == flt.version]
+        return chosen[0] if chosen else None
+    return published[-1] if published else None
+
+
+def question_report(survey: Survey, scope: Unit, flt: ResultFilter) -> QuestionReport:
+    """Distributions of every question of the version, for ``scope``."""
+    min_n = survey.min_n
+    version = report_version(survey, flt)
+    if version is None:
+        return QuestionReport(survey, scope, flt, None, min_n)
+    scales = results.scale_counts(survey, scope, flt)
+    options = results.option_counts(survey, scope, flt)
+    respondents = results.respondents_by_question(survey, scope, flt)
+    items = []
+    for q in version.questions:
+        items.append(_question_result(q, scales, options, respondents, min_n))
+    return QuestionReport(survey, scope, flt, version, min_n, tuple(items))
+
+
+def _question_result(
+    q: Question,
+    scales: Mapping[str, Counter[int]],
+    options: Mapping[str, Counter[str]],
+    respondents: Mapping[str, int],
+    min_n: int,
+) -> QuestionResult:
+    if q.type in (LIKERT5, RATING5):
+        item = _item(scales.get(q.code, Counter()))
+        n = round(item.n)
+        return QuestionResult(q, n, st.suppress(n, min_n) != "suppressed", likert=item)
+    if q.type == NPS:
+        counts = {
+            k: v for k, v in scales.get(q.code, Counter()).items() if k in st.NPS_CODES
+        }
+        result = st.nps(counts)
+        n = round(result.n)
+        return QuestionResult(q, n, st.suppress(n, min_n) != "suppressed", nps=result)
+    if q.type in (SINGLE, MULTIPLE):
+        n = respondents.get(q.code, 0)
+        ticks = options.get(q.code, Counter())
+        counts = {o.code: float(min(ticks.get(o.code, 0), n)) for o in q.options}
+        summary = st.summarise_choice(counts, n)
+        return QuestionResult(
+            q, n, st.suppress(n, min_n) != "suppressed", choice=summary
+        )
+    if q.type in TEXT_TYPES:
+        n = respondents.get(q.code, 0)
+        return QuestionResult(q, n, False, comments=n, comments_shown=n >= min_n)
+    return QuestionResult(q, 0, False)
+
+
+# --------------------------------------------------------------------------- #
+# Comments
+# --------------------------------------------------------------------------- #
+
+_PROBE = re.compile(r"[\d@]")
+
+
+@dataclass(frozen=True)
+class CommentPage:
+    question: Question
+    total: int
+    shown: bool  # at least min_n comments in the slice
+    search: str
+    search_refused: bool  # digits or "@" could probe masked data
+    matches: int
+    page: int
+    pages: int
+    items: tuple[tuple[str, Unit | None, str], ...]  # masked text, unit, month
+
+
+def comment_page(
+    survey: Survey,
+    scope: Unit,
+    flt: ResultFilter,
+    question: Question,
+    search: str,
+    page: int,
+) -> CommentPage:
+    """One page of masked comments, only where the slice has at least min_n."""
+    search = search.strip()[:100]
+    refused = bool(_PROBE.search(search))
+    usable_search = "" if refused else search
+    total, matches, rows = results.comments(
+        survey, scope, flt, question.code, usable_search, page
+    )
+    shown = total >= survey.min_n
+    pages = max(1, -(-matches // results.COMMENTS_PER_PAGE))
+    if not shown:
+        return CommentPage(question, total, False, search, refused, 0, 1, 1, ())
+    unit_ids = {c.unit_id for c in rows}
+    units = {
+        u.id: u for u in db.session.scalars(select(Unit).where(Unit.id.in_(unit_ids)))
+    }
+    items = tuple(
+        (mask_personal_data(c.text), units.get(c.unit_id), c.month) for c in rows
+    )
+    return CommentPage(
+        question, total, True, search, refused, matches, page, pages, items
+    )

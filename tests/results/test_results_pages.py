@@ -1,0 +1,128 @@
+"""The leaders' results pages: overview, drill-down, questions, comments, open data."""
+
+from __future__ import annotations
+
+import re
+
+from survey.extensions import db
+from survey.services.demo import DEMO_SLUG
+from tests.results.conftest import unit
+
+OVERVIEW = f"/results/{DEMO_SLUG}"
+
+
+def text_of(html: str) -> str:
+    html = re.sub(r'<script type="application/json".*?</script>', "", html, flags=re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def test_overview_of_the_city_for_a_city_leader(client, demo, make_user, login):
+    make_user("leader@city.vn", "leader", unit("HCM"))
+    login("leader@city.vn")
+    response = client.get(OVERVIEW + "?lang=en")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    text = text_of(html)
+    for words in ("Overall satisfaction", "Dissatisfied", "Access to the service"):
+        assert words in text
+    assert "Responses over time" in text
+    # Each child unit of the city is a row, linked for drill-down.
+    assert f'href="/results/{DEMO_SLUG}/unit/P-SAI-GON"' in html
+    assert 'data-chart="chart-factors"' in html
+    assert 'data-chart="chart-trend"' in html
+    assert 'data-chart="chart-funnel"' in html
+    # Plotly comes from this app, never a CDN.
+    assert "/charts/plotly.min.js?v=" in html
+    assert "cdn" not in html.lower()
+
+
+def test_drill_down_to_a_department_shows_its_branches(client, demo, make_user, login):
+    make_user("leader@city.vn", "leader", unit("HCM"))
+    login("leader@city.vn")
+    html = client.get(OVERVIEW + "/unit/S-NN-MT?lang=en").get_data(as_text=True)
+    assert "Land Registration Office, branch 1" in html
+    assert "Land Registration Office, branch 2" in html
+    assert "Saigon Ward" not in text_of(html)
+    # The breadcrumb leads back to the city.
+    assert f'href="/results/{DEMO_SLUG}/unit/HCM"' in html
+
+
+def test_questions_page_has_likert_and_choice_charts(client, demo, make_user, login):
+    make_user("leader@city.vn", "leader", unit("HCM"))
+    login("leader@city.vn")
+    response = client.get(OVERVIEW + "/questions?lang=en")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert 'data-chart="chart-likert"' in html
+    assert 'data-chart="chart-E"' in html or "chart-E" in html
+    assert "shares may add up to more than 100 %" in text_of(html)
+    assert f"/results/{DEMO_SLUG}/unit/HCM/comments/F1" in html
+
+
+def test_comments_are_masked_and_paged(
+    client, make_survey, add_responses, make_user, login
+):
+    survey = make_survey()
+    w1 = unit("W1")
+    add_responses(survey, w1, 12, comment="Gọi tôi 0903 123 456 hoặc an@mail.vn nhé")
+    add_responses(survey, w1, 11, comment="Nhanh, tốt")
+    make_user("leader@city.vn", "leader", unit("CITY"))
+    login("leader@city.vn")
+    html = client.get("/results/test/comments/NOTE?lang=en").get_data(as_text=True)
+    assert "0903" not in html and "an@mail.vn" not in html
+    assert "Gọi tôi ••• hoặc ••• nhé" in html
+    assert "Page 1 of 2" in html
+    second = client.get("/results/test/comments/NOTE?lang=en&page=2")
+    assert second.status_code == 200
+    searched = client.get("/results/test/comments/NOTE?lang=en&q=Nhanh")
+    assert "11 of 23 comments" in text_of(searched.get_data(as_text=True))
+    probe = client.get("/results/test/comments/NOTE?lang=en&q=0903")
+    assert "not allowed" in probe.get_data(as_text=True)
+
+
+def test_fewer_than_ten_comments_are_not_shown(
+    client, make_survey, add_responses, make_user, login
+):
+    survey = make_survey()
+    add_responses(survey, unit("W1"), 9, comment="Một góp ý riêng tư")
+    make_user("leader@city.vn", "leader", unit("CITY"))
+    login("leader@city.vn")
+    html = client.get("/results/test/comments/NOTE?lang=en").get_data(as_text=True)
+    assert "Một góp ý riêng tư" not in html
+    assert "at least 10" in html
+
+
+def test_open_data_page_needs_no_login_and_has_no_free_text(client, demo):
+    response = client.get(f"/open/{DEMO_SLUG}?lang=en")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "Overall satisfaction" in html
+    assert "Saigon Ward" in html
+    assert "/comments/" not in html and "/results/" not in html
+    for comment in ("Thời gian chờ quá lâu", "Very helpful staff"):
+        assert comment not in html
+
+
+def test_open_data_page_is_404_unless_the_survey_publishes(client, demo, make_survey):
+    make_survey()
+    assert client.get("/open/test").status_code == 404
+    assert client.get("/open/no-such-survey").status_code == 404
+    demo.publish_results = False
+    db.session.commit()
+    assert client.get(f"/open/{DEMO_SLUG}").status_code == 404
+
+
+def test_plotly_is_served_by_the_app_compressed_and_cached(client):
+    response = client.get(
+        "/charts/plotly.min.js?v=1", headers={"Accept-Encoding": "gzip"}
+    )
+    assert response.status_code == 200
+    assert response.headers["Content-Encoding"] == "gzip"
+    assert "max-age=31536000" in response.headers["Cache-Control"]
+    assert int(response.headers["Content-Length"]) < 2_000_000
+
+
+def test_citizen_form_does_not_load_plotly(client, make_survey):
+    make_survey()
+    html = client.get("/s/test/W1").get_data(as_text=True)
+    assert "plotly" not in html.lower()
