@@ -18,6 +18,7 @@ from survey.services.audit import record_event
 def register_commands(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(create_user_command)
+    app.cli.add_command(backup_command)
 
 
 @click.command("seed-demo")
@@ -90,3 +91,39 @@ def create_user_command(email: str, role: str, unit_code: str, name: str) -> Non
     record_event(None, "create", "user", email, role=role, unit=unit.code, via="cli")
     db.session.commit()
     click.echo(f"Created {role} {email} scoped to {unit.code}.")
+
+
+@click.command("backup")
+@click.argument("target", type=click.Path(dir_okay=False, writable=True))
+def backup_command(target: str) -> None:
+    """Copy the SQLite database consistently while the app keeps running.
+
+    Uses SQLite's online backup: readers and writers go on, and the copy is a
+    snapshot of one moment. For PostgreSQL use pg_dump (see the README).
+    """
+    import sqlite3
+    from pathlib import Path
+
+    engine = db.engine
+    if engine.dialect.name != "sqlite":
+        raise click.ClickException(
+            "backup copies SQLite only; use pg_dump for PostgreSQL"
+        )
+    source_path = engine.url.database
+    if not source_path or not Path(source_path).exists():
+        raise click.ClickException(f"no SQLite database at {source_path}")
+    if Path(target).exists():
+        raise click.ClickException(f"{target} exists already; choose a new file")
+    source = sqlite3.connect(source_path, timeout=30)
+    copy = sqlite3.connect(target)
+    try:
+        with click.progressbar(length=100, label="Copying") as bar:
+
+            def report(_status: int, remaining: int, total: int) -> None:
+                bar.update(int(100 * (total - remaining) / max(total, 1)) - bar.pos)
+
+            source.backup(copy, pages=1024, progress=report)
+    finally:
+        copy.close()
+        source.close()
+    click.echo(f"Backed up {source_path} to {target}.")

@@ -56,8 +56,19 @@ def _login_limit() -> str:
     return current_app.config["SURVEY_LOGIN_LIMIT"]
 
 
+def _account_key() -> str:
+    return "login-account:" + request.form.get("email", "").strip().lower()[:254]
+
+
+def _failed(response: Response) -> bool:
+    return response.status_code != 302
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(
+    "5 per 15 minutes", key_func=_account_key, methods=["POST"], deduct_when=_failed
+)
 def login() -> str | Response:
     if current_user.is_authenticated:
         return redirect(_home_for(current_user))
