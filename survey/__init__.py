@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, g, request, session
+from flask import Flask, current_app, g, request, session
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 
@@ -37,6 +37,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     db.init_app(app)
+    app.teardown_appcontext(remove_session_safely)  # runs before Flask-SQLAlchemy's
     migrate.init_app(
         app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True
     )
@@ -106,6 +107,22 @@ def current_lang() -> str:
 
         g.lang = str(get_locale() or "vi")
     return g.lang
+
+
+def remove_session_safely(_error: BaseException | None) -> None:
+    """End the request's session even when the database died under it.
+
+    Closing rolls back; on a connection the server just terminated that
+    rollback raises, which would turn a finished response into a 500.
+    """
+    try:
+        db.session.remove()
+    except Exception:  # the connection is gone; it was invalidated on the way
+        current_app.logger.warning("database connection lost while ending a request")
+        try:
+            db.session.remove()
+        except Exception:  # noqa: S110 - nothing more to release
+            pass
 
 
 def check_database(app: Flask) -> None:

@@ -5,9 +5,28 @@ from __future__ import annotations
 from flask import Flask, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy import exc
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from survey.extensions import db
+
+# Errors that mean "the database is unreachable right now": the citizen is told
+# to try again (503), and nothing was acknowledged.
+DATABASE_DOWN = (
+    exc.OperationalError,
+    exc.InterfaceError,
+    exc.DisconnectionError,
+    exc.PendingRollbackError,
+    exc.TimeoutError,
+)
+
+
+def _rollback() -> None:
+    """Roll back, even when the connection itself is gone."""
+    try:
+        db.session.rollback()
+    except Exception:  # a dead connection cannot roll back; the pool drops it
+        db.session.close()
 
 
 def _messages() -> dict[int, tuple[str, str]]:
@@ -46,7 +65,7 @@ def render_error(code: int, detail: str | None = None) -> tuple[str, int]:
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError) -> tuple[str, int]:
-        db.session.rollback()
+        _rollback()
         return render_error(
             400,
             _(
@@ -57,7 +76,7 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> tuple[str, int] | HTTPException:
-        db.session.rollback()
+        _rollback()
         if error.code is None or error.code < 400:
             return error
         detail = error.description if getattr(error, "custom", False) else None
@@ -67,11 +86,11 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception) -> tuple[str, int]:
-        db.session.rollback()
+        _rollback()
         app.logger.exception("unhandled error on %s", request.path)
-        from sqlalchemy.exc import OperationalError
-
-        if isinstance(error, OperationalError):
+        if isinstance(error, DATABASE_DOWN) or (
+            isinstance(error, exc.DBAPIError) and error.connection_invalidated
+        ):
             return render_error(503)
         return render_error(InternalServerError.code)
 

@@ -14,6 +14,6 @@ def healthz() -> tuple[dict[str, str], int]:
     try:
         db.session.execute(text("SELECT 1"))
     except Exception:  # any database error means "not ready"
-        db.session.rollback()
+        db.session.close()
         return {"status": "unavailable", "database": "unreachable"}, 503
     return {"status": "ok", "database": "ok"}, 200
