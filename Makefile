@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 $(MO): survey/translations/vi/LC_MESSAGES/messages.po $(STAMP)
-	$(BIN)/pybabel compile --use-fuzzy -d survey/translations
+	$(BIN)/pybabel compile -d survey/translations
 
 translations: $(MO)
 

@@ -14,5 +14,9 @@ keepalive = 5
 max_requests = 5000  # recycle workers now and then: bounded memory
 max_requests_jitter = 500
 accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-")
+# No client address (%(h)s) and no user agent (%(a)s): the access log must not
+# undo the form's promise that neither is kept.
+access_log_format = '%(t)s "%(r)s" %(s)s %(b)s %(M)sms'
+
 control_socket_disable = True
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

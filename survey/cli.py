@@ -37,6 +37,12 @@ def register_commands(app: Flask) -> None:
 @click.option("--seed", default=2025, show_default=True, help="Random seed.")
 def seed_demo_command(responses: int, if_empty: bool, seed: int) -> None:
     """Create the demo city, its SIPAS survey, demo users and responses."""
+    from flask import current_app
+
+    if current_app.config["SURVEY_ENV"] == "production":
+        raise click.ClickException(
+            "the demo (with its known logins) is not for production"
+        )
     if not demo.is_empty():
         if if_empty:
             click.echo("The database already holds data; demo not seeded.")

@@ -105,4 +105,7 @@ def load_config(
             minutes=_int("SESSION_MINUTES", env.get("SESSION_MINUTES", "60"), 1)
         ),
         "SEND_FILE_MAX_AGE_DEFAULT": 3600,
+        # How many proxies (load balancers) in front set X-Forwarded-For: the
+        # rate limits and repeated-device checks need the citizen's address.
+        "PROXY_FIX_X_FOR": _int("PROXY_FIX_X_FOR", env.get("PROXY_FIX_X_FOR", "0")),
     }

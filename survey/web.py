@@ -77,10 +77,20 @@ def compress_response(response: Response) -> Response:
 
 def url_for_lang(lang: str) -> str:
     """The current page in another language (keeps path and other arguments)."""
-    args = request.args.to_dict()
+    view_args = request.view_args or {}
+    # Query arguments that url_for would read as its own (endpoint, _anchor,
+    # _external...) or that clash with the path's arguments are dropped.
+    args = {
+        key: value
+        for key, value in request.args.items()
+        if not key.startswith("_") and key != "endpoint" and key not in view_args
+    }
     args["lang"] = lang
     endpoint = request.endpoint or "public.home"
-    return url_for(endpoint, **(request.view_args or {}), **args)
+    try:
+        return url_for(endpoint, **view_args, **args)
+    except Exception:  # a 404 page has no endpoint to rebuild: go home
+        return url_for("public.home", lang=lang)
 
 
 def template_globals() -> dict[str, Any]:

@@ -82,7 +82,10 @@ def login() -> str | Response:
 
             check_password_hash(_DUMMY_HASH, form.password.data)
         if user is not None and valid and user.active:
-            session.clear()  # a fresh session at login
+            language = session.get("lang")
+            session.clear()  # a fresh session at login; the language stays
+            if language:
+                session["lang"] = language
             session.permanent = True
             login_user(user)
             user.last_login_at = utcnow()

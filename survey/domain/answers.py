@@ -101,6 +101,13 @@ def _clean_text(value: str) -> str:
     return "".join(c for c in value if c in "\n\t" or c.isprintable()).strip()
 
 
+def _scale_code(value: str) -> int | None:
+    """A short run of ASCII digits as a number ("²" or 5,000 digits are not)."""
+    if value.isascii() and value.isdigit() and len(value) <= 3:
+        return int(value)
+    return None
+
+
 def _check_one(  # noqa: C901 - one branch per question type reads best
     rule: QuestionRule, raw: Sequence[str], other: str
 ) -> CleanAnswer | str | None:
@@ -123,16 +130,17 @@ def _check_one(  # noqa: C901 - one branch per question type reads best
                 return OTHER_MISSING
             if len(other_text) > OTHER_TEXT_LIMIT:
                 return TOO_LONG
-        value_int = int(unique[0]) if rule.type == LIKERT5 else None
+        value_int = _scale_code(unique[0]) if rule.type == LIKERT5 else None
         return CleanAnswer(
             rule.id, option_codes=unique, value_int=value_int, other_text=other_text
         )
     value = values[0]
     if rule.type in (NPS, RATING5):
         low, high = (0, 10) if rule.type == NPS else (1, 5)
-        if not value.isdigit() or not low <= int(value) <= high:
+        code = _scale_code(value)
+        if code is None or not low <= code <= high:
             return OUT_OF_RANGE
-        return CleanAnswer(rule.id, value_int=int(value))
+        return CleanAnswer(rule.id, value_int=code)
     if rule.type == NUMBER:
         try:
             number = float(value.replace(",", "."))

@@ -17,6 +17,7 @@ from survey.domain.questions import (
     LONG_TEXT,
     MULTIPLE,
     OVERALL,
+    RESPONDENT_GROUP,
     SATISFACTION_FACTORS,
     SINGLE,
     TRUST,
@@ -122,10 +123,12 @@ def _single(
     *,
     condition: ConditionSpec | None = None,
     required: bool = True,
+    dimension: str | None = None,
 ) -> QuestionSpec:
     return QuestionSpec(
         code=code,
         type=SINGLE,
+        dimension=dimension,
         text_vi=text_vi,
         text_en=text_en,
         required=required,
@@ -345,6 +348,7 @@ def _sipas_screening() -> PageSpec:
                         "Authorised agent/paid service",
                     ),
                 ),
+                dimension=RESPONDENT_GROUP,
             ),
             _single(
                 "Q0.3",

@@ -41,18 +41,29 @@ TRUST = "trust"  # X2 / T1: M8
 SATISFACTION_FACTORS = ("S1", "S2", "S3", "S4", "S5")  # C1..C5 -> M2
 PERCEPTION_FACTORS = ("P1", "P2", "P3", "P4", "P5")  # B-items -> M3
 CHECK = "check"  # B0.R, reverse-keyed attention item, in no index
+# Q0.2 "you did this as": sets the response's respondent group.
+RESPONDENT_GROUP = "respondent_group"
+BUSINESS_CODES = frozenset({"business"})
 DIMENSIONS: tuple[str, ...] = (
     OVERALL,
     TRUST,
     *SATISFACTION_FACTORS,
     *PERCEPTION_FACTORS,
     CHECK,
+    RESPONDENT_GROUP,
     "effectiveness",
     "ease",
     "efficiency",
     "equity",
     "employee",
 )
+
+
+def respondent_group(option_codes: tuple[str, ...]) -> str | None:
+    """'business' or 'citizen' from the answer to the group question, if any."""
+    if not option_codes:
+        return None
+    return "business" if BUSINESS_CODES & set(option_codes) else "citizen"
 
 
 @dataclass(frozen=True)

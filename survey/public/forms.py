@@ -27,6 +27,13 @@ class AnswerForm(FlaskForm):
     ticket = HiddenField()
     page = HiddenField(default="0")
 
+    @property
+    def action(self) -> str:
+        """Which button was pressed: "next", "back" or "submit"."""
+        from flask import request
+
+        return request.form.get("action", "submit")
+
 
 def _serializer() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="answer-ticket")
@@ -37,11 +44,17 @@ class Ticket:
     token: str  # the idempotency token: one response per ticket
     started_at: datetime  # naive UTC, from the server's clock
     channel: str
+    version_id: int  # the version the citizen saw: answers are kept against it
 
 
-def issue_ticket(channel: str) -> str:
-    """A signed idempotency token, start time and channel, issued with the form."""
-    data = {"t": secrets.token_hex(16), "s": int(time.time()), "c": channel}
+def issue_ticket(channel: str, version_id: int) -> str:
+    """A signed idempotency token, start time, channel and version for the form."""
+    data = {
+        "t": secrets.token_hex(16),
+        "s": int(time.time()),
+        "c": channel,
+        "v": version_id,
+    }
     return _serializer().dumps(data)
 
 
@@ -50,7 +63,7 @@ def read_ticket(value: str) -> Ticket | None:
     try:
         data = _serializer().loads(value)
         started = datetime.fromtimestamp(int(data["s"]), UTC).replace(tzinfo=None)
-        return Ticket(str(data["t"]), started, str(data["c"]))
+        return Ticket(str(data["t"]), started, str(data["c"]), int(data["v"]))
     except (BadSignature, KeyError, TypeError, ValueError, OverflowError, OSError):
         return None
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
 
 from survey.domain import answers as checks
+from survey.domain.answers import CleanAnswer, QuestionRule, check_answers
 from survey.models import Page, Question
 
 
@@ -48,6 +49,52 @@ def previous_page(
         if _shown(page, visible):
             return page.index
     return current
+
+
+@dataclass(frozen=True)
+class Step:
+    """Where a post of the form leads: a page to show, or done (store it)."""
+
+    page: int
+    errors: dict[int, str]
+    visible: frozenset[int]
+    answers: dict[int, CleanAnswer]
+    done: bool
+
+
+def _page_number(value: str | None, pages: Sequence[FormPage]) -> int:
+    text = (value or "").strip()
+    number = int(text) if text.isascii() and text.isdigit() and len(text) < 4 else 0
+    return min(number, len(pages) - 1)
+
+
+def navigate(
+    pages: Sequence[FormPage],
+    rules: Sequence[QuestionRule],
+    raw: Mapping[int, Sequence[str]],
+    others: Mapping[int, str],
+    posted_page: str | None,
+    action: str,
+) -> Step:
+    """Back keeps answers unchecked; next checks this page; submit checks all."""
+    page = _page_number(posted_page, pages)
+    if action == "back":
+        checked = check_answers(rules, raw, others, pages=frozenset())
+        return Step(
+            previous_page(pages, page, checked.visible), {}, checked.visible, {}, False
+        )
+    current = frozenset({page}) if action == "next" else None
+    checked = check_answers(rules, raw, others, pages=current)
+    if checked.errors:
+        first = min(
+            p.index for p in pages if any(q.id in checked.errors for q in p.questions)
+        )
+        return Step(first, checked.errors, checked.visible, {}, False)
+    if action == "next":
+        return Step(
+            next_page(pages, page, checked.visible), {}, checked.visible, {}, False
+        )
+    return Step(page, {}, checked.visible, checked.answers, True)
 
 
 def error_messages(errors: dict[int, str]) -> dict[int, str]:

@@ -12,19 +12,24 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from werkzeug.wrappers import Response as HttpResponse
 
 from survey import current_lang
-from survey.domain.answers import check_answers
 from survey.errors import abort_with
 from survey.extensions import db, limiter
 from survey.models.responses import CHANNELS
-from survey.public.forms import AnswerForm, issue_ticket, raw_answers, read_ticket
+from survey.public.forms import (
+    AnswerForm,
+    Ticket,
+    issue_ticket,
+    raw_answers,
+    read_ticket,
+)
 from survey.public.pages import (
     error_messages,
     group_pages,
-    next_page,
-    previous_page,
+    navigate,
     questions_to_show,
 )
 from survey.services.responses import (
@@ -40,6 +45,7 @@ from survey.services.surveys import (
     open_surveys,
     search_units,
     survey_unit_or_404,
+    version_of_ticket_or_400,
 )
 
 bp = Blueprint("public", __name__)
@@ -70,61 +76,34 @@ def answer_survey(slug: str, unit_code: str) -> str | HttpResponse:
     survey = get_public_survey_or_404(slug)
     version = ensure_answerable(survey)
     unit = survey_unit_or_404(survey, unit_code)
-    questions = load_version_questions(version)
-    pages = group_pages(questions)
-    rules = rules_for(questions)
     form = AnswerForm()
     if request.method == "GET":
         channel = request.args.get("c", "qr")
-        form.ticket.data = issue_ticket(channel if channel in OPT_IN_CHANNELS else "qr")
-        return render_template(
-            "public/answer.html",
-            survey=survey,
-            version=version,
-            unit=unit,
-            form=form,
-            pages=pages,
-            page=0,
-            values={},
-            others={},
-            errors={},
-            shown=questions_to_show(pages, 0, None),
-        )
-    ticket = read_ticket(form.ticket.data or "")
-    if ticket is None or ticket.channel not in CHANNELS:
-        abort_with(400, "The form was damaged on the way. Please reload the page.")
-    raw, others = raw_answers(request.form, questions)
-    page = min(
-        max(int(form.page.data or 0) if (form.page.data or "").isdigit() else 0, 0),
-        len(pages) - 1,
-    )
-    action = request.form.get("action", "submit")
-    if action == "back":
-        checked = check_answers(rules, raw, others, pages=frozenset())
-        page = previous_page(pages, page, checked.visible)
-        errors = {}
+        channel = channel if channel in OPT_IN_CHANNELS else "qr"
+        form.ticket.data = issue_ticket(channel, version.id)
+        ticket, raw, others, step = None, {}, {}, None
     else:
-        current = frozenset({page}) if action == "next" else None
-        checked = check_answers(rules, raw, others, pages=current)
-        errors = checked.errors
-        if not errors and action == "next":
-            page = next_page(pages, page, checked.visible)
-        elif not errors:
-            submission = Submission(
-                token=ticket.token,
-                started_at=ticket.started_at,
-                channel=ticket.channel,
-                language=current_lang(),
-                device_hash=_device_hash(),
-                honeypot_filled=bool((form.website.data or "").strip()),
+        ticket = read_ticket(form.ticket.data or "")
+        if ticket is None or ticket.channel not in CHANNELS:
+            abort_with(
+                400, _("The form was damaged on the way. Please reload the page.")
             )
-            record_response(version, unit, questions, checked.answers, submission)
+        version = version_of_ticket_or_400(survey, ticket.version_id)
+    questions = load_version_questions(version)
+    pages = group_pages(questions)
+    if ticket is not None:
+        raw, others = raw_answers(request.form, questions)
+        step = navigate(
+            pages, rules_for(questions), raw, others, form.page.data, form.action
+        )
+        if step.done:
+            record_response(
+                version, unit, questions, step.answers, _submission(form, ticket)
+            )
             db.session.commit()
             return redirect(url_for("public.thanks", slug=slug, unit_code=unit_code))
-        else:
-            page = min(
-                p.index for p in pages if any(q.id in errors for q in p.questions)
-            )
+    page = step.page if step else 0
+    errors = step.errors if step else {}
     return render_template(
         "public/answer.html",
         survey=survey,
@@ -136,8 +115,19 @@ def answer_survey(slug: str, unit_code: str) -> str | HttpResponse:
         values=raw,
         others=others,
         errors=error_messages(errors),
-        shown=questions_to_show(pages, page, checked.visible),
+        shown=questions_to_show(pages, page, step.visible if step else None),
     ), (422 if errors else 200)
+
+
+def _submission(form: AnswerForm, ticket: Ticket) -> Submission:
+    return Submission(
+        token=ticket.token,
+        started_at=ticket.started_at,
+        channel=ticket.channel,
+        language=current_lang(),
+        device_hash=_device_hash(),
+        honeypot_filled=bool((form.website.data or "").strip()),
+    )
 
 
 @bp.get("/s/<slug>/<unit_code>/thanks")

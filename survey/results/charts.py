@@ -158,8 +158,8 @@ def funnel_chart(
     figure = go.Figure()
     n = [line.n for line in lines]
     for name, low, high, dash in (
-        (_("95 % limits"), "low95", "high95", "dash"),
-        (_("99.8 % limits"), "low998", "high998", "dot"),
+        (_("%(level)s %% limits", level="95"), "low95", "high95", "dash"),
+        (_("%(level)s %% limits", level="99.8"), "low998", "high998", "dot"),
     ):
         for key, show in ((low, True), (high, False)):
             figure.add_scatter(

@@ -49,8 +49,8 @@ def overview_rows(report: Overview) -> Iterator[list[object]]:
         _("Responses"),
         _("n"),
         _("Estimate (%)"),
-        _("95 % low (%)"),
-        _("95 % high (%)"),
+        _("Lower %(level)s %% limit (%%)", level="95"),
+        _("Upper %(level)s %% limit (%%)", level="95"),
         _("Status"),
         _("Compared with the city"),
     ]

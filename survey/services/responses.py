@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from survey.domain.answers import CleanAnswer, QuestionRule
+from survey.domain.questions import RESPONDENT_GROUP, respondent_group
 from survey.extensions import db
 from survey.models import Answer, Question, Response, ResponseFlag, SurveyVersion, Unit
 from survey.models._time import utcnow
@@ -159,12 +160,19 @@ def record_response(
     if submission.started_at is not None:
         duration = max(0, int((now - submission.started_at).total_seconds()))
     flags = _quality_flags(submission, duration, len(answers), now)
+    group_question = next(
+        (q.id for q in questions if q.dimension == RESPONDENT_GROUP), None
+    )
+    group_answer = answers.get(group_question) if group_question else None
     response = Response(
         survey_id=version.survey_id,
         version_id=version.id,
         unit_id=unit.id,
         channel=submission.channel,
         language=submission.language,
+        respondent_group=respondent_group(
+            group_answer.option_codes if group_answer else ()
+        ),
         started_at=submission.started_at,
         submitted_at=now,
         duration_seconds=duration,

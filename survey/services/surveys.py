@@ -52,13 +52,21 @@ def survey_unit_or_404(survey: Survey, unit_code: str) -> Unit:
     return unit  # type: ignore[return-value]
 
 
+def version_of_ticket_or_400(survey: Survey, version_id: int) -> SurveyVersion:
+    """The published version the form was issued for: answers stay with it."""
+    version = db.session.get(SurveyVersion, version_id)
+    if version is None or version.survey_id != survey.id or not version.is_published:
+        abort_with(400, _("The form was damaged on the way. Please reload the page."))
+    return version  # type: ignore[return-value]
+
+
 def load_version_questions(version: SurveyVersion) -> list[Question]:
-    """Every question of the version with its options, in two queries."""
+    """Every question of the version with its options and page, in three queries."""
     return list(
         db.session.scalars(
             select(Question)
             .where(Question.version_id == version.id)
-            .options(selectinload(Question.options))
+            .options(selectinload(Question.options), selectinload(Question.page))
             .order_by(Question.position)
         )
     )

@@ -22,6 +22,12 @@ class World:
     leader: User
 
 
+@pytest.fixture(autouse=True)
+def english(client) -> None:
+    """The admin tests read the English texts; Vietnamese is tested elsewhere."""
+    client.get("/login?lang=en")
+
+
 @pytest.fixture
 def world(make_unit, make_survey, make_user) -> World:
     city = make_unit("CITY", kind="city")

@@ -158,14 +158,17 @@ def test_hostile_text_is_stored_as_typed_and_shown_escaped(client, as_admin):
     )
     q = survey("hostile").draft_version.questions[0]
     assert q.text_vi == HOSTILE and q.options[0].label_vi == HOSTILE
-    for url in ["/admin/surveys/hostile", "/admin/surveys/hostile/preview/frame"]:
+    for url in [
+        "/admin/surveys/hostile?lang=vi",
+        "/admin/surveys/hostile/preview/frame?lang=vi",
+    ]:
         html = client.get(url).get_data(as_text=True)
         assert HOSTILE not in html
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     post(client, "/admin/surveys/hostile/publish")
     post(client, "/admin/surveys/hostile/units", {"unit_code": "W1"})
     post(client, "/admin/surveys/hostile/state", {"action": "open"})
-    public = client.get("/s/hostile/W1")
+    public = client.get("/s/hostile/W1?lang=vi")
     assert public.status_code == 200
     assert HOSTILE not in public.get_data(as_text=True)
     assert "&lt;script&gt;" in public.get_data(as_text=True)

@@ -88,12 +88,15 @@ def test_bad_files_are_refused_and_nothing_is_half_imported(client, as_admin):
     assert counts() == before
 
 
-def test_an_oversized_definition_is_refused_before_parsing():
+def test_an_oversized_definition_is_refused_before_parsing(app):
     # Over HTTP the file limit answers first (the form's FileSize); the test
     # client would leave its spooled upload open, so check the service directly.
     import pytest
 
     from survey.services.exchange import ExchangeError, read_definition
 
-    with pytest.raises(ExchangeError, match="too large"):
+    with (
+        app.test_request_context("/?lang=en"),
+        pytest.raises(ExchangeError, match="too large"),
+    ):
         read_definition(b" " * (600 * 1024))

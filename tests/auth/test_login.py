@@ -113,3 +113,10 @@ def test_failed_logins_are_limited_per_account(app, make_unit, make_user):
     assert post_login(client, "bob@city.vn", "wrong-password").status_code == 200
     with limited.app_context():
         db.engine.dispose()
+
+
+def test_the_chosen_language_survives_login(client, make_unit, make_user):
+    make_user("ana@city.vn", "admin", make_unit("HCM", kind="city"))
+    client.get("/login?lang=en")
+    post_login(client, "ana@city.vn", "a-long-password")
+    assert '<html lang="en">' in client.get("/admin/").get_data(as_text=True)

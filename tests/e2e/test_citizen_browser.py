@@ -61,7 +61,7 @@ def test_a_citizen_walks_the_whole_survey_with_javascript(live_server, phone):
     phone.goto(live_server.url + FORM)
     walk_to_the_end(phone)
     phone.wait_for_url("**/thanks")
-    assert "Câu trả lời của bạn đã được lưu" in phone.content()
+    assert "Câu trả lời của Ông/Bà đã được lưu" in phone.content()
     assert phone.js_errors == []
     assert responses_stored(live_server) == before + 1
     with live_server.app.app_context():
@@ -81,7 +81,7 @@ def test_a_citizen_walks_the_whole_survey_without_javascript(live_server, browse
     page.goto(live_server.url + FORM)
     walk_to_the_end(page)
     page.wait_for_url("**/thanks")
-    assert "Câu trả lời của bạn đã được lưu" in page.content()
+    assert "Câu trả lời của Ông/Bà đã được lưu" in page.content()
     assert responses_stored(live_server) == before + 1
     context.close()
 

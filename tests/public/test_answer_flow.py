@@ -46,7 +46,7 @@ def test_a_citizen_answers_two_pages_and_is_thanked(client, make_survey):
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/s/test/W1/thanks")
     thanks = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "Câu trả lời của bạn đã được lưu" in thanks
+    assert "Câu trả lời của Ông/Bà đã được lưu" in thanks
 
     saved = db.session.scalar(select(Response))
     assert saved.channel == "qr" and saved.language == "vi"

@@ -148,7 +148,7 @@ def test_small_units_are_suppressed_on_the_page_and_in_the_csv(
         r["Unit"]: r for r in csv_rows(client.get("/results/test/export.csv?lang=en"))
     }
     assert exported["W2 Ward"]["Estimate (%)"] == ""
-    assert exported["W2 Ward"]["95 % low (%)"] == ""
+    assert exported["W2 Ward"]["Lower 95 % limit (%)"] == ""
     assert exported["W1 Ward"]["Estimate (%)"] == ""
     assert exported["W2 Ward"]["n"] == "6"
     # The W2 unit page itself: no score either.
