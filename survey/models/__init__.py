@@ -1,6 +1,7 @@
 """The data model, one module per aggregate."""
 
 from survey.models.audit import AuditEvent
+from survey.models.cases import ApiClient, CaseContact, ServiceCase
 from survey.models.responses import Answer, Response, ResponseFlag
 from survey.models.surveys import Option, Page, Question, Survey, SurveyVersion
 from survey.models.units import Unit
@@ -8,12 +9,15 @@ from survey.models.users import User
 
 __all__ = [
     "Answer",
+    "ApiClient",
     "AuditEvent",
+    "CaseContact",
     "Option",
     "Page",
     "Question",
     "Response",
     "ResponseFlag",
+    "ServiceCase",
     "Survey",
     "SurveyVersion",
     "Unit",
