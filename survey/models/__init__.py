@@ -6,12 +6,14 @@ from survey.models.responses import Answer, Response, ResponseFlag
 from survey.models.surveys import Option, Page, Question, Survey, SurveyVersion
 from survey.models.units import Unit
 from survey.models.users import User
+from survey.models.waves import Invitation, Wave
 
 __all__ = [
     "Answer",
     "ApiClient",
     "AuditEvent",
     "CaseContact",
+    "Invitation",
     "Option",
     "Page",
     "Question",
@@ -22,4 +24,5 @@ __all__ = [
     "SurveyVersion",
     "Unit",
     "User",
+    "Wave",
 ]

@@ -2,22 +2,44 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import (
+    Blueprint,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as HttpResponse
 
-from survey.errors import render_error
+from survey.domain.answers import CleanAnswer
+from survey.errors import abort_with, render_error
 from survey.extensions import csrf, db, limiter
+from survey.models import Invitation, SurveyVersion, Unit
 from survey.models._time import utcnow
+from survey.models.surveys import CLOSED
+from survey.models.waves import ANSWERED, INVITED, WAVE_CLOSED
+from survey.public.flow import run_answer_form
 from survey.services.audit import record_event
 from survey.services.cases import api_client_for_token, import_cases
+from survey.services.responses import Submission, record_response
+from survey.services.surveys import load_version_questions
+from survey.services.waves import invitation_for_token
 
 bp = Blueprint("trust", __name__)
 
 API_MAX_BYTES = 512 * 1024
 API_MAX_CASES = 1000
+
+
+def _submit_limit() -> str:
+    return str(current_app.config["SURVEY_SUBMIT_LIMIT"])
 
 
 def _api_limit() -> str:
@@ -79,3 +101,71 @@ def post_cases() -> tuple[HttpResponse, int]:
     )
     db.session.commit()
     return jsonify({"added": report.added, "duplicates": report.duplicates}), 200
+
+
+# --- the invited channel -----------------------------------------------------
+
+
+def _open_invitation_or_410(token: str) -> tuple[Invitation, SurveyVersion, Unit]:
+    """The invitation behind a link, or a friendly refusal."""
+    invitation = invitation_for_token(token)
+    if invitation is None:
+        abort_with(404, _("This invitation link is not valid. Please check the link."))
+    assert invitation is not None
+    if invitation.status == ANSWERED or invitation.response is not None:
+        abort_with(
+            410,
+            _(
+                "This invitation has already been answered. Thank you: "
+                "each invitation can be used only once."
+            ),
+        )
+    if utcnow() >= invitation.expires_at or invitation.wave.status == WAVE_CLOSED:
+        abort_with(410, _("This invitation has expired. Thank you for your interest."))
+    version = invitation.wave.version
+    survey = invitation.wave.survey
+    if survey.status == CLOSED:
+        abort_with(410, _("This survey is closed. Thank you for your interest."))
+    return invitation, version, invitation.unit
+
+
+@bp.route("/i/<token>", methods=["GET", "POST"])
+@limiter.limit(_submit_limit, methods=["POST"])
+def answer_invitation(token: str) -> str | HttpResponse | tuple[str, int]:
+    invitation, version, unit = _open_invitation_or_410(token)
+    if request.method == "GET" and invitation.status == INVITED:
+        invitation.mark_opened(utcnow())
+        db.session.commit()
+    questions = load_version_questions(version)
+
+    def store(answers: dict[int, CleanAnswer], submission: Submission) -> HttpResponse:
+        linked = replace(submission, channel="invited", invitation_id=invitation.id)
+        if record_response(version, unit, questions, answers, linked):
+            invitation.mark_answered(utcnow())
+        db.session.commit()
+        return redirect(url_for("trust.invitation_thanks", token=token))
+
+    return run_answer_form(
+        version.survey,
+        version,
+        unit,
+        questions,
+        channel="invited",
+        allowed_channels=("invited",),
+        on_submit=store,
+    )
+
+
+@bp.get("/i/<token>/thanks")
+def invitation_thanks(token: str) -> str:
+    invitation = invitation_for_token(token)
+    if invitation is None:
+        abort_with(404, _("This invitation link is not valid. Please check the link."))
+    assert invitation is not None
+    version = invitation.wave.version
+    return render_template(
+        "public/thanks.html",
+        survey=version.survey,
+        version=version,
+        unit=invitation.unit,
+    )

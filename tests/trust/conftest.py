@@ -27,7 +27,7 @@ def case_row(reference: str, unit_code: str = "W1", **changes: object) -> dict:
         "submission_channel": "counter",
         "outcome": "approved",
         "received_on": (returned - timedelta(days=5)).isoformat(),
-        "due_on": (returned - timedelta(days=1)).isoformat(),
+        "due_on": (returned + timedelta(days=1)).isoformat(),
         "returned_on": returned.isoformat(),
         "phone": f"09{abs(hash(reference)) % 10**8:08d}",
         "supplement_requests": "0",
