@@ -3,6 +3,7 @@
 from survey.models.audit import AuditEvent
 from survey.models.cases import ApiClient, CaseContact, ServiceCase
 from survey.models.responses import Answer, Response, ResponseFlag
+from survey.models.reviews import UnitReview
 from survey.models.surveys import Option, Page, Question, Survey, SurveyVersion
 from survey.models.units import Unit
 from survey.models.users import User
@@ -23,6 +24,7 @@ __all__ = [
     "Survey",
     "SurveyVersion",
     "Unit",
+    "UnitReview",
     "User",
     "Wave",
 ]
