@@ -18,7 +18,7 @@ HONEST_WARD = "P-SAI-GON"
 
 @pytest.fixture
 def demo(app) -> Survey:
-    summary = seed_demo(2500, seed=2025)
+    summary = seed_demo(1500, seed=2025)
     db.session.commit()
     return summary.survey
 
@@ -48,24 +48,21 @@ def test_the_manipulated_ward_is_red_and_an_honest_ward_green(demo):
     assert "all_top" in review.reason and "bursts" in review.reason
 
 
-def test_soft_flags_are_stored_once(demo):
+def test_soft_flags_are_stored_once_and_a_review_needs_a_written_reason(
+    demo, runner, make_user
+):
     first = recompute_quality(demo, last_year())
     db.session.commit()
     assert first.flags_added["straight_liner"] > 0
     assert first.flags_added["speeder"] > 0
     stored = db.session.scalar(select(func.count(ResponseFlag.id)))
-    again = recompute_quality(demo, last_year())
-    db.session.commit()
-    assert set(again.flags_added.values()) == {0}
-    assert again.reviews_opened == []  # still under review, not opened twice
+    result = runner.invoke(args=["recompute-quality", "--survey", DEMO_SLUG])
+    assert result.exit_code == 0, result.output
+    assert f"{MANIPULATED_UNIT}: inflation_gap=red all_top=red" in result.output
+    assert "speeder 0, straight_liner 0" in result.output  # nothing twice
+    assert "Units put under review: none." in result.output  # not opened twice
     assert db.session.scalar(select(func.count(ResponseFlag.id))) == stored
 
-
-def test_a_review_is_cleared_only_with_a_written_reason_and_audited(
-    demo, runner, make_user
-):
-    recompute_quality(demo, last_year())
-    db.session.commit()
     review = db.session.scalar(select(UnitReview))
     make_user("admin@city.vn", "admin", review.unit.parent)
     args = ["review-unit", "clear", MANIPULATED_UNIT, "--survey", DEMO_SLUG]
@@ -89,10 +86,3 @@ def test_a_review_is_cleared_only_with_a_written_reason_and_audited(
         )
     )
     assert "posters" in event.details["reason"]
-
-
-def test_the_cli_prints_the_indicators(demo, runner):
-    result = runner.invoke(args=["recompute-quality", "--survey", DEMO_SLUG])
-    assert result.exit_code == 0, result.output
-    assert f"{MANIPULATED_UNIT}: inflation_gap=red all_top=red" in result.output
-    assert "Units put under review: P-BEN-THANH." in result.output
