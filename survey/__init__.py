@@ -65,6 +65,7 @@ def register_blueprints(app: Flask) -> None:
     from survey.public.views import bp as public_bp
     from survey.results.open_views import bp as open_bp
     from survey.results.views import bp as results_bp
+    from survey.trust.views import bp as trust_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)
@@ -72,6 +73,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(results_bp, url_prefix="/results")
     app.register_blueprint(open_bp)
     app.register_blueprint(health_bp)
+    app.register_blueprint(trust_bp)
 
 
 def register_errors(app: Flask) -> None:

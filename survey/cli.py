@@ -13,12 +13,14 @@ from survey.models import Unit, User
 from survey.models.users import ROLES
 from survey.services import demo
 from survey.services.audit import record_event
+from survey.trust.commands import register_trust_commands
 
 
 def register_commands(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(create_user_command)
     app.cli.add_command(backup_command)
+    register_trust_commands(app)
 
 
 @click.command("seed-demo")

@@ -1,21 +1,30 @@
 """The data model, one module per aggregate."""
 
 from survey.models.audit import AuditEvent
+from survey.models.cases import ApiClient, CaseContact, ServiceCase
 from survey.models.responses import Answer, Response, ResponseFlag
+from survey.models.reviews import UnitReview
 from survey.models.surveys import Option, Page, Question, Survey, SurveyVersion
 from survey.models.units import Unit
 from survey.models.users import User
+from survey.models.waves import Invitation, Wave
 
 __all__ = [
     "Answer",
+    "ApiClient",
     "AuditEvent",
+    "CaseContact",
+    "Invitation",
     "Option",
     "Page",
     "Question",
     "Response",
     "ResponseFlag",
+    "ServiceCase",
     "Survey",
     "SurveyVersion",
     "Unit",
+    "UnitReview",
     "User",
+    "Wave",
 ]

@@ -36,6 +36,9 @@ class Response(db.Model):
     __table_args__ = (
         Index("ix_responses_survey_unit_time", "survey_id", "unit_id", "submitted_at"),
         Index("ix_responses_device_time", "device_hash", "submitted_at"),
+        # One response per invitation; a unique index (not a constraint) so that
+        # SQLite can add it without copying the table.
+        Index("uq_responses_invitation_id", "invitation_id", unique=True),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -56,6 +59,10 @@ class Response(db.Model):
     device_hash: Mapped[str | None] = mapped_column(String(64))
     hard_flagged: Mapped[bool] = mapped_column(Boolean, default=False)
     soft_flag_count: Mapped[int] = mapped_column(Integer, default=0)
+    # The invited channel: the invitation answered (one response per invitation)
+    # and, for a phone interview, the interviewer who entered it.
+    invitation_id: Mapped[int | None] = mapped_column(ForeignKey("invitations.id"))
+    interviewer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     answers: Mapped[list[Answer]] = relationship(
         back_populates="response", cascade="all, delete-orphan"

@@ -31,6 +31,8 @@ class Submission:
     language: str
     device_hash: str | None
     honeypot_filled: bool
+    invitation_id: int | None = None  # the invited channel: one response each
+    interviewer_id: int | None = None  # a phone interview: who entered it
 
 
 def device_hash(secret_key: str, client: str, day: str) -> str:
@@ -180,6 +182,8 @@ def record_response(
         device_hash=submission.device_hash,
         hard_flagged=any(f.kind == "hard" for f in flags),
         soft_flag_count=sum(1 for f in flags if f.kind == "soft"),
+        invitation_id=submission.invitation_id,
+        interviewer_id=submission.interviewer_id,
         answers=_answer_rows(questions, answers),
         flags=flags,
     )

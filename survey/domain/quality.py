@@ -1,0 +1,282 @@
+"""Quality flags and integrity indicators of METHODOLOGY.md section 8, pure.
+
+Per response: the soft flags that need context (speeder against the median
+of its version and channel, straight-liner with a contradicting check item,
+contradiction with the case record). Per unit and period: integrity
+indicators, each green, amber or red (or "none" when it cannot be computed)
+with a reason a leader can read. Counts come from SQL; nothing here touches
+a database.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal, TypeAlias
+
+from survey.domain.statistics import (
+    Z95,
+    Z998,
+    funnel_limits,
+    newcombe_difference,
+    p_chart_signals,
+    wilson,
+)
+
+Level: TypeAlias = Literal["green", "amber", "red", "none"]
+
+SPEEDER_FACTOR = 0.5  # under half the median duration of version and channel
+GRID_MIN_ITEMS = 8  # a grid this long can be straight-lined
+INFLATION_RED = 0.10  # Newcombe lower bound of opt-in minus invited above this
+INFLATION_AMBER = 0.05
+ZERO_NEGATIVES_RED = 0.001  # (1 - q0)^n below this
+ZERO_NEGATIVES_AMBER = 0.05
+BURST_WINDOW_SECONDS = 600
+BURST_RED = 0.001  # Poisson tail of the busiest window, times the windows
+BURST_AMBER = 0.05
+BURST_P95_FACTOR = 3  # a window above 3 x the usual 95th percentile count
+OFFICE_WINDOWS_PER_DAY = 48  # 8 office hours of 10-minute windows
+RATINGS_PER_CASE_AMBER = 0.9  # opt-in responses per completed case
+Z99 = 2.326
+
+
+@dataclass(frozen=True)
+class Indicator:
+    code: str
+    level: Level
+    reason: str
+    value: float | None = None
+
+
+# --------------------------------------------------------------------------- #
+# Per response
+# --------------------------------------------------------------------------- #
+
+
+def speeder(duration: float | None, median: float | None) -> str | None:
+    """Reason when the response took under half the median, else None."""
+    if duration is None or median is None or not median > 0:
+        return None
+    if duration < SPEEDER_FACTOR * median:
+        return f"{duration:.0f} s, under half the median of {median:.0f} s"
+    return None
+
+
+@dataclass(frozen=True)
+class GridAnswers:
+    values: tuple[int, ...]  # answers 1-5 to the grid's items (N/A left out)
+    check: int | None  # the reverse-keyed check item (B0.R), 1-5, or None
+
+
+def straight_liner(grid: GridAnswers, min_items: int = GRID_MIN_ITEMS) -> str | None:
+    """Same answer on every item of a long grid while the check contradicts it.
+
+    Agreeing with everything and also with "I had to wait too long" (or
+    disagreeing with both) cannot both be meant; a neutral 3 proves nothing.
+    """
+    if len(grid.values) < min_items or len(set(grid.values)) != 1:
+        return None
+    value, check = grid.values[0], grid.check
+    if check is None or value == 3:
+        return None
+    if (value >= 4 and check >= 4) or (value <= 2 and check <= 2):
+        return (
+            f"{value} on all {len(grid.values)} grid items and {check} "
+            "on the reverse-worded check"
+        )
+    return None
+
+
+@dataclass(frozen=True)
+class RecordCheck:
+    said_on_time: bool | None  # "early" or "on time" -> True, "late" -> False
+    said_visits: int | None  # A1
+    record_late: bool | None
+    record_supplements: int | None
+
+
+def record_contradiction(check: RecordCheck) -> str | None:
+    """Reason when the answers contradict the one-stop record, else None."""
+    if check.said_on_time and check.record_late:
+        return "says on time, the record shows the result was late"
+    if (
+        check.said_visits == 1
+        and check.record_supplements is not None
+        and check.record_supplements >= 2
+    ):
+        return (
+            f"says one visit, the record shows {check.record_supplements} "
+            "requests to supplement the file"
+        )
+    return None
+
+
+# --------------------------------------------------------------------------- #
+# Per unit and period
+# --------------------------------------------------------------------------- #
+
+
+def inflation_gap(
+    opt_in: tuple[int, int], invited: tuple[int, int], min_n: int = 10
+) -> Indicator:
+    """Opt-in minus invited satisfied share, judged by its Newcombe interval."""
+    code = "inflation_gap"
+    (x1, n1), (x2, n2) = opt_in, invited
+    if n1 < min_n or n2 < min_n:
+        return Indicator(code, "none", f"too few answers (opt-in {n1}, invited {n2})")
+    gap = newcombe_difference(wilson(x1, n1), wilson(x2, n2))
+    if gap.estimate is None or gap.low is None:
+        return Indicator(code, "none", "no interval")
+    text = (
+        f"opt-in {x1 / n1:.0%} vs invited {x2 / n2:.0%}: gap "
+        f"{gap.estimate * 100:+.0f} points, 95 % lower bound {gap.low * 100:+.0f}"
+    )
+    if gap.low > INFLATION_RED:
+        return Indicator(code, "red", text, gap.estimate)
+    if gap.low > INFLATION_AMBER:
+        return Indicator(code, "amber", text, gap.estimate)
+    return Indicator(code, "green", text, gap.estimate)
+
+
+def all_top_rate(x: int, n: int, city_x: int, city_n: int) -> Indicator:
+    """Share of responses with every rated item at 5, against the city's funnel."""
+    code = "all_top"
+    if n < 1 or city_n < 1:
+        return Indicator(code, "none", "no rated responses")
+    share, p0 = x / n, city_x / city_n
+    _, red_high = funnel_limits(p0, n, Z998)
+    _, amber_high = funnel_limits(p0, n, Z95)
+    text = (
+        f"{share:.0%} of {n} all at the top (city {p0:.1%}; "
+        f"99.8 % limit {red_high:.0%})"
+    )
+    if share > red_high:
+        return Indicator(code, "red", text, share)
+    if share > amber_high:
+        return Indicator(code, "amber", text, share)
+    return Indicator(code, "green", text, share)
+
+
+def zero_negatives(negatives: int, n: int, city_q0: float) -> Indicator:
+    """No answer of 3 or less among n responses: how likely, given the city?"""
+    code = "zero_negatives"
+    if n < 1 or not 0.0 < city_q0 < 1.0:
+        return Indicator(code, "none", "no rated responses")
+    if negatives > 0:
+        return Indicator(code, "green", f"{negatives} of {n} with an answer <= 3", 1.0)
+    chance = (1.0 - city_q0) ** n
+    text = (
+        f"none of {n} responses has an answer <= 3 (city {city_q0:.0%}); "
+        f"chance {chance:.2g}"
+    )
+    if chance < ZERO_NEGATIVES_RED:
+        return Indicator(code, "red", text, chance)
+    if chance < ZERO_NEGATIVES_AMBER:
+        return Indicator(code, "amber", text, chance)
+    return Indicator(code, "green", text, chance)
+
+
+def poisson_tail(k: int, mean: float) -> float:
+    """P(X >= k) for X ~ Poisson(mean), summed from k up (no cancellation)."""
+    if k <= 0:
+        return 1.0
+    if not mean > 0:
+        return 0.0
+    term = math.exp(-mean + k * math.log(mean) - math.lgamma(k + 1))
+    total, i = 0.0, k
+    while term > 1e-300 and i < k + 1000:
+        total += term
+        i += 1
+        term *= mean / i
+        if term < total * 1e-16:
+            break
+    return min(1.0, total)
+
+
+def bursts(window_counts: Sequence[int], active_days: int) -> Indicator:
+    """The busiest 10-minute window against a Poisson rate over office hours.
+
+    ``window_counts`` are the counts of the windows with any submission;
+    the rate is n spread over 48 windows of each day with any submission, and
+    the busiest window's tail probability is multiplied by the number of
+    windows looked at (Bonferroni).
+    """
+    code = "bursts"
+    counts = sorted(c for c in window_counts if c > 0)
+    if not counts or active_days < 1:
+        return Indicator(code, "none", "no submissions")
+    n, busiest = sum(counts), counts[-1]
+    windows = active_days * OFFICE_WINDOWS_PER_DAY
+    p = min(1.0, poisson_tail(busiest, n / windows) * windows)
+    usual = counts[min(len(counts) - 1, math.ceil(0.95 * len(counts)) - 1)]
+    text = (
+        f"busiest 10 minutes: {busiest} of {n} (usual busy window {usual}); "
+        f"chance {p:.2g}"
+    )
+    if p < BURST_RED:
+        return Indicator(code, "red", text, float(busiest))
+    if p < BURST_AMBER or busiest > BURST_P95_FACTOR * usual:
+        return Indicator(code, "amber", text, float(busiest))
+    return Indicator(code, "green", text, float(busiest))
+
+
+def ratings_per_case(responses: int, opt_in: int, cases: int) -> Indicator:
+    """More responses than completed cases is impossible; many opt-ins suspicious."""
+    code = "ratings_per_case"
+    if cases < 1:
+        return Indicator(code, "none", "no case records for the period")
+    ratio = responses / cases
+    text = f"{responses} responses ({opt_in} opt-in) for {cases} completed cases"
+    if ratio > 1.0:
+        return Indicator(code, "red", text, ratio)
+    if opt_in / cases > RATINGS_PER_CASE_AMBER:
+        return Indicator(code, "amber", text, ratio)
+    return Indicator(code, "green", text, ratio)
+
+
+def soft_flag_concentration(
+    flagged: int, n: int, city_flagged: int, city_n: int
+) -> Indicator:
+    """Share of soft-flagged responses above what 99 % of units would show."""
+    code = "soft_flags"
+    if n < 1 or city_n < 1:
+        return Indicator(code, "none", "no responses")
+    share, p0 = flagged / n, city_flagged / city_n
+    _, amber_high = funnel_limits(p0, n, Z99)
+    _, red_high = funnel_limits(p0, n, Z998)
+    text = f"{share:.0%} of {n} soft-flagged (city {p0:.1%})"
+    if share > red_high and flagged > 0:
+        return Indicator(code, "red", text, share)
+    if share > amber_high and flagged > 0:
+        return Indicator(code, "amber", text, share)
+    return Indicator(code, "green", text, share)
+
+
+def step_change(periods: Sequence[tuple[int, int]]) -> Indicator:
+    """The last period's satisfied share against the p-chart of the earlier ones."""
+    code = "step_change"
+    usable = [(x, n) for x, n in periods if n > 0]
+    if len(usable) < 4:
+        return Indicator(code, "none", "fewer than 4 periods")
+    earlier = usable[:-1]
+    p_bar = sum(x for x, _ in earlier) / sum(n for _, n in earlier)
+    last = p_chart_signals(usable, p_bar)[-1]
+    x, n = usable[-1]
+    text = (
+        f"last period {x / n:.0%} of {n} against {p_bar:.0%} before "
+        f"(limit {last.high:.0%})"
+    )
+    if last.outside == "above":
+        return Indicator(code, "red", text, x / n)
+    if last.in_run:
+        return Indicator(code, "amber", text, x / n)
+    return Indicator(code, "green", text, x / n)
+
+
+def worst(indicators: Sequence[Indicator]) -> Level:
+    """The most serious level among the indicators."""
+    order: dict[Level, int] = {"none": 0, "green": 1, "amber": 2, "red": 3}
+    if not indicators:
+        return "none"
+    return max((i.level for i in indicators), key=lambda level: order[level])

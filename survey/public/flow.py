@@ -1,0 +1,116 @@
+"""The answer form's page-by-page flow, shared by the public and invited links.
+
+A view loads the survey version and the unit, then hands over to
+``run_answer_form`` with the channels its tickets may carry and what to do
+with a complete, checked response.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Sequence
+from datetime import UTC, datetime
+
+from flask import current_app, render_template, request
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response as HttpResponse
+
+from survey import current_lang
+from survey.domain.answers import CleanAnswer
+from survey.errors import abort_with
+from survey.models import Question, Survey, SurveyVersion, Unit
+from survey.public.forms import (
+    AnswerForm,
+    Ticket,
+    issue_ticket,
+    raw_answers,
+    read_ticket,
+)
+from survey.public.pages import (
+    error_messages,
+    group_pages,
+    navigate,
+    questions_to_show,
+)
+from survey.services.responses import Submission, device_hash, rules_for
+from survey.services.surveys import load_version_questions, version_of_ticket_or_400
+
+# Called with the version answered, its questions, the checked answers and the
+# submission; returns the redirect to the thank-you page.
+OnSubmit = Callable[
+    [SurveyVersion, Sequence[Question], dict[int, CleanAnswer], Submission],
+    HttpResponse,
+]
+
+
+def run_answer_form(
+    survey: Survey,
+    version: SurveyVersion,
+    unit: Unit,
+    channel: str,
+    allowed_channels: Collection[str],
+    on_submit: OnSubmit,
+) -> str | HttpResponse | tuple[str, int]:
+    """GET shows page one with a fresh ticket; POST moves, checks or submits.
+
+    The ticket names the version the citizen was shown: a post is checked and
+    stored against that version even if a newer one was published meanwhile.
+    """
+    form = AnswerForm()
+    ticket = None
+    if request.method == "GET":
+        form.ticket.data = issue_ticket(channel, version.id)
+    else:
+        ticket = read_ticket(form.ticket.data or "")
+        if ticket is None or ticket.channel not in allowed_channels:
+            abort_with(
+                400, _("The form was damaged on the way. Please reload the page.")
+            )
+        assert ticket is not None
+        if ticket.version_id != version.id:
+            version = version_of_ticket_or_400(survey, ticket.version_id)
+    questions = load_version_questions(version)
+    pages = group_pages(questions)
+    raw: dict[int, list[str]] = {}
+    others: dict[int, str] = {}
+    step = None
+    if ticket is not None:
+        raw, others = raw_answers(request.form, questions)
+        step = navigate(
+            pages, rules_for(questions), raw, others, form.page.data, form.action
+        )
+        if step.done:
+            return on_submit(
+                version, questions, step.answers, _submission(form, ticket)
+            )
+    page = step.page if step else 0
+    errors = step.errors if step else {}
+    return render_template(
+        "public/answer.html",
+        survey=survey,
+        version=version,
+        unit=unit,
+        form=form,
+        pages=pages,
+        page=page,
+        values=raw,
+        others=others,
+        errors=error_messages(errors),
+        shown=questions_to_show(pages, page, step.visible if step else None),
+    ), (422 if errors else 200)
+
+
+def _submission(form: AnswerForm, ticket: Ticket) -> Submission:
+    return Submission(
+        token=ticket.token,
+        started_at=ticket.started_at,
+        channel=ticket.channel,
+        language=current_lang(),
+        device_hash=_device_hash(),
+        honeypot_filled=bool((form.website.data or "").strip()),
+    )
+
+
+def _device_hash() -> str:
+    client = f"{request.remote_addr}|{request.headers.get('User-Agent', '')[:300]}"
+    day = datetime.now(UTC).date().isoformat()
+    return device_hash(current_app.config["SECRET_KEY"], client, day)

@@ -1,0 +1,485 @@
+"""Quality flags and integrity indicators, counted in SQL, judged by the domain.
+
+``recompute_quality`` stores the context-dependent soft flags of every
+response of a survey in a period (speeder, straight-liner, contradiction with
+the case record), computes each unit's integrity indicators and puts a unit
+with a red one "under review". Integrity looks at every submission, flagged
+or not: a stuffing attempt caught by a hard flag is still a signal.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import Integer, and_, case, cast, func, insert, select, update
+from sqlalchemy.sql.elements import ColumnElement
+
+from survey.domain import quality
+from survey.domain.quality import GridAnswers, Indicator, RecordCheck
+from survey.extensions import db
+from survey.models import (
+    Answer,
+    Invitation,
+    Option,
+    Question,
+    Response,
+    ResponseFlag,
+    ServiceCase,
+    Survey,
+    Unit,
+    UnitReview,
+    User,
+)
+from survey.models._time import utcnow
+from survey.models.responses import INVITED_CHANNELS
+from survey.models.reviews import UNDER_REVIEW
+from survey.services.audit import record_event
+
+LIKERT = "likert5"
+CHECK_DIMENSION = "check"
+OVERALL_DIMENSION = "overall"
+ON_TIME_CODES = frozenset({"early", "on_time"})
+SOFT_CODES = ("speeder", "straight_liner", "record_contradiction")
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date  # inclusive
+
+    @property
+    def since(self) -> datetime:
+        return datetime.combine(self.start, time())
+
+    @property
+    def until(self) -> datetime:
+        return datetime.combine(self.end + timedelta(days=1), time())
+
+
+@dataclass
+class QualityReport:
+    flags_added: dict[str, int] = field(default_factory=dict)
+    indicators: dict[str, list[Indicator]] = field(default_factory=dict)
+    reviews_opened: list[str] = field(default_factory=list)
+
+
+def _in_period(survey: Survey, period: Period) -> list[ColumnElement[bool]]:
+    return [
+        Response.survey_id == survey.id,
+        Response.submitted_at >= period.since,
+        Response.submitted_at < period.until,
+    ]
+
+
+# --- per-response soft flags -------------------------------------------------
+
+
+def _median_durations(survey: Survey, period: Period) -> dict[tuple[int, str], float]:
+    """Median duration per version and channel: the middle row, in SQL."""
+    groups = db.session.execute(
+        select(Response.version_id, Response.channel, func.count(Response.id))
+        .where(*_in_period(survey, period), Response.duration_seconds.is_not(None))
+        .group_by(Response.version_id, Response.channel)
+    ).all()
+    medians = {}
+    for version_id, channel, count in groups:
+        middle = db.session.scalar(
+            select(Response.duration_seconds)
+            .where(
+                *_in_period(survey, period),
+                Response.version_id == version_id,
+                Response.channel == channel,
+                Response.duration_seconds.is_not(None),
+            )
+            .order_by(Response.duration_seconds)
+            .offset(count // 2)
+            .limit(1)
+        )
+        if middle is not None:
+            medians[(version_id, channel)] = float(middle)
+    return medians
+
+
+def _speeders(survey: Survey, period: Period) -> dict[int, str]:
+    found: dict[int, str] = {}
+    for (version_id, channel), median in _median_durations(survey, period).items():
+        rows = db.session.execute(
+            select(Response.id, Response.duration_seconds).where(
+                *_in_period(survey, period),
+                Response.version_id == version_id,
+                Response.channel == channel,
+                Response.duration_seconds < quality.SPEEDER_FACTOR * median,
+            )
+        )
+        for response_id, duration in rows:
+            reason = quality.speeder(duration, median)
+            if reason:
+                found[response_id] = reason
+    return found
+
+
+def _straight_liners(survey: Survey, period: Period) -> dict[int, str]:
+    """Grids are the Likert items on the page of a reverse-keyed check item."""
+    found: dict[int, str] = {}
+    checks = db.session.execute(
+        select(Question.id, Question.page_id, Question.version_id)
+        .join(Question.version)
+        .where(Question.dimension == CHECK_DIMENSION, Question.type == LIKERT)
+        .where(Question.version.has(survey_id=survey.id))
+    ).all()
+    for check_id, page_id, version_id in checks:
+        grid = select(Question.id).where(
+            Question.page_id == page_id,
+            Question.type == LIKERT,
+            Question.id != check_id,
+        )
+        candidates = db.session.execute(
+            select(Answer.response_id, func.min(Answer.value_int), func.count())
+            .join(Response, Response.id == Answer.response_id)
+            .where(
+                *_in_period(survey, period),
+                Response.version_id == version_id,
+                Answer.question_id.in_(grid),
+                Answer.value_int.between(1, 5),
+            )
+            .group_by(Answer.response_id)
+            .having(
+                and_(
+                    func.min(Answer.value_int) == func.max(Answer.value_int),
+                    func.count() >= quality.GRID_MIN_ITEMS,
+                )
+            )
+        ).all()
+        if not candidates:
+            continue
+        ids = [response_id for response_id, _, _ in candidates]
+        check_answers = dict(
+            db.session.execute(
+                select(Answer.response_id, Answer.value_int).where(
+                    Answer.question_id == check_id,
+                    Answer.response_id.in_(ids),
+                    Answer.value_int.between(1, 5),
+                )
+            ).all()
+        )
+        for response_id, value, items in candidates:
+            reason = quality.straight_liner(
+                GridAnswers((value,) * items, check_answers.get(response_id))
+            )
+            if reason:
+                found[response_id] = reason
+    return found
+
+
+def _record_contradictions(survey: Survey, period: Period) -> dict[int, str]:
+    """Invited answers to A3 (on time?) and A1 (visits) against the case record."""
+    rows = db.session.execute(
+        select(
+            Response.id,
+            Question.code,
+            Option.code,
+            ServiceCase.returned_on,
+            ServiceCase.due_on,
+            ServiceCase.supplement_requests,
+        )
+        .join(Invitation, Invitation.id == Response.invitation_id)
+        .join(ServiceCase, ServiceCase.id == Invitation.case_id)
+        .join(Answer, Answer.response_id == Response.id)
+        .join(Question, Question.id == Answer.question_id)
+        .join(Option, Option.id == Answer.option_id)
+        .where(*_in_period(survey, period), Question.code.in_(("A1", "A3")))
+    ).all()
+    said: dict[int, dict[str, Any]] = defaultdict(dict)
+    for response_id, question, option, returned, due, supplements in rows:
+        entry = said[response_id]
+        entry["late"] = due is not None and returned > due
+        entry["supplements"] = supplements
+        entry[question] = option
+    found: dict[int, str] = {}
+    for response_id, entry in said.items():
+        a3, a1 = entry.get("A3"), entry.get("A1")
+        check = RecordCheck(
+            said_on_time=(a3 in ON_TIME_CODES)
+            if a3 in (*ON_TIME_CODES, "late")
+            else None,
+            said_visits=int(a1) if a1 and a1.isdigit() else None,
+            record_late=entry["late"],
+            record_supplements=entry["supplements"],
+        )
+        reason = quality.record_contradiction(check)
+        if reason:
+            found[response_id] = reason
+    return found
+
+
+def store_soft_flags(survey: Survey, period: Period) -> dict[str, int]:
+    """Add the soft flags not stored yet; returns how many of each were added."""
+    found = {
+        "speeder": _speeders(survey, period),
+        "straight_liner": _straight_liners(survey, period),
+        "record_contradiction": _record_contradictions(survey, period),
+    }
+    added: dict[str, int] = {}
+    touched: set[int] = set()
+    for code, reasons in found.items():
+        if not reasons:
+            added[code] = 0
+            continue
+        known = set(
+            db.session.scalars(
+                select(ResponseFlag.response_id).where(
+                    ResponseFlag.code == code,
+                    ResponseFlag.response_id.in_(list(reasons)),
+                )
+            )
+        )
+        rows = [
+            {"response_id": rid, "code": code, "kind": "soft", "reason": reason[:300]}
+            for rid, reason in reasons.items()
+            if rid not in known
+        ]
+        if rows:
+            db.session.execute(insert(ResponseFlag), rows)
+            touched.update(row["response_id"] for row in rows)
+        added[code] = len(rows)
+    ids = sorted(touched)
+    for start in range(0, len(ids), 1000):
+        soft = (
+            select(func.count(ResponseFlag.id))
+            .where(ResponseFlag.response_id == Response.id, ResponseFlag.kind == "soft")
+            .scalar_subquery()
+        )
+        db.session.execute(
+            update(Response)
+            .where(Response.id.in_(ids[start : start + 1000]))
+            .values(soft_flag_count=soft)
+            .execution_options(synchronize_session=False)
+        )
+    db.session.flush()
+    return added
+
+
+# --- per-unit integrity indicators -------------------------------------------
+
+
+def _window_expression() -> ColumnElement[int]:
+    """The 10-minute window of a submission, as a whole number."""
+    seconds = quality.BURST_WINDOW_SECONDS
+    if db.engine.dialect.name == "postgresql":
+        return cast(
+            func.floor(func.extract("epoch", Response.submitted_at) / seconds), Integer
+        )
+    return cast(func.strftime("%s", Response.submitted_at), Integer) // seconds
+
+
+def _month_expression() -> ColumnElement[str]:
+    if db.engine.dialect.name == "postgresql":
+        return func.to_char(Response.submitted_at, "YYYY-MM")
+    return func.strftime("%Y-%m", Response.submitted_at)
+
+
+@dataclass
+class UnitCounts:
+    responses: int = 0
+    opt_in: int = 0
+    all_top: int = 0
+    negatives: int = 0
+    rated: int = 0
+    soft_flagged: int = 0
+    cases: int = 0
+    headline: dict[str, list[int]] = field(
+        default_factory=lambda: {"opt_in": [0, 0], "invited": [0, 0]}
+    )
+    windows: list[int] = field(default_factory=list)
+    days: set[int] = field(default_factory=set)
+    months: dict[str, list[int]] = field(default_factory=dict)
+
+
+def unit_counts(survey: Survey, period: Period) -> dict[int, UnitCounts]:
+    """Everything the indicators need, per unit, in a handful of GROUP BYs."""
+    counts: dict[int, UnitCounts] = defaultdict(UnitCounts)
+    where = _in_period(survey, period)
+    invited = Response.channel.in_(sorted(INVITED_CHANNELS))
+    for unit_id, total, opt_in, flagged in db.session.execute(
+        select(
+            Response.unit_id,
+            func.count(Response.id),
+            func.sum(case((invited, 0), else_=1)),
+            func.sum(case((Response.soft_flag_count > 0, 1), else_=0)),
+        )
+        .where(*where)
+        .group_by(Response.unit_id)
+    ):
+        c = counts[unit_id]
+        c.responses, c.opt_in, c.soft_flagged = total, opt_in or 0, flagged or 0
+    per_response = (
+        select(
+            Response.unit_id.label("unit_id"),
+            func.min(Answer.value_int).label("lowest"),
+        )
+        .join(Answer, Answer.response_id == Response.id)
+        .join(Question, Question.id == Answer.question_id)
+        .where(*where, Question.type == LIKERT, Answer.value_int.between(1, 5))
+        .group_by(Response.id, Response.unit_id)
+        .subquery()
+    )
+    for unit_id, rated, top, negative in db.session.execute(
+        select(
+            per_response.c.unit_id,
+            func.count(),
+            func.sum(case((per_response.c.lowest == 5, 1), else_=0)),
+            func.sum(case((per_response.c.lowest <= 3, 1), else_=0)),
+        ).group_by(per_response.c.unit_id)
+    ):
+        c = counts[unit_id]
+        c.rated, c.all_top, c.negatives = rated, top or 0, negative or 0
+    month = _month_expression()
+    group = case((invited, "invited"), else_="opt_in")
+    for unit_id, channel_group, period_month, satisfied, answered in db.session.execute(
+        select(
+            Response.unit_id,
+            group,
+            month,
+            func.sum(case((Answer.value_int >= 4, 1), else_=0)),
+            func.count(Answer.id),
+        )
+        .join(Answer, Answer.response_id == Response.id)
+        .join(Question, Question.id == Answer.question_id)
+        .where(
+            *where,
+            Question.dimension == OVERALL_DIMENSION,
+            Answer.value_int.between(1, 5),
+        )
+        .group_by(Response.unit_id, group, month)
+    ):
+        c = counts[unit_id]
+        c.headline[channel_group][0] += satisfied or 0
+        c.headline[channel_group][1] += answered
+        monthly = c.months.setdefault(period_month, [0, 0])
+        monthly[0] += satisfied or 0
+        monthly[1] += answered
+    window = _window_expression()
+    for unit_id, window_id, submitted in db.session.execute(
+        select(Response.unit_id, window, func.count(Response.id))
+        .where(*where)
+        .group_by(Response.unit_id, window)
+    ):
+        c = counts[unit_id]
+        c.windows.append(submitted)
+        c.days.add(int(window_id) * quality.BURST_WINDOW_SECONDS // 86400)
+    for unit_id, cases in db.session.execute(
+        select(ServiceCase.unit_id, func.count(ServiceCase.id))
+        .where(
+            ServiceCase.returned_on >= period.start,
+            ServiceCase.returned_on <= period.end,
+        )
+        .group_by(ServiceCase.unit_id)
+    ):
+        if unit_id in counts:
+            counts[unit_id].cases = cases
+    return dict(counts)
+
+
+def unit_indicators(counts: dict[int, UnitCounts]) -> dict[int, list[Indicator]]:
+    """Each unit's indicators against the city (every unit of the survey)."""
+    city_rated = sum(c.rated for c in counts.values())
+    city_top = sum(c.all_top for c in counts.values())
+    city_negative = sum(c.negatives for c in counts.values())
+    city_q0 = city_negative / city_rated if city_rated else 0.0
+    city_n = sum(c.responses for c in counts.values())
+    city_flagged = sum(c.soft_flagged for c in counts.values())
+    result = {}
+    for unit_id, c in counts.items():
+        months = [tuple(c.months[m]) for m in sorted(c.months)]
+        result[unit_id] = [
+            quality.inflation_gap(
+                (c.headline["opt_in"][0], c.headline["opt_in"][1]),
+                (c.headline["invited"][0], c.headline["invited"][1]),
+            ),
+            quality.all_top_rate(c.all_top, c.rated, city_top, city_rated),
+            quality.zero_negatives(c.negatives, c.rated, city_q0),
+            quality.bursts(c.windows, len(c.days)),
+            quality.ratings_per_case(c.responses, c.opt_in, c.cases),
+            quality.soft_flag_concentration(
+                c.soft_flagged, c.responses, city_flagged, city_n
+            ),
+            quality.step_change([(x, n) for x, n in months]),
+        ]
+    return result
+
+
+def recompute_quality(
+    survey: Survey, period: Period, user: User | None = None
+) -> QualityReport:
+    """Store soft flags, compute the indicators, open reviews for red units."""
+    report = QualityReport(flags_added=store_soft_flags(survey, period))
+    indicators = unit_indicators(unit_counts(survey, period))
+    units = {
+        u.id: u
+        for u in db.session.scalars(select(Unit).where(Unit.id.in_(list(indicators))))
+    }
+    open_reviews = set(
+        db.session.scalars(
+            select(UnitReview.unit_id).where(
+                UnitReview.survey_id == survey.id, UnitReview.status == UNDER_REVIEW
+            )
+        )
+    )
+    for unit_id, found in sorted(indicators.items(), key=lambda kv: units[kv[0]].code):
+        unit = units[unit_id]
+        report.indicators[unit.code] = found
+        red = [i for i in found if i.level == "red"]
+        if red and unit_id not in open_reviews:
+            reason = "; ".join(f"{i.code}: {i.reason}" for i in red)
+            review = UnitReview(
+                survey_id=survey.id,
+                unit_id=unit_id,
+                period_start=period.start,
+                period_end=period.end,
+                reason=reason,
+                opened_at=utcnow(),
+            )
+            db.session.add(review)
+            db.session.flush()
+            record_event(
+                user,
+                "open",
+                "unit_review",
+                review.id,
+                unit=unit.code,
+                survey=survey.slug,
+                red=[i.code for i in red],
+            )
+            report.reviews_opened.append(unit.code)
+    db.session.flush()
+    return report
+
+
+def decide_review(
+    review: UnitReview, outcome: str, user: User | None, reason: str
+) -> None:
+    """Clear or confirm a review with a written reason; audited."""
+    review.decide(outcome, user, reason, utcnow())
+    record_event(
+        user,
+        {"cleared": "clear", "confirmed": "confirm"}[outcome],
+        "unit_review",
+        review.id,
+        unit=review.unit.code,
+        reason=review.decision_reason,
+    )
+    db.session.flush()
+
+
+def units_under_review(survey: Survey) -> set[int]:
+    """Ids of the survey's units under review: left out of rankings and incentives."""
+    return set(
+        db.session.scalars(
+            select(UnitReview.unit_id).where(
+                UnitReview.survey_id == survey.id, UnitReview.status == UNDER_REVIEW
+            )
+        )
+    )

@@ -1,0 +1,134 @@
+"""The per-response flags and per-unit indicators of METHODOLOGY.md section 8."""
+
+from __future__ import annotations
+
+import math
+import random
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from survey.domain import quality
+from survey.domain.quality import GridAnswers, RecordCheck
+from survey.domain.sampling import Candidate, allocate, draw_sample
+
+
+def test_speeder_is_under_half_the_median():
+    assert quality.speeder(100, 240) is not None
+    assert quality.speeder(120, 240) is None
+    assert quality.speeder(None, 240) is None and quality.speeder(10, None) is None
+
+
+@given(st.integers(1, 5), st.integers(8, 30), st.integers(1, 5))
+def test_straight_lining_needs_a_long_grid_and_a_contradicting_check(
+    value, items, check
+):
+    flagged = quality.straight_liner(GridAnswers((value,) * items, check))
+    contradiction = (value >= 4 and check >= 4) or (value <= 2 and check <= 2)
+    assert (flagged is not None) == contradiction
+    short = GridAnswers((value,) * 7, check)
+    assert quality.straight_liner(short) is None
+    varied = GridAnswers((value,) * (items - 1) + (value % 5 + 1,), check)
+    assert quality.straight_liner(varied) is None
+
+
+def test_contradictions_with_the_case_record():
+    late = RecordCheck(
+        said_on_time=True, said_visits=2, record_late=True, record_supplements=0
+    )
+    assert "late" in quality.record_contradiction(late)
+    visits = RecordCheck(None, 1, False, 3)
+    assert "3 requests" in quality.record_contradiction(visits)
+    honest = RecordCheck(False, 3, True, 3)
+    assert quality.record_contradiction(honest) is None
+
+
+def test_inflation_gap_is_red_when_the_lower_bound_exceeds_ten_points():
+    assert quality.inflation_gap((95, 100), (60, 100)).level == "red"
+    assert quality.inflation_gap((72, 100), (70, 100)).level == "green"
+    assert quality.inflation_gap((9, 9), (1, 9)).level == "none"
+
+
+def test_all_top_rate_against_the_city_funnel():
+    assert quality.all_top_rate(50, 200, 100, 4000).level == "red"
+    assert quality.all_top_rate(5, 200, 100, 4000).level == "green"
+
+
+def test_zero_negatives_uses_the_chance_of_none_at_the_city_rate():
+    # (1 - 0.3)^20 = 0.0008 < 0.001
+    assert quality.zero_negatives(0, 20, 0.3).level == "red"
+    assert quality.zero_negatives(0, 5, 0.3).level == "green"
+    assert quality.zero_negatives(1, 20, 0.3).level == "green"
+
+
+@given(st.integers(0, 30), st.floats(0.001, 20))
+def test_poisson_tail_matches_the_complement_of_the_cdf(k, mean):
+    cdf = sum(math.exp(-mean) * mean**i / math.factorial(i) for i in range(k))
+    assert math.isclose(quality.poisson_tail(k, mean), 1 - cdf, abs_tol=1e-9)
+
+
+def test_bursts_red_for_a_stuffed_window_and_green_for_steady_traffic():
+    rng = random.Random(3)
+    steady = [1] * 200 + [2] * 10
+    assert quality.bursts(steady, active_days=150).level == "green"
+    stuffed = steady + [rng.randint(20, 30) for _ in range(4)]
+    assert quality.bursts(stuffed, active_days=150).level == "red"
+
+
+def test_ratings_per_case():
+    assert quality.ratings_per_case(120, 100, 100).level == "red"
+    assert quality.ratings_per_case(95, 95, 100).level == "amber"
+    assert quality.ratings_per_case(40, 10, 100).level == "green"
+    assert quality.ratings_per_case(40, 10, 0).level == "none"
+
+
+def test_step_change_red_when_the_last_period_jumps():
+    steady = [(60, 100)] * 8
+    assert quality.step_change([*steady, (62, 100)]).level == "green"
+    assert quality.step_change([*steady, (95, 100)]).level == "red"
+    assert quality.step_change(steady[:2]).level == "none"
+
+
+def test_worst_level():
+    red = quality.Indicator("x", "red", "")
+    green = quality.Indicator("y", "green", "")
+    assert quality.worst([green, red]) == "red" and quality.worst([]) == "none"
+
+
+# --- the sampler --------------------------------------------------------------
+
+
+@given(
+    st.dictionaries(st.text(min_size=1, max_size=3), st.integers(0, 50), max_size=6),
+    st.integers(0, 200),
+)
+def test_allocation_respects_sizes_and_the_total(sizes, n):
+    shares = allocate(sizes, {}, n)
+    assert all(0 <= shares[k] <= sizes[k] for k in sizes)
+    assert sum(shares.values()) == min(n, sum(sizes.values()))
+
+
+@given(st.integers(0, 10_000), st.integers(1, 40))
+def test_a_draw_is_reproducible_with_no_case_or_phone_twice(seed, n):
+    candidates = [
+        Candidate(
+            i,
+            (f"g{i % 3}", "rejected" if i % 4 == 0 else "approved"),
+            i % 4 == 0,
+            f"phone-{i % 45}",
+        )
+        for i in range(60)
+    ]
+    first = draw_sample(candidates, n, seed, oversample_factor=2.0)
+    assert first == draw_sample(list(reversed(candidates)), n, seed, 2.0)
+    assert len(first) == len(set(first)) == min(n, 45)
+    phones = [candidates[i].phone_key for i in first]
+    assert len(phones) == len(set(phones))
+
+
+def test_oversampling_draws_more_of_the_boosted_cases():
+    candidates = [Candidate(i, ("g",), i < 20, f"p{i}") for i in range(100)]
+    plain = draw_sample(candidates, 20, 1, oversample_factor=1.0)
+    boosted = draw_sample(candidates, 20, 1, oversample_factor=3.0)
+    assert sum(i < 20 for i in plain) == 4
+    assert sum(i < 20 for i in boosted) == 9  # 20*3 / (20*3 + 80) of 20 places
