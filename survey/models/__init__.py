@@ -2,7 +2,7 @@
 
 from survey.models.audit import AuditEvent
 from survey.models.cases import ApiClient, CaseContact, ServiceCase
-from survey.models.responses import Answer, Response, ResponseFlag
+from survey.models.responses import Answer, DeviceSalt, Response, ResponseFlag
 from survey.models.reviews import UnitReview
 from survey.models.surveys import Option, Page, Question, Survey, SurveyVersion
 from survey.models.units import Unit
@@ -13,6 +13,7 @@ __all__ = [
     "Answer",
     "ApiClient",
     "AuditEvent",
+    "DeviceSalt",
     "CaseContact",
     "Invitation",
     "Option",

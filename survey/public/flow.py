@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Sequence
 from datetime import UTC, datetime
 
-from flask import current_app, render_template, request
+from flask import render_template, request
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as HttpResponse
 
@@ -31,7 +31,7 @@ from survey.public.pages import (
     navigate,
     questions_to_show,
 )
-from survey.services.responses import Submission, device_hash, rules_for
+from survey.services.responses import Submission, daily_salt, device_hash, rules_for
 from survey.services.surveys import load_version_questions, version_of_ticket_or_400
 
 # Called with the version answered, its questions, the checked answers and the
@@ -112,5 +112,4 @@ def _submission(form: AnswerForm, ticket: Ticket) -> Submission:
 
 def _device_hash() -> str:
     client = f"{request.remote_addr}|{request.headers.get('User-Agent', '')[:300]}"
-    day = datetime.now(UTC).date().isoformat()
-    return device_hash(current_app.config["SECRET_KEY"], client, day)
+    return device_hash(daily_salt(datetime.now(UTC).date()), client)

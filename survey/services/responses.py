@@ -4,17 +4,26 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from survey.domain.answers import CleanAnswer, QuestionRule
 from survey.domain.questions import RESPONDENT_GROUP, respondent_group
 from survey.extensions import db
-from survey.models import Answer, Question, Response, ResponseFlag, SurveyVersion, Unit
+from survey.models import (
+    Answer,
+    DeviceSalt,
+    Question,
+    Response,
+    ResponseFlag,
+    SurveyVersion,
+    Unit,
+)
 from survey.models._time import utcnow
 
 HARD_SPEED_SECONDS_PER_ITEM = 3
@@ -35,10 +44,29 @@ class Submission:
     interviewer_id: int | None = None  # a phone interview: who entered it
 
 
-def device_hash(secret_key: str, client: str, day: str) -> str:
-    """Keyed hash of the client that changes every day; the raw value is not kept."""
-    daily_key = hmac.new(secret_key.encode(), day.encode(), hashlib.sha256).digest()
-    return hmac.new(daily_key, client.encode(), hashlib.sha256).hexdigest()[:32]
+def device_hash(salt: str, client: str) -> str:
+    """Keyed hash of the client; the raw address and user agent are not kept."""
+    return hmac.new(salt.encode(), client.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def daily_salt(day: date) -> str:
+    """Today's random salt, made by the first request of the day.
+
+    Salts older than yesterday are deleted, so a hash cannot be traced back
+    to a device once its day is over (yesterday's stays for the day's turn).
+    """
+    salt = db.session.get(DeviceSalt, day)
+    if salt is not None:
+        return salt.salt
+    try:
+        with db.session.begin_nested():
+            db.session.add(DeviceSalt(day=day, salt=secrets.token_hex(32)))
+    except IntegrityError:  # another worker made it first
+        pass
+    db.session.execute(
+        delete(DeviceSalt).where(DeviceSalt.day < day - timedelta(days=1))
+    )
+    return db.session.get(DeviceSalt, day).salt  # type: ignore[union-attr]
 
 
 def rules_for(questions: Sequence[Question]) -> list[QuestionRule]:
