@@ -96,6 +96,11 @@ def overview_context(report: reports.Overview, public: bool = False) -> dict[str
         factor_labels=FACTOR_LABELS,
         band_labels=BAND_LABELS,
         charts=figures,
+        can_export_raw=(
+            not public
+            and current_user.is_authenticated
+            and current_user.role == "admin"
+        ),
     )
     return context
 

@@ -25,7 +25,8 @@ from survey.results.presenters import (
     overview_context,
     questions_context,
 )
-from survey.services import reports
+from survey.services import raw_export, reports
+from survey.services.audit import record_event
 from survey.services.listing import STATUS_LABELS, survey_rows
 from survey.services.results import ResultFilter
 
@@ -90,3 +91,26 @@ def export_aggregates(slug: str, code: str | None, fmt: str) -> Response:
     survey, unit, flt = _load(slug, code)
     report = reports.overview(survey, unit, flt)
     return exports.overview_response(report, fmt)
+
+
+@bp.get("/<slug>/raw.<any(csv, xlsx):fmt>", defaults={"code": None})
+@bp.get("/<slug>/unit/<code>/raw.<any(csv, xlsx):fmt>")
+def export_raw(slug: str, code: str | None, fmt: str) -> Response:
+    """Raw responses of the slice: administrators only, audited before streaming."""
+    if current_user.role != "admin":
+        abort(403)
+    survey, unit, flt = _load(slug, code)
+    record_event(
+        current_user,
+        "export_raw",
+        "survey",
+        survey.id,
+        unit=unit.code,
+        filters=flt.to_args(),
+        format=fmt,
+    )
+    db.session.commit()  # the audit line stands even if the download breaks off
+    layout = raw_export.raw_layout(survey, flt)
+    rows = raw_export.raw_rows(survey, unit, flt, layout)
+    name = f"{survey.slug}-{unit.code}-responses"
+    return exports.raw_response(layout.header, rows, fmt, name)
