@@ -27,6 +27,8 @@ RANKING_HALF_WIDTH = 0.07
 CAPPED_SHARE = 0.95  # 10 <= n < 30 and p > 0.95 is shown as "> 95 %"
 EXACT_FUNNEL_N = 30  # funnel limits are exact binomial below this n
 MIN_CELL_N = 5  # post-stratification cells smaller than this are merged
+BOOTSTRAP_DRAWS = 2000  # B, resamples behind M2's percentile interval
+MAX_RESAMPLE_ROWS = 10_000  # above: m-out-of-n resamples of this size
 LIKERT_CODES = (1, 2, 3, 4, 5)
 NOT_APPLICABLE = 9  # "don't know / not applicable": out of every denominator
 NPS_CODES = tuple(range(11))
@@ -537,10 +539,10 @@ _UINT_SIZE = array("I").itemsize
 
 def bootstrap_composite_interval(
     respondent_rows: Sequence[Sequence[int | None]],
-    b: int = 2000,
+    b: int = BOOTSTRAP_DRAWS,
     seed: int = 0,
     min_n: int = MIN_N,
-    max_resample_rows: int = 10_000,
+    max_resample_rows: int = MAX_RESAMPLE_ROWS,
     level: float = 0.95,
 ) -> tuple[float, float] | None:
     """Percentile bootstrap interval of M2 over respondents; None if undefined.
@@ -610,7 +612,7 @@ def bootstrap_composite_interval(
 
 def composite_from_rows(
     respondent_rows: Sequence[Sequence[int | None]],
-    b: int = 2000,
+    b: int = BOOTSTRAP_DRAWS,
     seed: int = 0,
     min_n: int = MIN_N,
 ) -> CompositeIndex:

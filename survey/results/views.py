@@ -22,6 +22,7 @@ from survey.results import exports
 from survey.results.presenters import (
     comments_context,
     format_percent,
+    method_context,
     overview_context,
     questions_context,
 )
@@ -46,6 +47,12 @@ def _load(slug: str, code: str | None) -> tuple[Survey, Unit, ResultFilter]:
 def index() -> str:
     rows = survey_rows(surveys_in_scope(), current_user.unit)
     return render_template("results/index.html", rows=rows, status_labels=STATUS_LABELS)
+
+
+@bp.get("/method")
+def method() -> str:
+    """How every figure, threshold and flag of the results pages is computed."""
+    return render_template("results/method.html", **method_context(public=False))
 
 
 @bp.get("/<slug>", defaults={"code": None})
