@@ -58,6 +58,26 @@ def hidden_figure(figure: ShareFigure) -> ShareFigure:
 
 
 @dataclass(frozen=True)
+class QualityNote:
+    """Hard-flagged responses of a slice: left out of the figures by default."""
+
+    flagged: int
+    share: st.Proportion  # flagged among all responses of the slice, flagged too
+    included: bool  # the filter put them back into the figures
+
+
+def quality_note(responses: int, flagged: int, flt: ResultFilter) -> QualityNote:
+    """``responses`` as counted under ``flt``; ``flagged`` whatever the filter."""
+    total = responses if flt.include_flagged else responses + flagged
+    return QualityNote(flagged, st.wilson(flagged, total), flt.include_flagged)
+
+
+def grade_of(figure: ShareFigure, flt: ResultFilter) -> st.Grade:
+    """M10 of a figure; no integrity flags are computed yet, so none is passed."""
+    return st.reliability_grade(figure.prop.n, invited=flt.channel == "invited")
+
+
+@dataclass(frozen=True)
 class UnitRow:
     unit: Unit
     responses: int
@@ -66,6 +86,12 @@ class UnitRow:
     drillable: bool
     is_scope: bool = False  # responses made at the scope unit itself
     protected: bool = False  # enough answers, hidden by complementary suppression
+    quality: QualityNote | None = None
+    grade: st.Grade = "-"
+
+    @property
+    def n_eff(self) -> float:
+        return self.index.prop.n
 
 
 @dataclass(frozen=True)
@@ -92,6 +118,8 @@ class Overview:
     phi: float
     children: tuple[UnitRow, ...]
     has_overall_question: bool = True
+    quality: QualityNote | None = None
+    grade: st.Grade = "-"  # M10 of the overall figure
 
 
 def _item(counts: Mapping[int, int]) -> st.ItemSummary:
@@ -127,15 +155,24 @@ def overview(survey: Survey, scope: Unit, flt: ResultFilter) -> Overview:
     benchmark_counts = results.dimension_counts(survey, None, flt, OVERALL)
     benchmark = _top_two(benchmark_counts, min_n)
     responses_per_unit = results.responses_by_unit(survey, scope, flt)
+    flagged_per_unit = results.hard_flagged_by_unit(survey, scope, flt)
     children, phi = _child_rows(
-        tree, per_unit.get(OVERALL, {}), responses_per_unit, benchmark, overall, min_n
+        tree,
+        per_unit.get(OVERALL, {}),
+        responses_per_unit,
+        flagged_per_unit,
+        benchmark,
+        overall,
+        flt,
+        min_n,
     )
+    responses = sum(responses_per_unit.values())
     return Overview(
         survey=survey,
         scope=scope,
         filter=flt,
         min_n=min_n,
-        responses=sum(responses_per_unit.values()),
+        responses=responses,
         overall=overall,
         dissatisfied=dissatisfied,
         factors=factors,
@@ -145,6 +182,8 @@ def overview(survey: Survey, scope: Unit, flt: ResultFilter) -> Overview:
         phi=phi,
         children=children,
         has_overall_question=_has_dimension(survey, OVERALL),
+        quality=quality_note(responses, sum(flagged_per_unit.values()), flt),
+        grade=grade_of(overall, flt),
     )
 
 
@@ -162,13 +201,18 @@ def _child_rows(
     tree: results.ScopeTree,
     overall_per_unit: Mapping[int, Counter[int]],
     responses_per_unit: Mapping[int, int],
+    flagged_per_unit: Mapping[int, int],
     benchmark: ShareFigure,
     parent: ShareFigure,
+    flt: ResultFilter,
     min_n: int,
 ) -> tuple[tuple[UnitRow, ...], float]:
     counts = results.fold_by_child(tree, overall_per_unit)
     responses = results.fold_by_child(
         tree, {u: Counter({"n": n}) for u, n in responses_per_unit.items()}
+    )
+    flagged = results.fold_by_child(
+        tree, {u: Counter({"n": n}) for u, n in flagged_per_unit.items()}
     )
     units = list(tree.children)
     if tree.scope.id in responses:
@@ -195,15 +239,20 @@ def _child_rows(
         band: st.Band | None = None
         if figure.shown and p0 is not None:
             band = st.classify_unit(figure.prop.successes, figure.prop.n, p0, phi)
+        unit_responses = responses.get(unit.id, Counter())["n"]
         rows.append(
             UnitRow(
                 unit=unit,
-                responses=responses.get(unit.id, Counter())["n"],
+                responses=unit_responses,
                 index=figure,
                 band=band,
                 drillable=unit.id in tree.has_children and unit is not tree.scope,
                 is_scope=unit is tree.scope,
                 protected=protected,
+                quality=quality_note(
+                    unit_responses, flagged.get(unit.id, Counter())["n"], flt
+                ),
+                grade=grade_of(figures[unit.id], flt),
             )
         )
     return tuple(rows), phi

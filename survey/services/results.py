@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -214,6 +214,22 @@ def responses_by_unit(
     query = (
         select(Response.unit_id, func.count())
         .where(*flt.conditions(survey), *_in_subtree(scope))
+        .group_by(Response.unit_id)
+    )
+    return {unit_id: count for unit_id, count in db.session.execute(query).all()}
+
+
+def hard_flagged_by_unit(
+    survey: Survey, scope: Unit | None, flt: ResultFilter
+) -> dict[int, int]:
+    """Hard-flagged responses per unit id in the slice, whether included or not."""
+    query = (
+        select(Response.unit_id, func.count())
+        .where(
+            *replace(flt, include_flagged=True).conditions(survey),
+            *_in_subtree(scope),
+            Response.hard_flagged.is_(True),
+        )
         .group_by(Response.unit_id)
     )
     return {unit_id: count for unit_id, count in db.session.execute(query).all()}
