@@ -75,8 +75,8 @@ def overview_rows(report: Overview) -> Iterator[list[object]]:
         report.responses,
         "",
         "" if composite is None else round(100 * composite, 1),
-        "",
-        "",
+        "" if report.composite.low is None else round(100 * report.composite.low, 1),
+        "" if report.composite.high is None else round(100 * report.composite.high, 1),
         _("partial") if report.composite.is_partial else "",
         "",
     ]

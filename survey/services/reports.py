@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from sqlalchemy import select
 
@@ -112,7 +113,7 @@ class Overview:
     overall: ShareFigure  # M1
     dissatisfied: ShareFigure  # M4
     factors: tuple[tuple[str, ShareFigure], ...]  # S1..S5
-    composite: st.CompositeIndex  # M2, without its bootstrap interval
+    composite: st.CompositeIndex  # M2 with its bootstrap interval
     months: tuple[MonthPoint, ...]
     benchmark: ShareFigure  # M1 over the whole survey (the city rate)
     phi: float
@@ -151,7 +152,11 @@ def overview(survey: Survey, scope: Unit, flt: ResultFilter) -> Overview:
         st.display_share(overall_item.bottom_two, min_n=min_n),
     )
     factors = tuple((d, _top_two(total[d], min_n)) for d in SATISFACTION_FACTORS)
-    composite = st.composite_index([f.prop for _, f in factors], min_n=min_n)
+    composite = composite_with_interval(
+        st.composite_index([f.prop for _, f in factors], min_n=min_n),
+        results.factor_patterns(survey, scope, flt, SATISFACTION_FACTORS),
+        min_n,
+    )
     benchmark_counts = results.dimension_counts(survey, None, flt, OVERALL)
     benchmark = _top_two(benchmark_counts, min_n)
     responses_per_unit = results.responses_by_unit(survey, scope, flt)
@@ -185,6 +190,34 @@ def overview(survey: Survey, scope: Unit, flt: ResultFilter) -> Overview:
         quality=quality_note(responses, sum(flagged_per_unit.values()), flt),
         grade=grade_of(overall, flt),
     )
+
+
+def composite_with_interval(
+    composite: st.CompositeIndex,
+    patterns: Mapping[tuple[int | None, ...], int],
+    min_n: int,
+) -> st.CompositeIndex:
+    """M2 with its bootstrap interval from the respondents' factor patterns."""
+    if composite.estimate is None or not patterns:
+        return composite
+    # a fixed order, so that the same counts always give the same interval
+    ordered = sorted(
+        patterns.items(), key=lambda item: [-1 if v is None else v for v in item[0]]
+    )
+    interval = _bootstrap_interval(
+        tuple(p for p, _ in ordered), tuple(c for _, c in ordered), min_n
+    )
+    if interval is None:
+        return composite
+    return replace(composite, low=interval[0], high=interval[1])
+
+
+@lru_cache(maxsize=256)
+def _bootstrap_interval(
+    patterns: tuple[tuple[int | None, ...], ...], counts: tuple[int, ...], min_n: int
+) -> tuple[float, float] | None:
+    """Memoised on its whole input (a pure function), so it is never stale."""
+    return st.bootstrap_composite_interval(patterns, min_n=min_n, counts=counts)
 
 
 def _has_dimension(survey: Survey, dimension: str) -> bool:

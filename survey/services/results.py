@@ -13,8 +13,9 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, not_, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, not_, select
 
+from survey.domain import statistics as st
 from survey.domain.questions import LIKERT5, MULTIPLE, NPS, RATING5, SINGLE
 from survey.domain.questions import TEXT_TYPES as TEXT_QUESTION_TYPES
 from survey.extensions import db
@@ -272,6 +273,38 @@ def dimension_counts(
         Answer.value_int.is_not(None),
     ).group_by(Answer.value_int)
     return Counter({code: count for code, count in db.session.execute(query).all()})
+
+
+def factor_patterns(
+    survey: Survey, scope: Unit | None, flt: ResultFilter, dimensions: Iterable[str]
+) -> dict[tuple[int | None, ...], int]:
+    """Respondents per pattern of top-two indicators over ``dimensions``.
+
+    Per response (GROUP BY response_id) each factor is 1 (answered 4-5), 0
+    (answered 1-3) or NULL (N/A or not answered); the patterns are then
+    counted, so at most 3^5 rows come back however many responses there are.
+    """
+    top = st.LIKERT_CODES[-2:]
+    rest = st.LIKERT_CODES[:-2]
+    dimensions = tuple(dimensions)
+    flags = [
+        func.max(
+            case(
+                (and_(Question.dimension == d, Answer.value_int.in_(top)), 1),
+                (and_(Question.dimension == d, Answer.value_int.in_(rest)), 0),
+            )
+        ).label(f"f{i}")
+        for i, d in enumerate(dimensions)
+    ]
+    per_response = (
+        _answers(survey, scope, flt, Answer.response_id, *flags)
+        .where(Question.dimension.in_(dimensions), Question.type == LIKERT5)
+        .group_by(Answer.response_id)
+        .subquery()
+    )
+    columns = [per_response.c[f"f{i}"] for i in range(len(dimensions))]
+    query = select(*columns, func.count()).group_by(*columns)
+    return {tuple(row[:-1]): row[-1] for row in db.session.execute(query).all()}
 
 
 def responses_by_month(
