@@ -97,7 +97,7 @@ class UnitRow:
 
 @dataclass(frozen=True)
 class MonthPoint:
-    month: str  # 'YYYY-MM'
+    month: str  # 'YYYY-MM', or the week's Monday 'YYYY-MM-DD' with ?trend=week
     responses: int
     index: ShareFigure
     new_version: int | None  # a version first published in this month
@@ -294,9 +294,10 @@ def _child_rows(
 def _months(
     survey: Survey, scope: Unit, flt: ResultFilter, min_n: int
 ) -> tuple[MonthPoint, ...]:
-    per_month = results.responses_by_month(survey, scope, flt)
-    overall = results.dimension_counts_by_month(survey, scope, flt, OVERALL)
-    versions = {m: v for v, m in results.version_months(survey).items()}
+    period = flt.trend
+    per_month = results.responses_by_month(survey, scope, flt, period)
+    overall = results.dimension_counts_by_month(survey, scope, flt, OVERALL, period)
+    versions = {m: v for v, m in results.version_months(survey, period).items()}
     return tuple(
         MonthPoint(
             month=month,

@@ -26,6 +26,7 @@ from survey.models.surveys import SurveyVersion
 # Ho Chi Minh City keeps UTC+7 all year: months and dates are local ones.
 LOCAL_OFFSET = timedelta(hours=7)
 CHANNEL_GROUPS = ("invited", "optin")
+TREND_PERIODS = ("month", "week")
 SCALE_QUESTION_TYPES = (LIKERT5, RATING5, NPS)
 CHOICE_QUESTION_TYPES = (SINGLE, MULTIPLE)
 COMMENTS_PER_PAGE = 20
@@ -60,11 +61,13 @@ class ResultFilter:
     channel: str = ""  # "" all, "invited" or "optin"
     group: str = ""  # "" all, or one of RESPONDENT_GROUPS
     include_flagged: bool = False  # hard-flagged responses stay out by default
+    trend: str = "month"  # the trend chart's period: "month" or "week"
 
     @classmethod
     def from_args(cls, args: Mapping[str, str]) -> ResultFilter:
         channel = args.get("channel", "")
         group = args.get("group", "")
+        trend = args.get("trend", "month")
         date_from = _parse_date(args.get("from"))
         date_to = _parse_date(args.get("to"))
         if date_from and date_to and date_to < date_from:
@@ -76,6 +79,7 @@ class ResultFilter:
             channel=channel if channel in CHANNEL_GROUPS else "",
             group=group if group in RESPONDENT_GROUPS else "",
             include_flagged=args.get("flagged") == "1",
+            trend=trend if trend in TREND_PERIODS else "month",
         )
 
     def to_args(self) -> dict[str, str]:
@@ -93,6 +97,8 @@ class ResultFilter:
             args["group"] = self.group
         if self.include_flagged:
             args["flagged"] = "1"
+        if self.trend != "month":
+            args["trend"] = self.trend
         return args
 
     @property
@@ -147,6 +153,18 @@ def _answers(
         .join(Question, Answer.question_id == Question.id)
         .where(*flt.conditions(survey), *_in_subtree(scope))
     )
+
+
+def _local_week(column: Any) -> Any:
+    """'YYYY-MM-DD' of the local Monday starting the week of a UTC timestamp."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        monday = func.date_trunc("week", column + LOCAL_OFFSET)
+        return func.to_char(monday, "YYYY-MM-DD")
+    return func.date(column, "+7 hours", "weekday 0", "-6 days")
+
+
+def _local_period(column: Any, period: str) -> Any:
+    return _local_week(column) if period == "week" else _local_month(column)
 
 
 def _local_month(column: Any) -> Any:
@@ -308,10 +326,10 @@ def factor_patterns(
 
 
 def responses_by_month(
-    survey: Survey, scope: Unit | None, flt: ResultFilter
+    survey: Survey, scope: Unit | None, flt: ResultFilter, period: str = "month"
 ) -> dict[str, int]:
-    """Responses per local month 'YYYY-MM'."""
-    month = _local_month(Response.submitted_at)
+    """Responses per local month 'YYYY-MM' (or week: its Monday 'YYYY-MM-DD')."""
+    month = _local_period(Response.submitted_at, period)
     query = (
         select(month, func.count())
         .where(*flt.conditions(survey), *_in_subtree(scope))
@@ -322,10 +340,14 @@ def responses_by_month(
 
 
 def dimension_counts_by_month(
-    survey: Survey, scope: Unit | None, flt: ResultFilter, dimension: str
+    survey: Survey,
+    scope: Unit | None,
+    flt: ResultFilter,
+    dimension: str,
+    period: str = "month",
 ) -> dict[str, Counter[int]]:
-    """Five-point answers of one dimension per local month and code."""
-    month = _local_month(Response.submitted_at)
+    """Five-point answers of one dimension per local month (or week) and code."""
+    month = _local_period(Response.submitted_at, period)
     query = _answers(survey, scope, flt, month, Answer.value_int, func.count())
     query = query.where(
         Question.dimension == dimension,
@@ -338,13 +360,18 @@ def dimension_counts_by_month(
     return dict(result)
 
 
-def version_months(survey: Survey) -> dict[int, str]:
-    """Local month 'YYYY-MM' in which each version was published."""
-    return {
-        v.number: (v.published_at + LOCAL_OFFSET).strftime("%Y-%m")
-        for v in survey.versions
-        if v.published_at is not None
-    }
+def version_months(survey: Survey, period: str = "month") -> dict[int, str]:
+    """Local month 'YYYY-MM' (or week's Monday) in which each version was published."""
+    keys: dict[int, str] = {}
+    for v in survey.versions:
+        if v.published_at is None:
+            continue
+        local = (v.published_at + LOCAL_OFFSET).date()
+        if period == "week":
+            keys[v.number] = (local - timedelta(days=local.weekday())).isoformat()
+        else:
+            keys[v.number] = local.strftime("%Y-%m")
+    return keys
 
 
 def scale_counts(
