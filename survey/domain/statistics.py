@@ -13,9 +13,10 @@ import operator
 import random
 import statistics
 from array import array
+from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import repeat
+from itertools import accumulate, repeat
 from typing import Literal, TypeAlias
 
 Z95 = 1.96
@@ -27,6 +28,9 @@ RANKING_HALF_WIDTH = 0.07
 CAPPED_SHARE = 0.95  # 10 <= n < 30 and p > 0.95 is shown as "> 95 %"
 EXACT_FUNNEL_N = 30  # funnel limits are exact binomial below this n
 MIN_CELL_N = 5  # post-stratification cells smaller than this are merged
+BOOTSTRAP_DRAWS = 2000  # B, resamples behind M2's percentile interval
+MAX_RESAMPLE_ROWS = 10_000  # above: m-out-of-n resamples of this size
+EXPAND_PATTERNS_ROWS = 1_000_000  # up to here patterns become one row each
 LIKERT_CODES = (1, 2, 3, 4, 5)
 NOT_APPLICABLE = 9  # "don't know / not applicable": out of every denominator
 NPS_CODES = tuple(range(11))
@@ -537,11 +541,12 @@ _UINT_SIZE = array("I").itemsize
 
 def bootstrap_composite_interval(
     respondent_rows: Sequence[Sequence[int | None]],
-    b: int = 2000,
+    b: int = BOOTSTRAP_DRAWS,
     seed: int = 0,
     min_n: int = MIN_N,
-    max_resample_rows: int = 10_000,
+    max_resample_rows: int = MAX_RESAMPLE_ROWS,
     level: float = 0.95,
+    counts: Sequence[int] | None = None,
 ) -> tuple[float, float] | None:
     """Percentile bootstrap interval of M2 over respondents; None if undefined.
 
@@ -550,18 +555,25 @@ def bootstrap_composite_interval(
     are left out of every resample, as in ``composite_index``. Above
     ``max_resample_rows`` rows, resamples of that size are drawn and their
     spread scaled by sqrt(m / n) (an m-out-of-n bootstrap), to bound the time.
+
+    ``counts``, if given, says how many respondents share each row (the rows
+    are then distinct answer patterns, at most 3^5 for five factors): the
+    result is the same as for the rows repeated that many times, in order.
     """
-    rows_n = len(respondent_rows)
+    weights = [1] * len(respondent_rows) if counts is None else list(counts)
+    if len(weights) != len(respondent_rows) or any(c < 0 for c in weights):
+        raise ValueError("counts must be one non-negative count per row")
+    rows_n = sum(weights)
     if rows_n == 0 or b <= 0:
         return None
     factors_n = max(len(row) for row in respondent_rows)
     valid = [0] * factors_n
     top = [0] * factors_n
-    for row in respondent_rows:
+    for row, weight in zip(respondent_rows, weights, strict=True):
         for k, value in enumerate(row):
             if value is not None:
-                valid[k] += 1
-                top[k] += 1 if value else 0
+                valid[k] += weight
+                top[k] += weight if value else 0
     kept = [k for k in range(factors_n) if valid[k] >= min_n and valid[k] > 0]
     if not kept:
         return None
@@ -583,11 +595,26 @@ def bootstrap_composite_interval(
                     code |= 1 << ((2 * j + 1) * bits)
         encoded.append(code)
     rng = random.Random(seed)
+    cumulative: list[int] = []
+    if counts is not None and rows_n <= EXPAND_PATTERNS_ROWS:
+        # One reference per respondent (8 bytes each) is faster than a search.
+        encoded = [
+            code
+            for code, w in zip(encoded, weights, strict=True)
+            for code in [code] * w
+        ]
+        counts = None
+    elif counts is not None:
+        # Draw i of 0..rows_n - 1 is the row whose cumulative count first exceeds i.
+        cumulative = list(accumulate(weights))
     pick = encoded.__getitem__
     results: list[float] = []
     for _ in range(b):
         draws = memoryview(rng.randbytes(resample_n * _UINT_SIZE)).cast("I")
-        total = sum(map(pick, map(operator.mod, draws, repeat(rows_n))))
+        positions = map(operator.mod, draws, repeat(rows_n))
+        if counts is not None:
+            positions = map(bisect_right, repeat(cumulative), positions)
+        total = sum(map(pick, positions))
         shares = []
         for j in range(len(kept)):
             answered = (total >> (2 * j * bits)) & mask
@@ -610,7 +637,7 @@ def bootstrap_composite_interval(
 
 def composite_from_rows(
     respondent_rows: Sequence[Sequence[int | None]],
-    b: int = 2000,
+    b: int = BOOTSTRAP_DRAWS,
     seed: int = 0,
     min_n: int = MIN_N,
 ) -> CompositeIndex:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+import tempfile
+from collections.abc import Iterable, Iterator
 
-from flask import Response
+from flask import Response, stream_with_context
 from flask_babel import gettext as _
 
 from survey import current_lang
@@ -15,6 +16,8 @@ from survey.services.reports import Overview, ShareFigure
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV_ROWS_PER_CHUNK = 500
+FILE_CHUNK_BYTES = 64 * 1024
 
 
 def neutralise(value: object) -> object:
@@ -72,8 +75,8 @@ def overview_rows(report: Overview) -> Iterator[list[object]]:
         report.responses,
         "",
         "" if composite is None else round(100 * composite, 1),
-        "",
-        "",
+        "" if report.composite.low is None else round(100 * report.composite.low, 1),
+        "" if report.composite.high is None else round(100 * report.composite.high, 1),
         _("partial") if report.composite.is_partial else "",
         "",
     ]
@@ -112,4 +115,77 @@ def overview_response(report: Overview, fmt: str) -> Response:
         "\ufeff" + text.getvalue(),  # a BOM, so that Excel reads UTF-8
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+    )
+
+
+# --------------------------------------------------------------------------- #
+# Raw responses (administrators only; the view audits before streaming)
+# --------------------------------------------------------------------------- #
+
+
+def _csv_chunks(header: list[str], rows: Iterable[list[object]]) -> Iterator[str]:
+    """CSV text a few hundred rows at a time, formula starts neutralised."""
+    text = io.StringIO()
+    writer = csv.writer(text)
+    text.write("\ufeff")  # a BOM, so that Excel reads UTF-8
+    writer.writerow(header)
+    for count, row in enumerate(rows, start=1):
+        writer.writerow([neutralise(cell) for cell in row])
+        if count % CSV_ROWS_PER_CHUNK == 0:
+            yield text.getvalue()
+            text.seek(0)
+            text.truncate()
+    yield text.getvalue()
+
+
+def _xlsx_chunks(header: list[str], rows: Iterable[list[object]]) -> Iterator[bytes]:
+    """An XLSX file built on disk (openpyxl write-only), then sent in chunks.
+
+    A ZIP file can only be finished once every row is in, so the first byte
+    leaves after the last row is written; memory stays flat all the same.
+    """
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("responses")
+
+    def cell(value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        if not value.startswith(FORMULA_STARTS):
+            return value
+        # A text cell with Excel's quote prefix: shown and kept as typed,
+        # never run as a formula, and the text itself is not altered.
+        text = WriteOnlyCell(sheet, value=value)
+        text.data_type = "s"
+        text.quotePrefix = True
+        return text
+
+    sheet.append(header)
+    for row in rows:
+        sheet.append([cell(value) for value in row])
+    with tempfile.TemporaryFile() as spool:
+        book.save(spool)
+        spool.seek(0)
+        while chunk := spool.read(FILE_CHUNK_BYTES):
+            yield chunk
+
+
+def raw_response(
+    header: list[str], rows: Iterable[list[object]], fmt: str, name: str
+) -> Response:
+    """A streamed download of raw rows; the generator runs inside the request."""
+    if fmt == "xlsx":
+        body: Iterator[str] | Iterator[bytes] = _xlsx_chunks(header, rows)
+        mimetype = XLSX_TYPE
+    else:
+        body = _csv_chunks(header, rows)
+        mimetype = "text/csv"
+    return Response(
+        stream_with_context(body),
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'},
     )

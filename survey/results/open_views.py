@@ -13,13 +13,19 @@ from sqlalchemy import select
 from survey.extensions import db
 from survey.models import Survey
 from survey.results import plotly_assets
-from survey.results.presenters import overview_context
+from survey.results.presenters import method_context, overview_context
 from survey.services import reports
 from survey.services.results import ResultFilter
 
 bp = Blueprint("open", __name__)
 
 ONE_YEAR = 365 * 24 * 3600
+
+
+@bp.get("/open/method")
+def open_method() -> str:
+    """The "how we compute" page, readable by anyone."""
+    return render_template("results/method.html", **method_context(public=True))
 
 
 @bp.get("/open/<slug>")

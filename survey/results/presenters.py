@@ -9,14 +9,20 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import format_decimal
+from flask_babel import format_percent as babel_percent
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from survey import current_lang
+from survey.domain import statistics as st
 from survey.models import Survey, Unit
 from survey.models.responses import RESPONDENT_GROUPS
 from survey.results import charts, plotly_assets
 from survey.services import reports
+from survey.services.responses import (
+    HARD_SPEED_SECONDS_PER_ITEM,
+    REPEATED_DEVICE_PER_DAY,
+)
 from survey.services.results import ResultFilter
 
 FACTOR_LABELS = {
@@ -96,6 +102,11 @@ def overview_context(report: reports.Overview, public: bool = False) -> dict[str
         factor_labels=FACTOR_LABELS,
         band_labels=BAND_LABELS,
         charts=figures,
+        can_export_raw=(
+            not public
+            and current_user.is_authenticated
+            and current_user.role == "admin"
+        ),
     )
     return context
 
@@ -147,3 +158,27 @@ def comments_context(
     context = _common(survey, unit, flt)
     context.update(result=result)
     return context
+
+
+def method_context(public: bool) -> dict[str, Any]:
+    """The thresholds the "how we compute" page names, read from the code."""
+    return {
+        "public": public,
+        "limits": {
+            "min_n": st.MIN_N,
+            "caution_n": st.CAUTION_N,
+            "ranking_n": st.RANKING_N,
+            "ranking_points": format_decimal(100 * st.RANKING_HALF_WIDTH),
+            "capped": babel_percent(st.CAPPED_SHARE),
+            "z95": format_decimal(st.Z95),
+            "z998": format_decimal(st.Z998),
+            "exact_funnel_n": st.EXACT_FUNNEL_N,
+            "bootstrap_draws": format_decimal(st.BOOTSTRAP_DRAWS),
+            "max_resample_rows": format_decimal(st.MAX_RESAMPLE_ROWS),
+            "top_two": ", ".join(str(c) for c in st.LIKERT_CODES[-2:]),
+            "bottom_two": ", ".join(str(c) for c in st.LIKERT_CODES[:2]),
+            "not_applicable": st.NOT_APPLICABLE,
+            "hard_speed_seconds": HARD_SPEED_SECONDS_PER_ITEM,
+            "repeated_device": REPEATED_DEVICE_PER_DAY,
+        },
+    }

@@ -22,10 +22,12 @@ from survey.results import exports
 from survey.results.presenters import (
     comments_context,
     format_percent,
+    method_context,
     overview_context,
     questions_context,
 )
-from survey.services import reports
+from survey.services import raw_export, reports
+from survey.services.audit import record_event
 from survey.services.listing import STATUS_LABELS, survey_rows
 from survey.services.results import ResultFilter
 
@@ -45,6 +47,12 @@ def _load(slug: str, code: str | None) -> tuple[Survey, Unit, ResultFilter]:
 def index() -> str:
     rows = survey_rows(surveys_in_scope(), current_user.unit)
     return render_template("results/index.html", rows=rows, status_labels=STATUS_LABELS)
+
+
+@bp.get("/method")
+def method() -> str:
+    """How every figure, threshold and flag of the results pages is computed."""
+    return render_template("results/method.html", **method_context(public=False))
 
 
 @bp.get("/<slug>", defaults={"code": None})
@@ -90,3 +98,26 @@ def export_aggregates(slug: str, code: str | None, fmt: str) -> Response:
     survey, unit, flt = _load(slug, code)
     report = reports.overview(survey, unit, flt)
     return exports.overview_response(report, fmt)
+
+
+@bp.get("/<slug>/raw.<any(csv, xlsx):fmt>", defaults={"code": None})
+@bp.get("/<slug>/unit/<code>/raw.<any(csv, xlsx):fmt>")
+def export_raw(slug: str, code: str | None, fmt: str) -> Response:
+    """Raw responses of the slice: administrators only, audited before streaming."""
+    if current_user.role != "admin":
+        abort(403)
+    survey, unit, flt = _load(slug, code)
+    record_event(
+        current_user,
+        "export_raw",
+        "survey",
+        survey.id,
+        unit=unit.code,
+        filters=flt.to_args(),
+        format=fmt,
+    )
+    db.session.commit()  # the audit line stands even if the download breaks off
+    layout = raw_export.raw_layout(survey, flt)
+    rows = raw_export.raw_rows(survey, unit, flt, layout)
+    name = f"{survey.slug}-{unit.code}-responses"
+    return exports.raw_response(layout.header, rows, fmt, name)

@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from sqlalchemy import select
 
@@ -58,6 +59,26 @@ def hidden_figure(figure: ShareFigure) -> ShareFigure:
 
 
 @dataclass(frozen=True)
+class QualityNote:
+    """Hard-flagged responses of a slice: left out of the figures by default."""
+
+    flagged: int
+    share: st.Proportion  # flagged among all responses of the slice, flagged too
+    included: bool  # the filter put them back into the figures
+
+
+def quality_note(responses: int, flagged: int, flt: ResultFilter) -> QualityNote:
+    """``responses`` as counted under ``flt``; ``flagged`` whatever the filter."""
+    total = responses if flt.include_flagged else responses + flagged
+    return QualityNote(flagged, st.wilson(flagged, total), flt.include_flagged)
+
+
+def grade_of(figure: ShareFigure, flt: ResultFilter) -> st.Grade:
+    """M10 of a figure; no integrity flags are computed yet, so none is passed."""
+    return st.reliability_grade(figure.prop.n, invited=flt.channel == "invited")
+
+
+@dataclass(frozen=True)
 class UnitRow:
     unit: Unit
     responses: int
@@ -66,11 +87,17 @@ class UnitRow:
     drillable: bool
     is_scope: bool = False  # responses made at the scope unit itself
     protected: bool = False  # enough answers, hidden by complementary suppression
+    quality: QualityNote | None = None
+    grade: st.Grade = "-"
+
+    @property
+    def n_eff(self) -> float:
+        return self.index.prop.n
 
 
 @dataclass(frozen=True)
 class MonthPoint:
-    month: str  # 'YYYY-MM'
+    month: str  # 'YYYY-MM', or the week's Monday 'YYYY-MM-DD' with ?trend=week
     responses: int
     index: ShareFigure
     new_version: int | None  # a version first published in this month
@@ -86,12 +113,14 @@ class Overview:
     overall: ShareFigure  # M1
     dissatisfied: ShareFigure  # M4
     factors: tuple[tuple[str, ShareFigure], ...]  # S1..S5
-    composite: st.CompositeIndex  # M2, without its bootstrap interval
+    composite: st.CompositeIndex  # M2 with its bootstrap interval
     months: tuple[MonthPoint, ...]
     benchmark: ShareFigure  # M1 over the whole survey (the city rate)
     phi: float
     children: tuple[UnitRow, ...]
     has_overall_question: bool = True
+    quality: QualityNote | None = None
+    grade: st.Grade = "-"  # M10 of the overall figure
 
 
 def _item(counts: Mapping[int, int]) -> st.ItemSummary:
@@ -123,19 +152,32 @@ def overview(survey: Survey, scope: Unit, flt: ResultFilter) -> Overview:
         st.display_share(overall_item.bottom_two, min_n=min_n),
     )
     factors = tuple((d, _top_two(total[d], min_n)) for d in SATISFACTION_FACTORS)
-    composite = st.composite_index([f.prop for _, f in factors], min_n=min_n)
+    composite = composite_with_interval(
+        st.composite_index([f.prop for _, f in factors], min_n=min_n),
+        results.factor_patterns(survey, scope, flt, SATISFACTION_FACTORS),
+        min_n,
+    )
     benchmark_counts = results.dimension_counts(survey, None, flt, OVERALL)
     benchmark = _top_two(benchmark_counts, min_n)
     responses_per_unit = results.responses_by_unit(survey, scope, flt)
+    flagged_per_unit = results.hard_flagged_by_unit(survey, scope, flt)
     children, phi = _child_rows(
-        tree, per_unit.get(OVERALL, {}), responses_per_unit, benchmark, overall, min_n
+        tree,
+        per_unit.get(OVERALL, {}),
+        responses_per_unit,
+        flagged_per_unit,
+        benchmark,
+        overall,
+        flt,
+        min_n,
     )
+    responses = sum(responses_per_unit.values())
     return Overview(
         survey=survey,
         scope=scope,
         filter=flt,
         min_n=min_n,
-        responses=sum(responses_per_unit.values()),
+        responses=responses,
         overall=overall,
         dissatisfied=dissatisfied,
         factors=factors,
@@ -145,7 +187,37 @@ def overview(survey: Survey, scope: Unit, flt: ResultFilter) -> Overview:
         phi=phi,
         children=children,
         has_overall_question=_has_dimension(survey, OVERALL),
+        quality=quality_note(responses, sum(flagged_per_unit.values()), flt),
+        grade=grade_of(overall, flt),
     )
+
+
+def composite_with_interval(
+    composite: st.CompositeIndex,
+    patterns: Mapping[tuple[int | None, ...], int],
+    min_n: int,
+) -> st.CompositeIndex:
+    """M2 with its bootstrap interval from the respondents' factor patterns."""
+    if composite.estimate is None or not patterns:
+        return composite
+    # a fixed order, so that the same counts always give the same interval
+    ordered = sorted(
+        patterns.items(), key=lambda item: [-1 if v is None else v for v in item[0]]
+    )
+    interval = _bootstrap_interval(
+        tuple(p for p, _ in ordered), tuple(c for _, c in ordered), min_n
+    )
+    if interval is None:
+        return composite
+    return replace(composite, low=interval[0], high=interval[1])
+
+
+@lru_cache(maxsize=256)
+def _bootstrap_interval(
+    patterns: tuple[tuple[int | None, ...], ...], counts: tuple[int, ...], min_n: int
+) -> tuple[float, float] | None:
+    """Memoised on its whole input (a pure function), so it is never stale."""
+    return st.bootstrap_composite_interval(patterns, min_n=min_n, counts=counts)
 
 
 def _has_dimension(survey: Survey, dimension: str) -> bool:
@@ -162,13 +234,18 @@ def _child_rows(
     tree: results.ScopeTree,
     overall_per_unit: Mapping[int, Counter[int]],
     responses_per_unit: Mapping[int, int],
+    flagged_per_unit: Mapping[int, int],
     benchmark: ShareFigure,
     parent: ShareFigure,
+    flt: ResultFilter,
     min_n: int,
 ) -> tuple[tuple[UnitRow, ...], float]:
     counts = results.fold_by_child(tree, overall_per_unit)
     responses = results.fold_by_child(
         tree, {u: Counter({"n": n}) for u, n in responses_per_unit.items()}
+    )
+    flagged = results.fold_by_child(
+        tree, {u: Counter({"n": n}) for u, n in flagged_per_unit.items()}
     )
     units = list(tree.children)
     if tree.scope.id in responses:
@@ -195,15 +272,20 @@ def _child_rows(
         band: st.Band | None = None
         if figure.shown and p0 is not None:
             band = st.classify_unit(figure.prop.successes, figure.prop.n, p0, phi)
+        unit_responses = responses.get(unit.id, Counter())["n"]
         rows.append(
             UnitRow(
                 unit=unit,
-                responses=responses.get(unit.id, Counter())["n"],
+                responses=unit_responses,
                 index=figure,
                 band=band,
                 drillable=unit.id in tree.has_children and unit is not tree.scope,
                 is_scope=unit is tree.scope,
                 protected=protected,
+                quality=quality_note(
+                    unit_responses, flagged.get(unit.id, Counter())["n"], flt
+                ),
+                grade=grade_of(figures[unit.id], flt),
             )
         )
     return tuple(rows), phi
@@ -212,9 +294,10 @@ def _child_rows(
 def _months(
     survey: Survey, scope: Unit, flt: ResultFilter, min_n: int
 ) -> tuple[MonthPoint, ...]:
-    per_month = results.responses_by_month(survey, scope, flt)
-    overall = results.dimension_counts_by_month(survey, scope, flt, OVERALL)
-    versions = {m: v for v, m in results.version_months(survey).items()}
+    period = flt.trend
+    per_month = results.responses_by_month(survey, scope, flt, period)
+    overall = results.dimension_counts_by_month(survey, scope, flt, OVERALL, period)
+    versions = {m: v for v, m in results.version_months(survey, period).items()}
     return tuple(
         MonthPoint(
             month=month,

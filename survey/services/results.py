@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, not_, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, not_, select
 
+from survey.domain import statistics as st
 from survey.domain.questions import LIKERT5, MULTIPLE, NPS, RATING5, SINGLE
 from survey.domain.questions import TEXT_TYPES as TEXT_QUESTION_TYPES
 from survey.extensions import db
@@ -25,6 +26,7 @@ from survey.models.surveys import SurveyVersion
 # Ho Chi Minh City keeps UTC+7 all year: months and dates are local ones.
 LOCAL_OFFSET = timedelta(hours=7)
 CHANNEL_GROUPS = ("invited", "optin")
+TREND_PERIODS = ("month", "week")
 SCALE_QUESTION_TYPES = (LIKERT5, RATING5, NPS)
 CHOICE_QUESTION_TYPES = (SINGLE, MULTIPLE)
 COMMENTS_PER_PAGE = 20
@@ -59,11 +61,13 @@ class ResultFilter:
     channel: str = ""  # "" all, "invited" or "optin"
     group: str = ""  # "" all, or one of RESPONDENT_GROUPS
     include_flagged: bool = False  # hard-flagged responses stay out by default
+    trend: str = "month"  # the trend chart's period: "month" or "week"
 
     @classmethod
     def from_args(cls, args: Mapping[str, str]) -> ResultFilter:
         channel = args.get("channel", "")
         group = args.get("group", "")
+        trend = args.get("trend", "month")
         date_from = _parse_date(args.get("from"))
         date_to = _parse_date(args.get("to"))
         if date_from and date_to and date_to < date_from:
@@ -75,6 +79,7 @@ class ResultFilter:
             channel=channel if channel in CHANNEL_GROUPS else "",
             group=group if group in RESPONDENT_GROUPS else "",
             include_flagged=args.get("flagged") == "1",
+            trend=trend if trend in TREND_PERIODS else "month",
         )
 
     def to_args(self) -> dict[str, str]:
@@ -92,6 +97,8 @@ class ResultFilter:
             args["group"] = self.group
         if self.include_flagged:
             args["flagged"] = "1"
+        if self.trend != "month":
+            args["trend"] = self.trend
         return args
 
     @property
@@ -146,6 +153,18 @@ def _answers(
         .join(Question, Answer.question_id == Question.id)
         .where(*flt.conditions(survey), *_in_subtree(scope))
     )
+
+
+def _local_week(column: Any) -> Any:
+    """'YYYY-MM-DD' of the local Monday starting the week of a UTC timestamp."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        monday = func.date_trunc("week", column + LOCAL_OFFSET)
+        return func.to_char(monday, "YYYY-MM-DD")
+    return func.date(column, "+7 hours", "weekday 0", "-6 days")
+
+
+def _local_period(column: Any, period: str) -> Any:
+    return _local_week(column) if period == "week" else _local_month(column)
 
 
 def _local_month(column: Any) -> Any:
@@ -219,6 +238,22 @@ def responses_by_unit(
     return {unit_id: count for unit_id, count in db.session.execute(query).all()}
 
 
+def hard_flagged_by_unit(
+    survey: Survey, scope: Unit | None, flt: ResultFilter
+) -> dict[int, int]:
+    """Hard-flagged responses per unit id in the slice, whether included or not."""
+    query = (
+        select(Response.unit_id, func.count())
+        .where(
+            *replace(flt, include_flagged=True).conditions(survey),
+            *_in_subtree(scope),
+            Response.hard_flagged.is_(True),
+        )
+        .group_by(Response.unit_id)
+    )
+    return {unit_id: count for unit_id, count in db.session.execute(query).all()}
+
+
 def dimension_counts_by_unit(
     survey: Survey, scope: Unit | None, flt: ResultFilter, dimensions: Iterable[str]
 ) -> dict[str, dict[int, Counter[int]]]:
@@ -258,11 +293,43 @@ def dimension_counts(
     return Counter({code: count for code, count in db.session.execute(query).all()})
 
 
+def factor_patterns(
+    survey: Survey, scope: Unit | None, flt: ResultFilter, dimensions: Iterable[str]
+) -> dict[tuple[int | None, ...], int]:
+    """Respondents per pattern of top-two indicators over ``dimensions``.
+
+    Per response (GROUP BY response_id) each factor is 1 (answered 4-5), 0
+    (answered 1-3) or NULL (N/A or not answered); the patterns are then
+    counted, so at most 3^5 rows come back however many responses there are.
+    """
+    top = st.LIKERT_CODES[-2:]
+    rest = st.LIKERT_CODES[:-2]
+    dimensions = tuple(dimensions)
+    flags = [
+        func.max(
+            case(
+                (and_(Question.dimension == d, Answer.value_int.in_(top)), 1),
+                (and_(Question.dimension == d, Answer.value_int.in_(rest)), 0),
+            )
+        ).label(f"f{i}")
+        for i, d in enumerate(dimensions)
+    ]
+    per_response = (
+        _answers(survey, scope, flt, Answer.response_id, *flags)
+        .where(Question.dimension.in_(dimensions), Question.type == LIKERT5)
+        .group_by(Answer.response_id)
+        .subquery()
+    )
+    columns = [per_response.c[f"f{i}"] for i in range(len(dimensions))]
+    query = select(*columns, func.count()).group_by(*columns)
+    return {tuple(row[:-1]): row[-1] for row in db.session.execute(query).all()}
+
+
 def responses_by_month(
-    survey: Survey, scope: Unit | None, flt: ResultFilter
+    survey: Survey, scope: Unit | None, flt: ResultFilter, period: str = "month"
 ) -> dict[str, int]:
-    """Responses per local month 'YYYY-MM'."""
-    month = _local_month(Response.submitted_at)
+    """Responses per local month 'YYYY-MM' (or week: its Monday 'YYYY-MM-DD')."""
+    month = _local_period(Response.submitted_at, period)
     query = (
         select(month, func.count())
         .where(*flt.conditions(survey), *_in_subtree(scope))
@@ -273,10 +340,14 @@ def responses_by_month(
 
 
 def dimension_counts_by_month(
-    survey: Survey, scope: Unit | None, flt: ResultFilter, dimension: str
+    survey: Survey,
+    scope: Unit | None,
+    flt: ResultFilter,
+    dimension: str,
+    period: str = "month",
 ) -> dict[str, Counter[int]]:
-    """Five-point answers of one dimension per local month and code."""
-    month = _local_month(Response.submitted_at)
+    """Five-point answers of one dimension per local month (or week) and code."""
+    month = _local_period(Response.submitted_at, period)
     query = _answers(survey, scope, flt, month, Answer.value_int, func.count())
     query = query.where(
         Question.dimension == dimension,
@@ -289,13 +360,18 @@ def dimension_counts_by_month(
     return dict(result)
 
 
-def version_months(survey: Survey) -> dict[int, str]:
-    """Local month 'YYYY-MM' in which each version was published."""
-    return {
-        v.number: (v.published_at + LOCAL_OFFSET).strftime("%Y-%m")
-        for v in survey.versions
-        if v.published_at is not None
-    }
+def version_months(survey: Survey, period: str = "month") -> dict[int, str]:
+    """Local month 'YYYY-MM' (or week's Monday) in which each version was published."""
+    keys: dict[int, str] = {}
+    for v in survey.versions:
+        if v.published_at is None:
+            continue
+        local = (v.published_at + LOCAL_OFFSET).date()
+        if period == "week":
+            keys[v.number] = (local - timedelta(days=local.weekday())).isoformat()
+        else:
+            keys[v.number] = local.strftime("%Y-%m")
+    return keys
 
 
 def scale_counts(

@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import survey.domain
+import survey.domain.statistics as statistics_module
 from survey.domain.statistics import (
     CAUTION_N,
     MIN_N,
@@ -459,6 +460,31 @@ def test_bootstrap_capped_resamples_scale_to_the_full_sample() -> None:
     capped = bootstrap_composite_interval(rows, b=400, seed=1, max_resample_rows=500)
     assert full is not None and capped is not None
     assert capped[1] - capped[0] == pytest.approx(full[1] - full[0], rel=0.25)
+
+
+def test_bootstrap_of_counted_patterns_equals_the_repeated_rows(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    rows = _rows(600, seed=5)
+    patterns: dict[tuple[int | None, ...], int] = {}
+    for row in rows:
+        patterns[row] = patterns.get(row, 0) + 1
+    ordered = list(patterns)
+    repeated = [p for p in ordered for _ in range(patterns[p])]
+    counts = [patterns[p] for p in ordered]
+    expected = bootstrap_composite_interval(repeated, b=300, seed=2)
+    assert expected is not None
+    assert bootstrap_composite_interval(ordered, b=300, seed=2, counts=counts) == (
+        expected
+    )
+    # the same draws when the patterns are searched instead of expanded
+    monkeypatch.setattr(statistics_module, "EXPAND_PATTERNS_ROWS", 0)
+    assert bootstrap_composite_interval(ordered, b=300, seed=2, counts=counts) == (
+        expected
+    )
+    with pytest.raises(ValueError):
+        bootstrap_composite_interval(ordered, counts=counts[:-1])
+    assert bootstrap_composite_interval([(1, 1)], counts=[0]) is None
 
 
 def test_bootstrap_matches_composite_index_factor_choice() -> None:

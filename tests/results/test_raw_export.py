@@ -1,0 +1,274 @@
+"""Raw responses: administrators only, scoped, audited, safe in a spreadsheet."""
+
+from __future__ import annotations
+
+import csv
+import io
+import secrets
+from datetime import date, datetime
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from survey.extensions import db
+from survey.models import Answer, AuditEvent, Question, Response, ResponseFlag
+from survey.services import raw_export
+
+HOSTILE = (
+    '=HYPERLINK("http://evil.example","click")',
+    "+1 to the counter",
+    "-5 minutes late",
+    "@SUM(A1)",
+    "\tindented",
+    'Quá chậm, "ba lần", dòng\nmới; <script>alert(1)</script>',
+)
+
+
+@pytest.fixture
+def small(make_survey, make_unit):
+    """A city with two wards, the small survey, and a helper to answer it."""
+    city = make_unit("CITY", kind="city")
+    w1, w2 = make_unit("W1", city), make_unit("W2", city)
+    survey = make_survey(units=[w1, w2], owner=city)
+    version = survey.published_version
+    questions = {
+        q.code: q
+        for q in db.session.scalars(
+            select(Question).where(Question.version_id == version.id)
+        )
+    }
+
+    def option(code: str, option_code: str) -> int:
+        return {o.code: o.id for o in questions[code].options}[option_code]
+
+    def answer(unit, flags=(), **values) -> Response:
+        rows = []
+        for code, value in values.items():
+            q = questions[code]
+            if q.type == "likert5":
+                rows.append(
+                    Answer(
+                        question_id=q.id,
+                        option_id=option(code, str(value)),
+                        value_int=value,
+                    )
+                )
+            elif q.type in ("single", "multiple"):
+                for item in value if isinstance(value, list) else [value]:
+                    picked, _, other = item.partition(":")
+                    rows.append(
+                        Answer(
+                            question_id=q.id,
+                            option_id=option(code, picked),
+                            value_text=other or None,
+                        )
+                    )
+            elif q.type in ("nps", "rating5"):
+                rows.append(Answer(question_id=q.id, value_int=value))
+            elif q.type == "number":
+                rows.append(Answer(question_id=q.id, value_number=value))
+            elif q.type == "date":
+                rows.append(Answer(question_id=q.id, value_date=value))
+            else:
+                rows.append(Answer(question_id=q.id, value_text=value))
+        response = Response(
+            survey_id=survey.id,
+            version_id=version.id,
+            unit_id=unit.id,
+            channel="qr",
+            language="vi",
+            submitted_at=datetime(2026, 3, 1, 20, 30, 5),
+            token=secrets.token_hex(16),
+            hard_flagged=any(kind == "hard" for _, kind in flags),
+            answers=rows,
+            flags=[ResponseFlag(code=c, kind=k, reason="") for c, k in flags],
+        )
+        db.session.add(response)
+        db.session.commit()
+        return response
+
+    return survey, city, w1, w2, answer
+
+
+def _csv_rows(body: bytes) -> list[list[str]]:
+    text = body.decode("utf-8")
+    assert text.startswith("\ufeff")
+    return list(csv.reader(io.StringIO(text[1:])))
+
+
+def test_csv_has_one_row_per_response_with_every_answer(
+    client, small, make_user, login
+):
+    survey, city, w1, w2, answer = small
+    first = answer(
+        w1,
+        SAT=4,
+        LATE="yes",
+        WHY="Chờ lâu",
+        IMPROVE=["fast", "other:Bãi xe"],
+        NPS=9,
+        STARS=5,
+        VISITS=2.0,
+        WHEN=date(2026, 2, 28),
+        NOTE="Tốt",
+    )
+    second = answer(w2, SAT=9, LATE="no", flags=[("repeated_device", "soft")])
+    make_user("admin@city.vn", "admin", city)
+    login("admin@city.vn")
+    response = client.get("/results/test/raw.csv")
+    assert response.status_code == 200
+    assert response.is_streamed
+    assert response.mimetype == "text/csv"
+    rows = _csv_rows(response.get_data())
+    header = rows[0]
+    assert header[:7] == [
+        "id",
+        "submitted_at",
+        "unit",
+        "channel",
+        "language",
+        "version",
+        "flags",
+    ]
+    assert header[7:] == [
+        "SAT",
+        "LATE",
+        "WHY",
+        "IMPROVE",
+        "IMPROVE_other",
+        "NPS",
+        "STARS",
+        "VISITS",
+        "WHEN",
+        "NOTE",
+    ]
+    assert len(rows) == 3
+    one = dict(zip(header, rows[1], strict=True))
+    assert one["id"] == str(first.id)
+    assert one["submitted_at"] == "2026-03-02T03:30:05+07:00"  # UTC+7
+    assert (one["unit"], one["channel"], one["language"]) == ("W1", "qr", "vi")
+    assert (one["version"], one["flags"]) == ("1", "")
+    assert (one["SAT"], one["LATE"], one["WHY"]) == ("4", "yes", "Chờ lâu")
+    assert (one["IMPROVE"], one["IMPROVE_other"]) == ("fast;other", "Bãi xe")
+    assert (one["NPS"], one["STARS"], one["VISITS"]) == ("9", "5", "2")
+    assert (one["WHEN"], one["NOTE"]) == ("2026-02-28", "Tốt")
+    two = dict(zip(header, rows[2], strict=True))
+    assert two["id"] == str(second.id)
+    assert (two["unit"], two["SAT"], two["LATE"], two["WHY"]) == ("W2", "9", "no", "")
+    assert two["flags"] == "repeated_device"
+
+
+def test_xlsx_holds_the_same_rows(client, small, make_user, login):
+    survey, city, w1, w2, answer = small
+    answer(w1, SAT=5, LATE="no", IMPROVE=["kind", "cheap"], NOTE=HOSTILE[0])
+    make_user("admin@city.vn", "admin", city)
+    login("admin@city.vn")
+    response = client.get("/results/test/raw.xlsx")
+    assert response.status_code == 200
+    assert response.mimetype.endswith("spreadsheetml.sheet")
+    sheet = load_workbook(io.BytesIO(response.get_data())).active
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    header = rows[0]
+    values = dict(zip(header, rows[1], strict=True))
+    assert values["unit"] == "W1"
+    assert values["SAT"] == "5"
+    assert values["IMPROVE"] == "kind;cheap"
+    assert values["NOTE"] == HOSTILE[0]
+
+
+def test_hostile_text_is_neutralised_and_round_trips_as_text(
+    client, small, make_user, login
+):
+    survey, city, w1, w2, answer = small
+    for text in HOSTILE:
+        answer(w1, SAT=3, NOTE=text, IMPROVE=[f"other:{text}"])
+    make_user("admin@city.vn", "admin", city)
+    login("admin@city.vn")
+    rows = _csv_rows(client.get("/results/test/raw.csv").get_data())
+    note = rows[0].index("NOTE")
+    other = rows[0].index("IMPROVE_other")
+    for row, text in zip(rows[1:], HOSTILE, strict=True):
+        expected = "'" + text if text[0] in "=+-@\t" else text
+        assert row[note] == expected
+        assert row[other] == expected
+    book = load_workbook(io.BytesIO(client.get("/results/test/raw.xlsx").get_data()))
+    sheet = book.active
+    header = [c.value for c in sheet[1]]
+    for row, text in zip(sheet.iter_rows(min_row=2), HOSTILE, strict=True):
+        cell = row[header.index("NOTE")]
+        assert cell.value == text  # the text itself, unchanged
+        assert cell.data_type == "s"  # a string, never a formula
+        assert cell.quotePrefix == (text[0] in "=+-@\t")
+
+
+@pytest.mark.parametrize("role", ["designer", "leader"])
+def test_designers_and_leaders_may_not_export_raw_responses(
+    client, small, make_user, login, role
+):
+    survey, city, w1, w2, answer = small
+    answer(w1, SAT=4)
+    make_user(f"{role}@city.vn", role, city)
+    login(f"{role}@city.vn")
+    for url in ("/results/test/raw.csv", "/results/test/unit/W1/raw.xlsx"):
+        assert client.get(url).status_code == 403, url
+    html = client.get("/results/test").get_data(as_text=True)
+    assert "/raw.csv" not in html
+    assert db.session.scalar(select(AuditEvent).filter_by(action="export_raw")) is None
+
+
+def test_an_admin_of_a_ward_gets_only_the_ward(client, small, make_user, login):
+    survey, city, w1, w2, answer = small
+    mine = [answer(w1, SAT=4).id for _ in range(3)]
+    answer(w2, SAT=2)
+    make_user("ward-admin@city.vn", "admin", w1)
+    login("ward-admin@city.vn")
+    rows = _csv_rows(client.get("/results/test/raw.csv").get_data())
+    assert [int(r[0]) for r in rows[1:]] == mine
+    assert {r[2] for r in rows[1:]} == {"W1"}
+    assert client.get("/results/test/unit/W2/raw.csv").status_code == 403
+    assert "/results/test/unit/W1/raw.csv" in client.get("/results/test").get_data(
+        as_text=True
+    )
+    assert client.get("/results/test/unit/CITY/raw.csv").status_code == 403
+
+
+def test_the_page_filters_apply_and_the_export_is_audited_first(
+    client, small, make_user, login
+):
+    survey, city, w1, w2, answer = small
+    kept = answer(w1, SAT=4).id
+    flagged = answer(w1, SAT=5, flags=[("hard_speeder", "hard")]).id
+    admin = make_user("admin@city.vn", "admin", city)
+    login("admin@city.vn")
+    response = client.get("/results/test/unit/W1/raw.csv?channel=optin")
+    # The audit line is committed before the first byte is produced.
+    event = db.session.scalar(select(AuditEvent).filter_by(action="export_raw"))
+    assert event is not None
+    assert event.user_id == admin.id
+    assert event.object_type == "survey" and event.object_id == str(survey.id)
+    assert event.details == {
+        "unit": "W1",
+        "filters": {"channel": "optin"},
+        "format": "csv",
+    }
+    rows = _csv_rows(response.get_data())
+    assert [int(r[0]) for r in rows[1:]] == [kept]  # hard-flagged left out
+    rows = _csv_rows(client.get("/results/test/raw.csv?flagged=1").get_data())
+    assert [int(r[0]) for r in rows[1:]] == [kept, flagged]
+    assert rows[2][6] == "hard_speeder"
+    assert (
+        client.get("/results/test/raw.csv?channel=invited").get_data().count(b"\n") == 1
+    )  # the header only
+
+
+def test_rows_are_read_in_batches_in_id_order(app, small):
+    survey, city, w1, w2, answer = small
+    ids = [answer(w1 if i % 2 else w2, SAT=1 + i % 5).id for i in range(7)]
+    from survey.services.results import ResultFilter
+
+    flt = ResultFilter()
+    layout = raw_export.raw_layout(survey, flt)
+    rows = list(raw_export.raw_rows(survey, city, flt, layout, batch_size=3))
+    assert [row[0] for row in rows] == ids
+    assert [row[7] for row in rows] == [str(1 + i % 5) for i in range(7)]
