@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, render_template, request
 from sqlalchemy import select
 
-from survey.extensions import db
+from survey.extensions import db, limiter
 from survey.models import Survey
 from survey.results import plotly_assets
 from survey.results.presenters import method_context, overview_context
@@ -29,6 +29,7 @@ def open_method() -> str:
 
 
 @bp.get("/open/<slug>")
+@limiter.limit("60 per minute")  # no login: keep its full scans from being a DoS
 def open_results(slug: str) -> str:
     survey = db.session.scalar(select(Survey).where(Survey.slug == slug))
     if survey is None or not survey.publish_results:

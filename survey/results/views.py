@@ -83,7 +83,7 @@ def comments(slug: str, code: str | None, question_code: str) -> str:
     )
     if question is None:
         abort(404)
-    page = request.args.get("page", 1, type=int) or 1
+    page = min(request.args.get("page", 1, type=int) or 1, 100_000)
     result = reports.comment_page(
         survey, unit, flt, question, request.args.get("q", ""), max(1, page)
     )

@@ -172,6 +172,18 @@ def overview(survey: Survey, scope: Unit, flt: ResultFilter) -> Overview:
         min_n,
     )
     responses = sum(responses_per_unit.values())
+    months = _months(survey, scope, flt, min_n)
+    if _protected_in_parent(survey, scope, flt, min_n):
+        # Shown here, the figures would undo the parent page's complementary
+        # suppression: parent minus the shown siblings minus this unit.
+        overall, dissatisfied = hidden_figure(overall), hidden_figure(dissatisfied)
+        factors = tuple((d, hidden_figure(f)) for d, f in factors)
+        composite = st.composite_index((), min_n=min_n)
+        months = tuple(replace(m, index=hidden_figure(m.index)) for m in months)
+        children = tuple(
+            replace(r, index=hidden_figure(r.index), band=None, protected=True)
+            for r in children
+        )
     return Overview(
         survey=survey,
         scope=scope,
@@ -182,7 +194,7 @@ def overview(survey: Survey, scope: Unit, flt: ResultFilter) -> Overview:
         dissatisfied=dissatisfied,
         factors=factors,
         composite=composite,
-        months=_months(survey, scope, flt, min_n),
+        months=months,
         benchmark=benchmark,
         phi=phi,
         children=children,
@@ -190,6 +202,26 @@ def overview(survey: Survey, scope: Unit, flt: ResultFilter) -> Overview:
         quality=quality_note(responses, sum(flagged_per_unit.values()), flt),
         grade=grade_of(overall, flt),
     )
+
+
+def _protected_in_parent(
+    survey: Survey, scope: Unit, flt: ResultFilter, min_n: int
+) -> bool:
+    """Whether the parent's units table hides ``scope`` to protect a sibling."""
+    if scope.parent is None:
+        return False
+    tree = results.scope_tree(scope.parent)
+    per_unit = results.dimension_counts_by_unit(survey, scope.parent, flt, (OVERALL,))
+    counts = results.fold_by_child(tree, per_unit.get(OVERALL, {}))
+    sizes = {
+        str(unit_id): float(sum(c for code, c in counter.items() if code != 9))
+        for unit_id, counter in counts.items()
+    }
+    parent_n = sum(sizes.values())
+    hidden = st.complementary_suppression(
+        parent_n if parent_n >= min_n else 0, sizes, min_n=min_n
+    )
+    return str(scope.id) in hidden and sizes.get(str(scope.id), 0) >= min_n
 
 
 def composite_with_interval(

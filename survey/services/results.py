@@ -32,19 +32,25 @@ CHOICE_QUESTION_TYPES = (SINGLE, MULTIPLE)
 COMMENTS_PER_PAGE = 20
 
 
+EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
+
+
 def _parse_date(value: str | None) -> date | None:
+    """A date from the URL, or None; far-off dates are ignored, not overflowed."""
     try:
-        return date.fromisoformat(value) if value else None
+        day = date.fromisoformat(value) if value else None
     except ValueError:
         return None
+    return day if day is not None and EARLIEST <= day <= LATEST else None
 
 
-def _parse_int(value: str | None) -> int | None:
-    try:
-        number = int(value) if value else None
-    except ValueError:
+def _parse_int(value: str | None, largest: int = 100_000) -> int | None:
+    """A positive whole number from the URL (small enough for any database)."""
+    text = (value or "").strip()
+    if not (text.isascii() and text.isdigit() and len(text) <= 9):
         return None
-    return number if number is not None and number > 0 else None
+    number = int(text)
+    return number if 0 < number <= largest else None
 
 
 @dataclass(frozen=True)
