@@ -6,7 +6,7 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired, FileSize
+from flask_wtf.file import FileAllowed, FileField, FileRequired, FileSize
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
@@ -317,11 +317,12 @@ class MoveUnitForm(FlaskForm):
     )
 
 
-def _upload(label: object) -> FileField:
+def _upload(label: object, *checks: object) -> FileField:
     return FileField(
         label,
         validators=[
             FileRequired(_l("Please choose a file.")),
+            *checks,
             FileSize(
                 MAX_UPLOAD_BYTES, message=_l("The file is too large (at most 512 KB).")
             ),
@@ -343,7 +344,13 @@ class AssignForm(FlaskForm):
 
 class SurveyImportForm(FlaskForm):
     slug = CreateSurveyForm.slug
-    file = _upload(_l("Survey definition (JSON)"))
+    file = _upload(
+        _l("Survey definition: this platform's JSON, or an XLSForm (.xlsx)"),
+        FileAllowed(
+            ["json", "xlsx"],
+            _l("Choose a .json or an .xlsx file (save an old .xls as .xlsx first)."),
+        ),
+    )
 
 
 class UserForm(FlaskForm):
