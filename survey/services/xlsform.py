@@ -358,9 +358,8 @@ class _Reader:
         loud = sorted({b for b, _l in sheet.columns} - QUIET_COLUMNS)
         pages: list[tuple[dict[str, str], list[QuestionSpec]]] = []
         current: list[QuestionSpec] | None = None
-        depth = 0
-        group_condition: ConditionSpec | None = None
-        group_optional = False
+        # Open groups: each one's condition, and whether it was left out.
+        groups: list[tuple[ConditionSpec | None, bool]] = []
         repeat_depth = 0
         seen_names: set[str] = set()
         imported: dict[str, QuestionSpec] = {}
@@ -391,13 +390,12 @@ class _Reader:
                     )
                 seen_names.add(name)
             if lowered in ("begin group", "begin_group"):
-                depth += 1
-                if depth == 1:
+                groups.append(
+                    self.group_condition(cell(cells, "relevant"), number, imported)
+                )
+                if len(groups) == 1:
                     current = []
                     pages.append((self.texts(sheet, cells, "label"), current))
-                    group_condition, group_optional = self.group_condition(
-                        cell(cells, "relevant"), number, imported
-                    )
                 else:
                     self.skip(
                         "survey",
@@ -409,14 +407,14 @@ class _Reader:
                     )
                 continue
             if lowered in ("end group", "end_group"):
-                if depth == 0:
+                if not groups:
                     self.refuse(
                         "survey", number, _("An end group without a begin group.")
                     )
                     continue
-                depth -= 1
-                if depth == 0:
-                    current, group_condition, group_optional = None, None, False
+                groups.pop()
+                if not groups:
+                    current = None
                 continue
             if lowered in ("begin repeat", "begin_repeat"):
                 repeat_depth = 1
@@ -447,17 +445,13 @@ class _Reader:
                         name=name,
                     ),
                 )
-            if group_condition is not None or group_optional:
-                if question.condition is None and group_condition is not None:
-                    question = replace(question, condition=group_condition)
-                else:
-                    question = replace(question, required=False)
+            question = self.with_groups(question, groups, number)
             imported[question.code] = question
             if current is None:
                 current = []
                 pages.append(({}, current))
             current.append(question)
-        if depth:
+        if groups:
             self.refuse("survey", 0, _("A begin group has no end group."))
         if repeat_depth:
             self.refuse("survey", 0, _("A begin repeat has no end repeat."))
@@ -663,6 +657,38 @@ class _Reader:
             )
             return None, True
         return condition, False
+
+    def with_groups(
+        self,
+        question: QuestionSpec,
+        groups: list[tuple[ConditionSpec | None, bool]],
+        number: int,
+    ) -> QuestionSpec:
+        """The question under its groups' conditions, or optional where they are lost.
+
+        One condition in all (the question's or one group's) is kept as is; more
+        cannot be expressed, so the innermost is kept and the question turns
+        optional, lest a citizen be made to answer what ODK would have hidden.
+        """
+        if any(left_out for _condition, left_out in groups):
+            question = replace(question, required=False)
+        conditions = [c for c, _left_out in groups if c is not None]
+        if not conditions:
+            return question
+        if question.condition is None and len(conditions) == 1:
+            return replace(question, condition=conditions[0])
+        self.skip(
+            "survey",
+            number,
+            _(
+                "%(name)s and its groups have several conditions: only one is "
+                "kept, and the question is optional.",
+                name=question.code,
+            ),
+        )
+        return replace(
+            question, condition=question.condition or conditions[-1], required=False
+        )
 
     def bounds(
         self, constraint: str, kind: str, number: int, name: str

@@ -265,6 +265,29 @@ def test_an_english_only_form_keeps_english_and_says_what_it_did(
     assert not by_code(survey)["age"].required
 
 
+def test_a_group_condition_becomes_its_questions_condition(client, as_admin, tmp_path):
+    content = workbook(
+        [
+            ["type", "name", "label", "required", "relevant"],
+            ["select_one yn", "late", "Trễ hẹn?", "yes", ""],
+            ["begin group", "late_page", "Vì trễ", "", "${late} = 'yes'"],
+            ["text", "why", "Vì sao?", "yes", ""],
+            ["begin group", "inner", "Chi tiết", "", "${late} = 'no'"],
+            ["text", "how", "Thế nào?", "yes", ""],
+            ["end group", "", "", "", ""],
+            ["end group", "", "", "", ""],
+        ],
+        [["list_name", "name", "label"], ["yn", "yes", "Có"], ["yn", "no", "Không"]],
+    )
+    assert_real_xlsform(content, tmp_path)
+    page = upload(client, "late", content).get_data(as_text=True)
+    assert "several conditions" in page and "A group inside a group" in page
+    questions = by_code(imported("late"))
+    why, how = questions["why"], questions["how"]
+    assert why.condition_question_id == questions["late"].id and why.required
+    assert how.condition_option_codes == ["no"] and not how.required
+
+
 def test_a_form_with_nothing_left_out_goes_straight_to_the_draft(client, as_admin):
     content = workbook(
         [["type", "name", "label", "required"], ["text", "idea", "Ý kiến", "yes"]]
