@@ -6,6 +6,7 @@ import sys
 
 import click
 from flask import Flask
+from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from survey.extensions import db
@@ -21,6 +22,8 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(create_user_command)
     app.cli.add_command(backup_command)
     register_trust_commands(app)
+    app.cli.add_command(import_units_command)
+    app.cli.add_command(import_survey_command)
 
 
 @click.command("seed-demo")
@@ -135,3 +138,115 @@ def backup_command(target: str) -> None:
         copy.close()
         source.close()
     click.echo(f"Backed up {source_path} to {target}.")
+
+
+def _unit_or_fail(code: str, option: str) -> Unit:
+    unit = db.session.scalar(select(Unit).where(Unit.code == code))
+    if unit is None:
+        raise click.BadParameter(f"no unit with code {code!r}", param_hint=option)
+    return unit
+
+
+def _read_limited(path: str, limit: int) -> bytes:
+    """The file's bytes, one past ``limit`` at most, so the service sees 'too large'."""
+    with open(path, "rb") as handle:
+        return handle.read(limit + 1)
+
+
+@click.command("import-units")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--scope",
+    "scope_code",
+    default="",
+    help="Only accept parents within this unit's subtree (default: the whole tree).",
+)
+def import_units_command(csv_file: str, scope_code: str) -> None:
+    """Add units from a CSV file: code,parent_code,name_vi,name_en,kind.
+
+    Rows that can be added are added and committed; every rejected row is
+    listed, and the command then exits with status 1.
+    """
+    import csv
+    import io
+
+    from survey.services import units as unit_service
+
+    if scope_code:
+        scope = _unit_or_fail(scope_code, "--scope")
+    else:
+        roots = list(db.session.scalars(select(Unit).where(Unit.parent_id.is_(None))))
+        if len(roots) != 1:
+            raise click.ClickException("give --scope: the tree has no single root unit")
+        scope = roots[0]
+    data = _read_limited(csv_file, 5 * 1024 * 1024)
+    try:
+        rows = sum(1 for _ in csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    except (UnicodeDecodeError, csv.Error):
+        rows = 0
+    bar = click.progressbar(length=max(rows - 1, 0), label="Importing units")
+    # The services' messages in English, the language of the command line.
+    with bar, force_locale("en"):
+        report = unit_service.import_units_csv(None, data, scope, progress=bar.update)
+    db.session.commit()
+    click.echo(f"{len(report.added)} units added.")
+    if report.rejected:
+        click.echo(f"{len(report.rejected)} rows rejected:", err=True)
+        for line, reason in report.rejected:
+            click.echo(f"  line {line}: {reason}", err=True)
+        sys.exit(1)
+
+
+@click.command("import-survey")
+@click.argument("definition", type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--owner", "owner_code", required=True, help="Code of the unit owning the survey."
+)
+@click.option(
+    "--slug", required=True, help="The new survey's address: /s/<slug>/<unit>."
+)
+def import_survey_command(definition: str, owner_code: str, slug: str) -> None:
+    """Import a survey as a draft from a JSON export (.json) or an XLSForm (.xlsx).
+
+    A refused file leaves nothing behind; what an XLSForm holds that the
+    platform cannot ask is listed after the import.
+    """
+    import re
+    from pathlib import Path
+
+    from survey.services import exchange, xlsform
+    from survey.services.designer import slug_taken
+
+    if not re.match(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", slug) or len(slug) > 80:
+        raise click.BadParameter(
+            "lowercase letters, digits and hyphens, at most 80", param_hint="--slug"
+        )
+    if slug_taken(slug):
+        raise click.BadParameter(f"a survey at {slug!r} exists", param_hint="--slug")
+    owner = _unit_or_fail(owner_code, "--owner")
+    path = Path(definition)
+    kind = path.suffix.lower()
+    if kind not in (".json", ".xlsx"):
+        raise click.BadParameter("a .json or .xlsx file", param_hint="DEFINITION")
+    raw = _read_limited(definition, exchange.MAX_BYTES)
+    skipped: list[xlsform.Skipped] = []
+    try:
+        with force_locale("en"):  # the services' messages in the CLI's language
+            if kind == ".xlsx":
+                result = xlsform.import_xlsform(None, slug, raw, owner, path.stem)
+                skipped = result.skipped
+            else:
+                exchange.import_definition(None, slug, raw, owner)  # type: ignore[arg-type]
+    except exchange.ExchangeError as error:
+        db.session.rollback()
+        click.echo(f"{definition} was not imported:", err=True)
+        for reason in error.reasons:
+            click.echo(f"  {reason}", err=True)
+        sys.exit(1)
+    db.session.commit()
+    click.echo(f"Imported {definition} as a draft at /s/{slug}, owned by {owner.code}.")
+    if skipped:
+        click.echo(f"Not imported ({len(skipped)}):")
+        for item in skipped:
+            where = f"{item.sheet} sheet, row {item.row}" if item.row else "file"
+            click.echo(f"  {where}: {item.reason}")

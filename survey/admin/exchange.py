@@ -1,4 +1,4 @@
-"""Survey definitions in and out: JSON export and import."""
+"""Survey definitions in and out: JSON export, JSON and XLSForm import."""
 
 from __future__ import annotations
 
@@ -7,13 +7,14 @@ import json
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
 from survey.admin.forms import SurveyImportForm
 from survey.admin.views import bp
 from survey.auth.rights import get_owned_survey_or_404
 from survey.extensions import db
-from survey.services import exchange
+from survey.services import exchange, xlsform
 from survey.services.designer import slug_taken
 
 
@@ -40,20 +41,35 @@ def import_survey() -> str | Response | tuple[str, int]:
             )
         else:
             try:
-                exchange.import_definition(
-                    current_user,
-                    form.slug.data,
-                    form.file.data.read(),
-                    current_user.unit,
-                )
+                skipped = _import_file(form.slug.data, form.file.data)
             except exchange.ExchangeError as error:
                 db.session.rollback()
                 reasons = error.reasons
             else:
                 db.session.commit()
                 flash(_("Survey imported as a draft."), "info")
+                if skipped:
+                    return render_template(
+                        "admin/import_survey.html",
+                        form=form,
+                        reasons=[],
+                        imported=form.slug.data,
+                        skipped=skipped,
+                    )
                 return redirect(url_for("admin.show_survey", slug=form.slug.data))
     status = 422 if form.errors or reasons else 200
     return render_template(
         "admin/import_survey.html", form=form, reasons=reasons
     ), status
+
+
+def _import_file(slug: str, upload: FileStorage) -> list[xlsform.Skipped]:
+    """Import by the file's kind; what an XLSForm import left out."""
+    name = (upload.filename or "").rsplit("/", 1)[-1]
+    if name.lower().endswith(".xlsx"):
+        result = xlsform.import_xlsform(
+            current_user, slug, upload.read(), current_user.unit, name[:-5]
+        )
+        return result.skipped
+    exchange.import_definition(current_user, slug, upload.read(), current_user.unit)
+    return []

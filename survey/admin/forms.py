@@ -6,7 +6,7 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired, FileSize
+from flask_wtf.file import FileAllowed, FileField, FileRequired, FileSize
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
@@ -57,11 +57,31 @@ ROLE_LABELS = {
 }
 
 
+def _as_text(value: object) -> object:
+    """A text field's value, "" when a crafted post left the field out."""
+    return value if isinstance(value, str) else ""
+
+
+class StaffForm(FlaskForm):
+    """An admin form whose text fields always hold a string.
+
+    Without it a post that omits a field leaves ``None`` (or, with ``obj=``,
+    the model's value, such as a list of options) where views call ``strip()``.
+    """
+
+    class Meta(FlaskForm.Meta):
+        def bind_field(self, form, unbound_field, options):  # type: ignore[no-untyped-def]
+            if issubclass(unbound_field.field_class, StringField):
+                filters = [*unbound_field.kwargs.get("filters", ()), _as_text]
+                options = {**options, "filters": filters}
+            return super().bind_field(form, unbound_field, options)
+
+
 def _title_required() -> list[object]:
     return [DataRequired(_l("Please enter a title.")), Length(max=300)]
 
 
-class CreateSurveyForm(FlaskForm):
+class CreateSurveyForm(StaffForm):
     slug = StringField(
         _l("Address (slug)"),
         validators=[
@@ -91,7 +111,7 @@ class CreateSurveyForm(FlaskForm):
             raise ValidationError(_l("A blank survey needs a Vietnamese title."))
 
 
-class TextsForm(FlaskForm):
+class TextsForm(StaffForm):
     title_vi = StringField(_l("Title (Vietnamese)"), validators=_title_required())
     title_en = StringField(_l("Title (English)"), validators=[Length(max=300)])
     intro_vi = TextAreaField(
@@ -108,7 +128,7 @@ class TextsForm(FlaskForm):
     )
 
 
-class PageForm(FlaskForm):
+class PageForm(StaffForm):
     title_vi = StringField(_l("Page title (Vietnamese)"), validators=[Length(max=300)])
     title_en = StringField(_l("Page title (English)"), validators=[Length(max=300)])
 
@@ -172,7 +192,7 @@ def option_lines(options: object) -> str:
     return "\n".join(lines)
 
 
-class QuestionForm(FlaskForm):
+class QuestionForm(StaffForm):
     code = StringField(
         _l("Code"),
         validators=[
@@ -263,7 +283,7 @@ class QuestionForm(FlaskForm):
             raise ValidationError(_l("The largest number is below the smallest."))
 
 
-class WindowForm(FlaskForm):
+class WindowForm(StaffForm):
     opens_at = DateTimeLocalField(
         _l("Opens at"), format="%Y-%m-%dT%H:%M", validators=[Optional()]
     )
@@ -276,7 +296,7 @@ class WindowForm(FlaskForm):
             raise ValidationError(_l("The survey must close after it opens."))
 
 
-class ActionForm(FlaskForm):
+class ActionForm(StaffForm):
     """A bare POST button: only the CSRF token."""
 
 
@@ -287,7 +307,7 @@ UNIT_CODE = [
 ]
 
 
-class UnitForm(FlaskForm):
+class UnitForm(StaffForm):
     code = StringField(_l("Code"), validators=UNIT_CODE)
     parent_code = StringField(_l("Parent unit code"), validators=[Length(max=40)])
     name_vi = StringField(
@@ -298,7 +318,7 @@ class UnitForm(FlaskForm):
     kind = SelectField(_l("Kind"), choices=[SelectChoice(k) for k in UNIT_KINDS])
 
 
-class EditUnitForm(FlaskForm):
+class EditUnitForm(StaffForm):
     name_vi = StringField(
         _l("Name (Vietnamese)"),
         validators=[DataRequired(_l("Please give a name.")), Length(max=200)],
@@ -307,7 +327,7 @@ class EditUnitForm(FlaskForm):
     kind = SelectField(_l("Kind"), choices=[SelectChoice(k) for k in UNIT_KINDS])
 
 
-class MoveUnitForm(FlaskForm):
+class MoveUnitForm(StaffForm):
     parent_code = StringField(
         _l("New parent unit code"),
         validators=[
@@ -317,11 +337,12 @@ class MoveUnitForm(FlaskForm):
     )
 
 
-def _upload(label: object) -> FileField:
+def _upload(label: object, *checks: object) -> FileField:
     return FileField(
         label,
         validators=[
             FileRequired(_l("Please choose a file.")),
+            *checks,
             FileSize(
                 MAX_UPLOAD_BYTES, message=_l("The file is too large (at most 512 KB).")
             ),
@@ -329,11 +350,11 @@ def _upload(label: object) -> FileField:
     )
 
 
-class UnitImportForm(FlaskForm):
+class UnitImportForm(StaffForm):
     file = _upload(_l("CSV file (code, parent_code, name_vi, name_en, kind)"))
 
 
-class AssignForm(FlaskForm):
+class AssignForm(StaffForm):
     unit_code = StringField(
         _l("Unit code"),
         validators=[DataRequired(_l("Please give a unit code.")), Length(max=40)],
@@ -341,12 +362,18 @@ class AssignForm(FlaskForm):
     subtree = BooleanField(_l("With every unit below it"))
 
 
-class SurveyImportForm(FlaskForm):
+class SurveyImportForm(StaffForm):
     slug = CreateSurveyForm.slug
-    file = _upload(_l("Survey definition (JSON)"))
+    file = _upload(
+        _l("Survey definition: this platform's JSON, or an XLSForm (.xlsx)"),
+        FileAllowed(
+            ["json", "xlsx"],
+            _l("Choose a .json or an .xlsx file (save an old .xls as .xlsx first)."),
+        ),
+    )
 
 
-class UserForm(FlaskForm):
+class UserForm(StaffForm):
     email = EmailField(
         _l("E-mail"),
         validators=[
@@ -372,7 +399,7 @@ class UserForm(FlaskForm):
     )
 
 
-class EditUserForm(FlaskForm):
+class EditUserForm(StaffForm):
     name = StringField(_l("Name"), validators=[Length(max=200)])
     role = SelectField(
         _l("Role"), choices=[SelectChoice(r, ROLE_LABELS[r]) for r in ROLES]

@@ -358,6 +358,18 @@ def read_definition(raw: bytes) -> SurveySpec:
     return spec
 
 
+def check_spec(spec: SurveySpec) -> SurveySpec:
+    """``spec`` if the JSON import would accept it, else ExchangeError with reasons.
+
+    Other importers (XLSForm) pass their spec through the same checks.
+    """
+    checker = _Checker()
+    checked = checker.survey(spec_to_dict(spec))
+    if checker.reasons:
+        raise ExchangeError(checker.reasons)
+    return checked
+
+
 def import_definition(user: User, slug: str, raw: bytes, owner: Unit) -> Survey:
     """A new draft survey from an exported definition; nothing written on refusal."""
     spec = read_definition(raw)

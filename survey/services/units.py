@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
@@ -49,7 +50,7 @@ def unit_tree(root: Unit) -> list[tuple[Unit, int]]:
 
 
 def add_unit(
-    user: User,
+    user: User | None,
     code: str,
     parent: Unit | None,
     name_vi: str,
@@ -97,11 +98,17 @@ def set_unit_active(user: User, unit: Unit, active: bool) -> None:
     )
 
 
-def import_units_csv(user: User, data: bytes, scope: Unit) -> ImportReport:
+def import_units_csv(
+    user: User | None,
+    data: bytes,
+    scope: Unit,
+    progress: Callable[[int], object] | None = None,
+) -> ImportReport:
     """Add the CSV's rows whose parent is known and in ``scope``; report the rest.
 
     Columns: code, parent_code, name_vi, name_en, kind (a header row is
     expected). A row may name a parent added by an earlier row of the file.
+    ``progress(1)`` is called after each row (the command line's progress bar).
     """
     report = ImportReport()
     try:
@@ -127,6 +134,8 @@ def import_units_csv(user: User, data: bytes, scope: Unit) -> ImportReport:
         report.rejected.append((0, _("More than %(n)s rows.", n=MAX_IMPORT_ROWS)))
         return report
     for line, row in enumerate(rows[1:], start=2):
+        if progress is not None:
+            progress(1)
         if not any(cell.strip() for cell in row):
             continue
         reason = _import_row(user, row, scope, report)
@@ -135,7 +144,9 @@ def import_units_csv(user: User, data: bytes, scope: Unit) -> ImportReport:
     return report
 
 
-def _import_row(user: User, row: list[str], scope: Unit, report: ImportReport) -> str:
+def _import_row(
+    user: User | None, row: list[str], scope: Unit, report: ImportReport
+) -> str:
     if len(row) != 5:
         return _("Expected 5 columns, found %(n)s.", n=len(row))
     code, parent_code, name_vi, name_en, kind = (cell.strip() for cell in row)

@@ -1,0 +1,373 @@
+"""XLSForm import: spreadsheets made here with openpyxl, checked by pyxform.
+
+pyxform reading each good spreadsheet proves it is a real XLSForm as ODK and
+KoboToolbox see it, so the import is tested on the format, not on our idea of it.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from pyxform.xls2json import parse_file_to_json
+from sqlalchemy import func, select
+
+from survey.extensions import db
+from survey.models import AuditEvent, Question, Survey
+from tests.conftest import csrf_token
+
+HEAD_BILINGUAL = [
+    "type",
+    "name",
+    "label::Vietnamese (vi)",
+    "label::English (en)",
+    "hint::Vietnamese (vi)",
+    "hint::English (en)",
+    "required",
+    "relevant",
+    "constraint",
+]
+
+
+def workbook(
+    survey: list[list[object]],
+    choices: list[list[object]] | None = None,
+    settings: list[list[object]] | None = None,
+) -> bytes:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "survey"
+    for row in survey:
+        sheet.append(row)
+    for title, rows in (("choices", choices), ("settings", settings)):
+        if rows is not None:
+            extra = book.create_sheet(title)
+            for row in rows:
+                extra.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def assert_real_xlsform(content: bytes, tmp_path: Path) -> None:
+    path = tmp_path / "form.xlsx"
+    path.write_bytes(content)
+    parsed = parse_file_to_json(str(path))
+    assert parsed["children"], "pyxform read no question"
+
+
+def upload(client, slug: str, content: bytes, filename: str = "form.xlsx"):
+    return client.post(
+        "/admin/surveys/import",
+        data={
+            "csrf_token": csrf_token(client, "/admin/surveys/import"),
+            "slug": slug,
+            "file": (io.BytesIO(content), filename),
+        },
+        content_type="multipart/form-data",
+    )
+
+
+def imported(slug: str) -> Survey:
+    db.session.expire_all()
+    survey = db.session.scalar(select(Survey).where(Survey.slug == slug))
+    assert survey is not None
+    return survey
+
+
+def by_code(survey: Survey) -> dict[str, Question]:
+    return {q.code: q for q in survey.versions[0].questions}
+
+
+def counts() -> tuple[int, int, int]:
+    return (
+        db.session.scalar(select(func.count(Survey.id))),
+        db.session.scalar(select(func.count(Question.id))),
+        db.session.scalar(select(func.count(AuditEvent.id))),
+    )
+
+
+BILINGUAL_SURVEY = [
+    HEAD_BILINGUAL,
+    ["begin group", "visit", "Lần đến", "Your visit", "", "", "", "", ""],
+    ["select_one yn", "late", "Trễ hẹn?", "Late?", "Chọn một", "Pick one", "yes",
+     "", ""],
+    ["text", "why", "Vì sao?", "Why?", "", "", "yes", "${late} = 'yes'", ""],
+    ["integer", "visits", "Số lần?", "Visits?", "", "", "no", "", ". >= 1 and . <= 20"],
+    ["note", "thanks_note", "Cảm ơn", "Thank you", "", "", "", "", ""],
+    ["end group", "", "", "", "", "", "", "", ""],
+    ["begin group", "opinion", "Ý kiến", "Opinion", "", "", "", "", ""],
+    ["select_multiple good", "liked", "Điều tốt?", "What was good?", "", "", "true",
+     "", ""],
+    ["select_one yn", "again", "Quay lại?", "Again?", "", "", "yes",
+     "selected(${liked}, 'fast') or selected(${liked}, 'kind')", ""],
+    ["date", "day", "Ngày nào?", "Which day?", "", "", "", "", ""],
+    ["end group", "", "", "", "", "", "", "", ""],
+]  # fmt: skip
+BILINGUAL_CHOICES = [
+    ["list_name", "name", "label::Vietnamese (vi)", "label::English (en)"],
+    ["yn", "yes", "Có", "Yes"],
+    ["yn", "no", "Không", "No"],
+    ["good", "fast", "Nhanh", "Fast"],
+    ["good", "kind", "Thân thiện", "Kind"],
+    ["good", "clear", "Rõ ràng", "Clear"],
+]
+
+
+def test_a_bilingual_form_becomes_pages_questions_and_conditions(
+    client, as_admin, tmp_path
+):
+    content = workbook(BILINGUAL_SURVEY, BILINGUAL_CHOICES)
+    assert_real_xlsform(content, tmp_path)
+    response = upload(client, "visit", content)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert "thanks_note is a note" in page  # the only row left out
+    survey = imported("visit")
+    assert survey.status == "draft" and survey.owner_unit.code == "CITY"
+    version = survey.versions[0]
+    assert [(p.title_vi, p.title_en) for p in version.pages] == [
+        ("Lần đến", "Your visit"),
+        ("Ý kiến", "Opinion"),
+    ]
+    questions = by_code(survey)
+    assert {code: q.type for code, q in questions.items()} == {
+        "late": "single",
+        "why": "short_text",
+        "visits": "number",
+        "liked": "multiple",
+        "again": "single",
+        "day": "date",
+    }
+    late = questions["late"]
+    assert (late.text_vi, late.text_en) == ("Trễ hẹn?", "Late?")
+    assert (late.help_vi, late.help_en) == ("Chọn một", "Pick one")
+    assert [(o.code, o.label_vi, o.label_en) for o in late.options] == [
+        ("yes", "Có", "Yes"),
+        ("no", "Không", "No"),
+    ]
+    assert late.required and not questions["visits"].required
+    assert not questions["day"].required  # XLSForm's default: optional
+    assert (questions["visits"].min_value, questions["visits"].max_value) == (1, 20)
+    assert questions["why"].condition_question_id == late.id
+    assert questions["why"].condition_option_codes == ["yes"]
+    assert questions["again"].condition_question_id == questions["liked"].id
+    assert questions["again"].condition_option_codes == ["fast", "kind"]
+    event = db.session.scalar(
+        select(AuditEvent).where(AuditEvent.action == "import_survey")
+    )
+    assert event.object_id == "visit" and event.details["format"] == "xlsform"
+    # The imported draft is a real survey: it previews and publishes.
+    assert client.get("/admin/surveys/visit/preview").status_code == 200
+
+
+PLAIN_SURVEY = [
+    ["type", "name", "label", "hint", "required", "relevant", "appearance",
+     "calculation", "choice_filter"],
+    ["start", "start", "", "", "", "", "", "", ""],
+    ["select one district or_other", "district", "Quận nào?", "", "yes", "", "", "",
+     ""],
+    ["decimal", "wait", "Chờ bao lâu (giờ)?", "Ví dụ 1,5", "yes", "", "", "", ""],
+    ["text", "story", "Kể lại", "", "", "", "multiline", "", ""],
+    ["calculate", "double", "", "", "", "", "", "${wait} * 2", ""],
+    ["begin repeat", "kids", "Con", "", "", "", "", "", ""],
+    ["text", "kid_name", "Tên", "", "", "", "", "", ""],
+    ["end repeat", "", "", "", "", "", "", "", ""],
+    ["text", "fast_why", "Vì sao nhanh?", "", "yes", "${wait} < 1", "", "", ""],
+    ["select_one district", "other_district", "Quận khác?", "", "", "",
+     "minimal", "", "${district} != 'd1'"],
+    ["geopoint", "where", "Ở đâu?", "", "", "", "", "", ""],
+]  # fmt: skip
+PLAIN_CHOICES = [
+    ["list_name", "name", "label"],
+    ["district", "d1", "Quận 1"],
+    ["district", "d3", "Quận 3"],
+    ["district", 7, "Quận 7"],  # a number, as spreadsheets store it
+]
+
+
+def test_a_plain_label_form_reports_each_row_it_leaves_out(client, as_admin, tmp_path):
+    content = workbook(PLAIN_SURVEY, PLAIN_CHOICES)
+    assert_real_xlsform(content, tmp_path)
+    response = upload(client, "plain", content, "khao-sat.xlsx")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    for row, words in [
+        (2, "device metadata"),
+        (6, "calculate is not supported"),
+        (7, "Repeated groups are not supported"),
+        (10, "was not imported: the question is always shown, and optional"),
+        (11, "choice_filter was not imported"),
+        (12, "geopoint is not supported"),
+    ]:
+        assert f'<td class="num">{row}</td><td>' in page, row
+        assert words in page, words
+    assert "kid_name" not in by_code(imported("plain"))
+    questions = by_code(imported("plain"))
+    assert set(questions) == {"district", "wait", "story", "fast_why", "other_district"}
+    district = questions["district"]
+    assert district.type == "single" and district.text_vi == "Quận nào?"
+    assert district.text_en == ""  # no English column: left for a translator
+    assert [o.code for o in district.options] == ["d1", "d3", "7", "other"]
+    assert district.options[-1].is_other
+    assert (
+        questions["wait"].type == "number" and questions["wait"].help_vi == "Ví dụ 1,5"
+    )
+    assert questions["story"].type == "long_text"
+    # A condition that could not be carried over must not force an answer.
+    assert questions["fast_why"].condition_question_id is None
+    assert not questions["fast_why"].required
+    assert len(imported("plain").versions[0].pages) == 1
+
+
+ENGLISH_SURVEY = [
+    ["type", "name", "label::English (en)", "label::French (fr)", "required"],
+    ["select_one sat", "overall", "How satisfied are you?", "Satisfait ?", "yes"],
+    ["text", "comment", "Anything else?", "Autre chose ?", ""],
+    ["integer", "age", "Your age", "Votre âge", "${overall} = 'yes'"],
+]
+ENGLISH_CHOICES = [
+    ["list_name", "name", "label::English (en)", "label::French (fr)", "filter"],
+    ["sat", "1", "Very dissatisfied", "Très insatisfait", ""],
+    ["sat", "5", "Very satisfied", "Très satisfait", ""],
+    ["sat", "bad name", "Broken", "Cassé", ""],
+]
+ENGLISH_SETTINGS = [
+    ["form_title", "form_id", "default_language"],
+    ["Counter feedback", "counter", "English (en)"],
+]
+
+
+def test_an_english_only_form_keeps_english_and_says_what_it_did(
+    client, as_admin, tmp_path
+):
+    content = workbook(ENGLISH_SURVEY, ENGLISH_CHOICES[:3], ENGLISH_SETTINGS)
+    assert_real_xlsform(content, tmp_path)
+    content = workbook(ENGLISH_SURVEY, ENGLISH_CHOICES, ENGLISH_SETTINGS)
+    response = upload(client, "counter", content)
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "French (fr)" in page  # the language left out, once
+    assert "English text was copied" in page
+    assert "bad name" in page  # the choice row that is not a usable code
+    assert "required only under a condition" in page
+    survey = imported("counter")
+    assert survey.versions[0].title_vi == "Counter feedback"
+    overall = by_code(survey)["overall"]
+    assert (overall.text_vi, overall.text_en) == (
+        "How satisfied are you?",
+        "How satisfied are you?",
+    )
+    assert [o.code for o in overall.options] == ["1", "5"]
+    assert not by_code(survey)["age"].required
+
+
+def test_a_group_condition_becomes_its_questions_condition(client, as_admin, tmp_path):
+    content = workbook(
+        [
+            ["type", "name", "label", "required", "relevant"],
+            ["select_one yn", "late", "Trễ hẹn?", "yes", ""],
+            ["begin group", "late_page", "Vì trễ", "", "${late} = 'yes'"],
+            ["text", "why", "Vì sao?", "yes", ""],
+            ["begin group", "inner", "Chi tiết", "", "${late} = 'no'"],
+            ["text", "how", "Thế nào?", "yes", ""],
+            ["end group", "", "", "", ""],
+            ["end group", "", "", "", ""],
+        ],
+        [["list_name", "name", "label"], ["yn", "yes", "Có"], ["yn", "no", "Không"]],
+    )
+    assert_real_xlsform(content, tmp_path)
+    page = upload(client, "late", content).get_data(as_text=True)
+    assert "several conditions" in page and "A group inside a group" in page
+    questions = by_code(imported("late"))
+    why, how = questions["why"], questions["how"]
+    assert why.condition_question_id == questions["late"].id and why.required
+    assert how.condition_option_codes == ["no"] and not how.required
+
+
+def test_a_form_with_nothing_left_out_goes_straight_to_the_draft(client, as_admin):
+    content = workbook(
+        [["type", "name", "label", "required"], ["text", "idea", "Ý kiến", "yes"]]
+    )
+    response = upload(client, "idea", content)
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/admin/surveys/idea")
+
+
+def _zip_without_workbook() -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("hello.txt", "not a workbook")
+    return out.getvalue()
+
+
+def test_broken_forms_are_refused_and_leave_nothing(client, as_admin):
+    before = counts()
+    only_choices = openpyxl.Workbook()
+    only_choices.active.title = "choices"
+    missing_sheet = io.BytesIO()
+    only_choices.save(missing_sheet)
+    unknown_list = workbook(
+        [["type", "name", "label"], ["text", "a", "A"], ["select_one nope", "b", "B"]],
+        [["list_name", "name", "label"], ["yn", "yes", "Có"]],
+    )
+    twice = workbook(
+        [["type", "name", "label"], ["text", "a", "A"], ["text", "a", "B"]]
+    )
+    open_group = workbook(
+        [["type", "name", "label"], ["begin group", "g", "G"], ["text", "a", "A"]]
+    )
+    only_notes = workbook([["type", "name", "label"], ["note", "n", "Hello"]])
+    no_columns = workbook([["kind", "label"], ["text", "A"]])
+    cases = [
+        (b"hello, I am not a spreadsheet", "not an Excel workbook"),
+        (_zip_without_workbook(), "not an Excel workbook"),
+        (missing_sheet.getvalue(), "no sheet named survey"),
+        (unknown_list, "row 3: The list nope is not on the choices sheet"),
+        (twice, "row 3: The name a is used twice"),
+        (open_group, "A begin group has no end group"),
+        (only_notes, "No question of this form could be imported"),
+        (no_columns, "needs type, name and label columns"),
+    ]
+    for content, message in cases:
+        response = upload(client, "broken", content)
+        assert response.status_code == 422, message
+        assert message in response.get_data(as_text=True), message
+    assert counts() == before
+
+
+@pytest.mark.parametrize(
+    "filename", ["form.xls", "form.csv", "form.xlsx.exe", "form", "form.ods"]
+)
+def test_files_that_are_neither_json_nor_xlsx_are_refused(client, as_admin, filename):
+    before = counts()
+    response = upload(client, "other", workbook([["type", "name", "label"]]), filename)
+    assert response.status_code == 422
+    assert "Choose a .json or an .xlsx file" in response.get_data(as_text=True)
+    assert counts() == before
+
+
+def test_oversized_and_bomb_like_workbooks_are_refused():
+    from survey.services.exchange import ExchangeError
+    from survey.services.xlsform import MAX_ROWS, read_xlsform
+
+    with pytest.raises(ExchangeError, match="too large"):
+        read_xlsform(b"PK\x03\x04" + b" " * (600 * 1024), "big")
+    rows = [["type", "name", "label"]] + [
+        ["text", f"q{i}", "Q"] for i in range(MAX_ROWS + 5)
+    ]
+    with pytest.raises(ExchangeError, match="more than"):
+        read_xlsform(workbook(rows), "long")
+
+
+def test_hostile_labels_are_stored_as_typed_and_shown_as_text(client, as_admin):
+    content = workbook(
+        [["type", "name", "label"], ["text", "x", "<script>alert(1)</script>"]]
+    )
+    assert upload(client, "hostile", content).status_code == 302
+    assert by_code(imported("hostile"))["x"].text_vi == "<script>alert(1)</script>"
+    page = client.get("/admin/surveys/hostile").get_data(as_text=True)
+    assert "<script>alert(1)" not in page and "&lt;script&gt;" in page

@@ -1,0 +1,232 @@
+"""Every route of the admin and results blueprints, for every role and scope.
+
+The walk reads ``app.url_map``: a route added without a line in ROUTES fails
+the test, so nobody can add a page and forget to decide who may open it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from werkzeug.routing import Rule
+
+from survey.extensions import db
+from survey.services.designer import new_draft_from
+from tests.conftest import csrf_token
+
+# What each endpoint acts on:
+#   global  - no object in the URL; any user of the blueprint's roles
+#   survey  - a survey (and perhaps its page, question or unit) in the URL
+#   unit    - a unit in the URL
+#   admins  - administrators only, whatever the scope
+ROUTES: dict[str, str] = {
+    "admin.index": "global",
+    "admin.create_survey": "global",
+    "admin.import_survey": "global",
+    "admin.list_units": "global",
+    "admin.add_unit": "global",
+    "admin.import_units": "global",
+    "admin.show_survey": "survey",
+    "admin.distribute_survey": "survey",
+    "admin.new_draft": "survey",
+    "admin.export_survey": "survey",
+    "admin.add_page": "survey",
+    "admin.edit_page": "survey",
+    "admin.delete_page": "survey",
+    "admin.show_poster": "survey",
+    "admin.print_posters": "survey",
+    "admin.preview_survey": "survey",
+    "admin.preview_frame": "survey",
+    "admin.publish_survey": "survey",
+    "admin.qr_png": "survey",
+    "admin.qr_svg": "survey",
+    "admin.edit_question": "survey",
+    "admin.delete_question": "survey",
+    "admin.move_question": "survey",
+    "admin.add_question": "survey",
+    "admin.change_state": "survey",
+    "admin.edit_texts": "survey",
+    "admin.assign_units": "survey",
+    "admin.unassign_unit": "survey",
+    "admin.set_window": "survey",
+    "admin.edit_unit": "unit",
+    "admin.set_unit_active": "unit",
+    "admin.move_unit": "unit",
+    "admin.list_users": "admins",
+    "admin.edit_user": "admins",
+    "admin.create_user": "admins",
+    "admin.show_audit": "admins",
+    "results.index": "global",
+    "results.overview": "survey",
+    "results.questions": "survey",
+    "results.comments": "survey",
+    "results.export_aggregates": "survey",
+}
+# POSTs that change what later requests of the walk load: they go last.
+LAST = ("admin.delete_question", "admin.unassign_unit", "admin.publish_survey")
+
+
+@dataclass
+class Objects:
+    """The values that fill the URL parameters of one walk."""
+
+    slug: str
+    code: str
+    page_id: int
+    question_id: int
+    last_question_id: int
+    user_id: int
+
+    def values(self, rule: Rule) -> dict[str, object]:
+        given = {
+            "slug": self.slug,
+            "code": self.code,
+            "page_id": self.page_id,
+            "question_id": self.question_id,
+            "user_id": self.user_id,
+            "question_code": "NOTE",
+            "fmt": "csv",
+        }
+        if rule.endpoint == "admin.delete_question":
+            given["question_id"] = self.last_question_id  # nothing depends on it
+        missing = rule.arguments - set(given)
+        assert not missing, f"{rule.rule}: no value for {missing}"
+        return {name: given[name] for name in rule.arguments}
+
+
+@pytest.fixture
+def city(make_unit, make_survey, make_user):
+    hcm = make_unit("HCM", kind="city")
+    ward = make_unit("P-SAI-GON", hcm)
+    dept = make_unit("S-NN-MT", hcm, kind="department")
+    branch = make_unit("S-NN-MT-CN1", dept, kind="branch")
+    city_survey = make_survey("city", units=[ward], owner=hcm)
+    dept_survey = make_survey("dept", units=[branch], owner=dept)
+    for survey in (city_survey, dept_survey):
+        new_draft_from(survey.published_version)
+    db.session.commit()
+    admin = make_user("admin@hcm.gov.vn", "admin", hcm)
+    make_user("designer@hcm.gov.vn", "designer", dept)
+    make_user("leader@hcm.gov.vn", "leader", hcm)
+
+    def objects(survey, code: str) -> Objects:
+        draft = survey.draft_version
+        return Objects(
+            slug=survey.slug,
+            code=code,
+            page_id=draft.pages[0].id,
+            question_id=draft.questions[0].id,
+            last_question_id=draft.questions[-1].id,
+            user_id=admin.id,
+        )
+
+    return {
+        "hcm": objects(city_survey, "P-SAI-GON"),
+        "dept": objects(dept_survey, "S-NN-MT-CN1"),
+    }
+
+
+def walked_rules(app: Flask) -> list[tuple[Rule, str]]:
+    """(rule, method) of both blueprints: GETs first, state-changing POSTs last."""
+    rules = [
+        rule
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint.split(".")[0] in ("admin", "results")
+    ]
+    unknown = sorted({r.endpoint for r in rules} - set(ROUTES))
+    assert not unknown, f"classify these routes in ROUTES: {unknown}"
+    stale = sorted(set(ROUTES) - {r.endpoint for r in rules})
+    assert not stale, f"these routes are gone, drop them from ROUTES: {stale}"
+    pairs = [
+        (rule, method)
+        for rule in rules
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"})
+    ]
+    return sorted(
+        pairs,
+        key=lambda p: (p[1] == "POST", p[0].endpoint in LAST, p[0].rule),
+    )
+
+
+def request(
+    client: FlaskClient, app: Flask, rule: Rule, method: str, objects, token: str
+):
+    with app.test_request_context():
+        from flask import url_for
+
+        url = url_for(rule.endpoint, _external=False, **objects.values(rule))
+    if method == "GET":
+        return url, client.get(url)
+    return url, client.post(url, data={"csrf_token": token})
+
+
+def expected(role: str, scope: str, blueprint: str, own: bool) -> str:
+    """'login', 'forbidden' or 'allowed' for one role on one kind of route."""
+    if role == "anonymous":
+        return "login"
+    if role == "leader":
+        return "allowed" if blueprint == "results" else "forbidden"
+    if role == "designer":
+        if scope == "admins":
+            return "forbidden"
+        return "allowed" if scope == "global" or own else "forbidden"
+    return "allowed"
+
+
+def outcome(response, method: str) -> str:
+    status = response.status_code
+    location = response.headers.get("Location", "")
+    if status == 302 and "/login" in location:
+        return "login"
+    if status == 403:
+        return "forbidden"
+    assert status < 500 and status not in (400, 401, 404, 405), status
+    if method == "GET":
+        assert status == 200, status
+    return "allowed"
+
+
+def walk(client, app, role: str, objects: Objects, own: bool) -> list[str]:
+    wrong = []
+    # A valid token, so a refusal comes from the rights check, never from CSRF.
+    token = csrf_token(client, "/login" if role == "anonymous" else "/results/")
+    for rule, method in walked_rules(app):
+        url, response = request(client, app, rule, method, objects, token)
+        blueprint = rule.endpoint.split(".")[0]
+        want = expected(role, ROUTES[rule.endpoint], blueprint, own)
+        try:
+            got = outcome(response, method)
+        except AssertionError as error:
+            got = f"status {error}"
+        if got != want:
+            wrong.append(f"{method} {url}: {got}, expected {want}")
+    return wrong
+
+
+def test_anonymous_visitors_are_sent_to_the_login_everywhere(client, app, city):
+    assert walk(client, app, "anonymous", city["hcm"], own=False) == []
+
+
+def test_a_leader_is_refused_every_admin_route(client, app, city, login):
+    login("leader@hcm.gov.vn")
+    assert walk(client, app, "leader", city["hcm"], own=True) == []
+
+
+def test_a_designer_of_a_department_cannot_reach_the_citys_objects(
+    client, app, city, login
+):
+    login("designer@hcm.gov.vn")
+    assert walk(client, app, "designer", city["hcm"], own=False) == []
+
+
+def test_a_designer_works_on_the_departments_own_objects(client, app, city, login):
+    login("designer@hcm.gov.vn")
+    assert walk(client, app, "designer", city["dept"], own=True) == []
+
+
+def test_an_administrator_reaches_every_route(client, app, city, login):
+    login("admin@hcm.gov.vn")
+    assert walk(client, app, "admin", city["hcm"], own=True) == []
