@@ -53,12 +53,12 @@ def survey_unit_or_404(survey: Survey, unit_code: str) -> Unit:
 
 
 def load_version_questions(version: SurveyVersion) -> list[Question]:
-    """Every question of the version with its options, in two queries."""
+    """Every question of the version with its options and pages, in three queries."""
     return list(
         db.session.scalars(
             select(Question)
             .where(Question.version_id == version.id)
-            .options(selectinload(Question.options))
+            .options(selectinload(Question.options), selectinload(Question.page))
             .order_by(Question.position)
         )
     )
