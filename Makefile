@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 MO     := survey/translations/vi/LC_MESSAGES/messages.mo
 
-.PHONY: run test lint translations extract-messages clean
+.PHONY: run test lint translations extract-messages clean bench bench-quick
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,14 @@ node_modules/axe-core/axe.min.js:
 
 test: $(STAMP) $(MO) lint node_modules/axe-core/axe.min.js
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The benchmark of issue 7: prints a table, writes bench/results.json.
+# Full run about 20 minutes; `make bench-quick` (or ARGS=--quick) under 3.
+bench: $(STAMP) $(MO)
+	$(BIN)/python bench/run.py $(ARGS)
+
+bench-quick: $(STAMP) $(MO)
+	$(BIN)/python bench/run.py --quick $(ARGS)
 
 # Refresh the message catalogue after changing texts in code or templates.
 extract-messages: $(STAMP)

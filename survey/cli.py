@@ -10,7 +10,7 @@ from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from survey.extensions import db
-from survey.models import Unit, User
+from survey.models import Response, Survey, Unit, User
 from survey.models.users import ROLES
 from survey.services import demo
 from survey.services.audit import record_event
@@ -24,6 +24,7 @@ def register_commands(app: Flask) -> None:
     register_trust_commands(app)
     app.cli.add_command(import_units_command)
     app.cli.add_command(import_survey_command)
+    app.cli.add_command(generate_responses_command)
 
 
 @click.command("seed-demo")
@@ -66,6 +67,46 @@ def seed_demo_command(responses: int, if_empty: bool, seed: int) -> None:
     click.echo(
         f"Seeded {summary.units} units, survey '{summary.survey.slug}' "
         f"and {summary.responses:,} responses."
+    )
+
+
+@click.command("generate-responses")
+@click.argument("count", type=click.IntRange(1, 100_000_000))
+@click.option(
+    "--survey",
+    "slug",
+    default=demo.DEMO_SLUG,
+    show_default=True,
+    help="Slug of the published survey to fill.",
+)
+@click.option(
+    "--seed", default=2025, show_default=True, help="Random seed (reproducible)."
+)
+def generate_responses_command(count: int, slug: str, seed: int) -> None:
+    """Bulk-insert COUNT synthetic responses (for benchmarks and demos).
+
+    Committed chunk by chunk: an interrupted run keeps the chunks it finished.
+    """
+    import time
+
+    survey = db.session.scalar(select(Survey).where(Survey.slug == slug))
+    if survey is None or survey.published_version is None:
+        raise click.ClickException(f"no published survey with slug {slug!r}")
+    before = db.session.scalar(select(func.count(Response.id))) or 0
+    started = time.perf_counter()
+
+    def chunk_done(size: int) -> None:
+        db.session.commit()
+        bar.update(size)
+
+    with click.progressbar(length=count, label="Generating responses") as bar:
+        demo.generate_responses(survey, count, seed=seed, progress=chunk_done)
+        db.session.commit()
+    seconds = time.perf_counter() - started
+    total = before + count
+    click.echo(
+        f"Generated {count:,} responses in {seconds:.1f} s "
+        f"({count / seconds:,.0f} per second); the database holds {total:,}."
     )
 
 

@@ -64,3 +64,65 @@ def test_create_user_rejects_an_unknown_unit_and_a_short_password(runner, make_u
         args=["create-user", "a@b.vn", "--role", "king", "--unit", "HCM"]
     )
     assert bad_role.exit_code != 0
+
+
+def test_generate_responses_adds_rows_the_app_reads_back(runner):
+    from datetime import timedelta
+
+    from survey.models import Answer
+    from survey.models._time import utcnow
+
+    assert runner.invoke(args=["seed-demo", "--responses", "0"]).exit_code == 0
+    result = runner.invoke(args=["generate-responses", "600", "--seed", "7"])
+    assert result.exit_code == 0, result.output
+    assert "Generated 600 responses" in result.output
+    assert db.session.scalar(select(func.count(Response.id))) == 600
+    # About one answer row per question, every one pointing at a stored response.
+    answers = db.session.scalar(select(func.count(Answer.id)))
+    assert 600 * 15 < answers < 600 * 60
+    orphans = db.session.scalar(
+        select(func.count(Answer.id)).where(
+            Answer.response_id.not_in(select(Response.id))
+        )
+    )
+    assert orphans == 0
+    # Times are stored as the ORM stores them: comparisons in SQL hold.
+    now = utcnow()
+    in_last_year = db.session.scalar(
+        select(func.count(Response.id)).where(
+            Response.submitted_at >= now - timedelta(days=366),
+            Response.submitted_at <= now,
+        )
+    )
+    assert in_last_year == 600
+    first = db.session.scalar(select(Response).order_by(Response.id))
+    assert first.started_at < first.submitted_at
+    assert first.hard_flagged == bool(first.flags)
+    # The id sequence moved on: the app's next insert does not collide.
+    again = runner.invoke(args=["generate-responses", "10"])
+    assert again.exit_code == 0, again.output
+    db.session.add(
+        Response(
+            survey_id=first.survey_id,
+            version_id=first.version_id,
+            unit_id=first.unit_id,
+            token="after-the-bulk-load",
+        )
+    )
+    db.session.commit()
+    assert db.session.scalar(select(func.count(Response.id))) == 611
+
+
+def test_generate_responses_fills_any_question_type(runner, make_survey):
+    from survey.models import Answer
+
+    make_survey(slug="every-type")
+    result = runner.invoke(args=["generate-responses", "50", "--survey", "every-type"])
+    assert result.exit_code == 0, result.output
+    assert db.session.scalar(select(func.count(Response.id))) == 50
+    assert db.session.scalar(select(func.count(Answer.id))) > 50
+
+
+def test_generate_responses_refuses_an_unknown_survey(runner):
+    result = runner.invoke(args=["generate-responses", "5", "--survey", "nope"])
+    assert result.exit_code != 0 and "no published survey" in result.output

@@ -8,8 +8,9 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from survey.domain.answers import CleanAnswer, QuestionRule
@@ -100,20 +101,21 @@ def response_exists(token: str) -> bool:
 
 def _answer_rows(
     questions: Sequence[Question], answers: dict[int, CleanAnswer]
-) -> list[Answer]:
+) -> list[dict[str, Any]]:
+    """One row per answer (per ticked option), every row with the same keys."""
     option_ids = {(o.question_id, o.code): o.id for q in questions for o in q.options}
     other_options = {
         (o.question_id, o.code) for q in questions for o in q.options if o.is_other
     }
-    rows: list[Answer] = []
+    rows: list[dict[str, Any]] = []
     for answer in answers.values():
         if answer.option_codes:
             for code in answer.option_codes:
                 key = (answer.question_id, code)
                 other = answer.other_text if key in other_options else None
                 rows.append(
-                    Answer(
-                        question_id=answer.question_id,
+                    _answer_row(
+                        answer.question_id,
                         option_id=option_ids[key],
                         value_int=answer.value_int,
                         value_text=other,
@@ -121,8 +123,8 @@ def _answer_rows(
                 )
         else:
             rows.append(
-                Answer(
-                    question_id=answer.question_id,
+                _answer_row(
+                    answer.question_id,
                     value_int=answer.value_int,
                     value_number=answer.value_number,
                     value_text=answer.value_text,
@@ -130,6 +132,14 @@ def _answer_rows(
                 )
             )
     return rows
+
+
+def _answer_row(question_id: int, **values: Any) -> dict[str, Any]:
+    row = dict.fromkeys(
+        ("option_id", "value_int", "value_number", "value_text", "value_date")
+    )
+    row.update(values, question_id=question_id)
+    return row
 
 
 def _quality_flags(
@@ -212,12 +222,20 @@ def record_response(
         soft_flag_count=sum(1 for f in flags if f.kind == "soft"),
         invitation_id=submission.invitation_id,
         interviewer_id=submission.interviewer_id,
-        answers=_answer_rows(questions, answers),
         flags=flags,
     )
+    rows = _answer_rows(questions, answers)
     try:
         with db.session.begin_nested():
             db.session.add(response)
+            db.session.flush()
+            if rows:
+                # One executemany: as ORM objects, each answer was its own INSERT
+                # (their ids had to come back), about 40 statements per response.
+                db.session.execute(
+                    insert(Answer),
+                    [{**row, "response_id": response.id} for row in rows],
+                )
     except IntegrityError:
         return False
     return True

@@ -231,3 +231,39 @@ def test_home_lists_open_surveys_and_the_unit_search_works_without_javascript(
     assert 'href="/s/test/W2"' in listing and 'href="/s/test/W1"' not in listing
     folded = client.get("/s/test?q=phuong").get_data(as_text=True)  # no diacritics
     assert 'href="/s/test/W1"' in folded
+
+
+def test_answers_are_stored_row_for_row_through_the_relationship(client, make_survey):
+    """The answers go in as one bulk insert; the rows read back as before."""
+    make_survey()
+    fields = open_form(client, URL)
+    submit = {**fields, **good_answers(), "page": "1", "action": "submit"}
+    assert client.post(URL, data=submit).status_code == 302
+    db.session.expire_all()
+    saved = db.session.scalar(select(Response))
+    options = {o.id: o.code for o in db.session.scalars(select(Option))}
+    codes = {q.id: q.code for q in db.session.scalars(select(Question))}
+    rows = sorted(
+        (
+            codes[a.question_id],
+            options.get(a.option_id),
+            a.value_int,
+            a.value_number,
+            a.value_text,
+            a.value_date,
+        )
+        for a in saved.answers
+    )
+    assert rows == [
+        ("IMPROVE", "fast", None, None, None, None),
+        ("IMPROVE", "other", None, None, "Mở thêm quầy", None),
+        ("LATE", "yes", None, None, None, None),
+        ("NOTE", None, None, None, "Cảm ơn", None),
+        ("NPS", None, 9, None, None, None),
+        ("SAT", "4", 4, None, None, None),
+        ("STARS", None, 4, None, None, None),
+        ("VISITS", None, None, 3.0, None, None),
+        ("WHEN", None, None, None, None, date(2026, 10, 1)),
+        ("WHY", None, None, None, "Thiếu giấy tờ", None),
+    ]
+    assert all(a.response is saved for a in saved.answers)

@@ -66,8 +66,10 @@ def test_postgres_outage_and_a_killed_worker_lose_nothing(private_postgres):
     tally = Tally()
     health_during_outage: list[int] = []
     with gunicorn(url, workers=3, **redis_limits()) as server:
+        # Enough work to still be submitting when the database stops (at 6 s),
+        # however fast a submission is; the deadline bounds the test.
         threads = run_citizens(
-            server, answers, clients=8, each=40, seconds=75, tally=tally
+            server, answers, clients=8, each=80, seconds=75, tally=tally
         )
         time.sleep(3)
         os.kill(server.worker_pids()[0], signal.SIGKILL)  # gunicorn starts another
