@@ -29,7 +29,13 @@ from wtforms.validators import (
 )
 
 from survey.domain.banks import TEMPLATE_TITLES
-from survey.domain.questions import CHOICE_TYPES, DIMENSIONS, QUESTION_TYPES, OptionSpec
+from survey.domain.questions import (
+    CHOICE_TYPES,
+    DIMENSIONS,
+    LIKERT_OPTION_CODES,
+    QUESTION_TYPES,
+    OptionSpec,
+)
 from survey.models.units import UNIT_KINDS
 from survey.models.users import ROLES
 
@@ -270,6 +276,11 @@ class QuestionForm(StaffForm):
             raise ValidationError(" ".join(errors))
         if self.type.data in CHOICE_TYPES - {"likert5"} and not self.parsed_options:
             raise ValidationError(_l("A choice question needs at least one option."))
+        codes = {o.code for o in self.parsed_options}
+        if self.type.data == "likert5" and not codes <= LIKERT_OPTION_CODES:
+            raise ValidationError(
+                _l("A five-point question's codes are 1 to 5, and 9 for “don't know”.")
+            )
 
     def validate_condition_codes(self, field: StringField) -> None:
         if self.condition_question.data and not (field.data or "").split():

@@ -34,6 +34,7 @@ SCALE_TYPES = frozenset({NPS, RATING5})
 TEXT_TYPES = frozenset({SHORT_TEXT, LONG_TEXT})
 
 NOT_APPLICABLE_CODE = "9"  # "don't know / not applicable": out of every denominator
+LIKERT_OPTION_CODES = frozenset({"1", "2", "3", "4", "5", NOT_APPLICABLE_CODE})
 
 # Dimension tags feeding the indices of METHODOLOGY.md.
 OVERALL = "overall"  # C6 / X1: the headline M1

@@ -14,6 +14,8 @@ from flask_babel import gettext as _
 
 from survey.domain.questions import (
     CHOICE_TYPES,
+    LIKERT5,
+    LIKERT_OPTION_CODES,
     QUESTION_TYPES,
     ConditionSpec,
     OptionSpec,
@@ -263,6 +265,8 @@ class _Checker:
         options = self.options(data.get("options", []), where)
         if kind in CHOICE_TYPES and not options:
             self.fail(where, _("a choice question needs options"))
+        if kind == LIKERT5 and not {o.code for o in options} <= LIKERT_OPTION_CODES:
+            self.fail(where, _("a five-point question's codes are 1 to 5, and 9"))
         return QuestionSpec(
             code=code,
             type=kind,

@@ -339,3 +339,15 @@ def test_preview_shows_the_draft_without_a_way_to_send(client, as_admin):
         assert (
             'method="post"' not in html.split("answer-form", 1)[1].split("</form>")[0]
         )
+
+
+def test_five_point_questions_keep_the_scale_codes(client, as_admin):
+    create(client, "scale")
+    page_id = str(survey("scale").draft_version.pages[0].id)
+    response = post(
+        client,
+        "/admin/surveys/scale/questions/new",
+        question_form(type="likert5", options="a|Tốt|Good\nb|Xấu|Bad", page=page_id),
+    )
+    assert "five-point question's codes are 1 to 5" in response.get_data(as_text=True)
+    assert survey("scale").draft_version.questions == []

@@ -64,6 +64,8 @@ ROUTES: dict[str, str] = {
     "results.questions": "survey",
     "results.comments": "survey",
     "results.export_aggregates": "survey",
+    "results.export_raw": "admins",  # raw responses: administrators only
+    "results.method": "global",
 }
 # POSTs that change what later requests of the walk load: they go last.
 LAST = ("admin.delete_question", "admin.unassign_unit", "admin.publish_survey")
@@ -168,7 +170,9 @@ def expected(role: str, scope: str, blueprint: str, own: bool) -> str:
     if role == "anonymous":
         return "login"
     if role == "leader":
-        return "allowed" if blueprint == "results" else "forbidden"
+        return (
+            "allowed" if blueprint == "results" and scope != "admins" else "forbidden"
+        )
     if role == "designer":
         if scope == "admins":
             return "forbidden"
