@@ -27,7 +27,8 @@ from survey.extensions import db
 from survey.models import Option, Page, Question, Survey, SurveyVersion, Unit, User
 from survey.models.surveys import SurveyError
 from survey.services.audit import record_event
-from survey.services.definitions import create_survey
+from survey.services.definitions import add_version_from_spec, create_survey
+from survey.services.exchange import version_spec
 
 # The satisfaction scale a new five-point question gets when no options are given.
 DEFAULT_LIKERT_OPTIONS: tuple[OptionSpec, ...] = (
@@ -109,66 +110,7 @@ def new_draft_from(version: SurveyVersion) -> SurveyVersion:
     survey = version.survey
     if survey.draft_version is not None:
         raise DesignerError("draft_exists")
-    copy = SurveyVersion(
-        survey=survey,
-        number=max(v.number for v in survey.versions) + 1,
-        title_vi=version.title_vi,
-        title_en=version.title_en,
-        intro_vi=version.intro_vi,
-        intro_en=version.intro_en,
-        thanks_vi=version.thanks_vi,
-        thanks_en=version.thanks_en,
-    )
-    db.session.add(copy)
-    pages: dict[int, Page] = {}
-    for page in version.pages:
-        pages[page.id] = Page(
-            version=copy,
-            position=page.position,
-            title_vi=page.title_vi,
-            title_en=page.title_en,
-        )
-        db.session.add(pages[page.id])
-    questions: dict[int, Question] = {}
-    for q in version.questions:
-        new = Question(
-            version=copy,
-            page=pages[q.page_id],
-            position=q.position,
-            code=q.code,
-            type=q.type,
-            text_vi=q.text_vi,
-            text_en=q.text_en,
-            help_vi=q.help_vi,
-            help_en=q.help_en,
-            required=q.required,
-            dimension=q.dimension,
-            condition_option_codes=(
-                list(q.condition_option_codes)
-                if q.condition_option_codes is not None
-                else None
-            ),
-            min_value=q.min_value,
-            max_value=q.max_value,
-            max_choices=q.max_choices,
-            max_length=q.max_length,
-            options=[
-                Option(
-                    position=o.position,
-                    code=o.code,
-                    label_vi=o.label_vi,
-                    label_en=o.label_en,
-                    is_other=o.is_other,
-                )
-                for o in q.options
-            ],
-        )
-        if q.condition_question_id is not None:
-            new.condition_question = questions[q.condition_question_id]
-        db.session.add(new)
-        questions[q.id] = new
-    db.session.flush()
-    return copy
+    return add_version_from_spec(survey, version_spec(version))
 
 
 def start_new_draft(user: User, survey: Survey) -> SurveyVersion:
