@@ -83,7 +83,14 @@ def register_errors(app: Flask) -> None:
 
 
 def register_hooks(app: Flask) -> None:
-    from survey.web import add_security_headers, compress_response, template_globals
+    from survey.web import (
+        add_security_headers,
+        compress_response,
+        refuse_nul_bytes,
+        template_globals,
+    )
+
+    app.before_request(refuse_nul_bytes)
 
     app.after_request(add_security_headers)
     app.after_request(compress_response)

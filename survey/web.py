@@ -6,7 +6,7 @@ import gzip
 from functools import lru_cache
 from typing import Any
 
-from flask import Response, request, url_for
+from flask import Response, abort, request, url_for
 
 from survey import current_lang
 
@@ -27,6 +27,19 @@ CONTENT_SECURITY_POLICY = (
     "img-src 'self' data:; font-src 'self'; connect-src 'self'; "
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'"
 )
+
+
+def refuse_nul_bytes() -> None:
+    """400 for any query or form value holding a NUL character.
+
+    No person types one; PostgreSQL refuses it in any text (a 500 otherwise),
+    so it is turned away here, once, before any view or query sees it.
+    """
+    fields = list(request.args.items(multi=True))
+    if request.method == "POST":
+        fields += request.form.items(multi=True)
+    if any("\x00" in key or "\x00" in value for key, value in fields):
+        abort(400)
 
 
 def add_security_headers(response: Response) -> Response:

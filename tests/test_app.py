@@ -110,3 +110,12 @@ def test_unknown_page_gets_a_friendly_404_in_vietnamese(client):
     response = client.get("/no/such/page")
     assert response.status_code == 404
     assert "Không tìm thấy trang" in response.get_data(as_text=True)
+
+
+def test_a_nul_character_anywhere_is_refused_with_400(client, make_survey):
+    make_survey()
+    assert client.get("/s/test?q=a%00b").status_code == 400
+    assert (
+        client.post("/login", data={"email": "a\x00@b.vn", "password": "x"}).status_code
+        == 400
+    )

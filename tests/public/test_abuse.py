@@ -64,3 +64,33 @@ def test_hsts_is_sent_over_https(client):
     response = client.get("/", base_url="https://localhost")
     assert response.headers["Strict-Transport-Security"].startswith("max-age=")
     assert "Strict-Transport-Security" not in client.get("/").headers
+
+
+def test_a_full_disk_acknowledges_nothing(app, make_survey):
+    import sqlite3
+
+    from sqlalchemy import event
+    from sqlalchemy.exc import OperationalError
+
+    make_survey()
+    client = app.test_client()
+    fields = open_form(client, URL)
+
+    def disk_full(_conn, _cursor, statement, parameters, _context, _many):
+        # What the driver reports when the disk (or the database file) is full.
+        if statement.lstrip().upper().startswith("INSERT INTO RESPONSES"):
+            raise OperationalError(
+                statement,
+                parameters,
+                sqlite3.OperationalError("database or disk is full"),
+            )
+
+    event.listen(db.engine, "before_cursor_execute", disk_full)
+    try:
+        data = {**fields, **good_answers(), "page": "1", "action": "submit"}
+        response = client.post(URL, data=data)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", disk_full)
+    assert response.status_code == 503
+    assert "thử lại" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Response.id))) == 0
