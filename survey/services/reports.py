@@ -29,6 +29,7 @@ from survey.domain.questions import (
 from survey.extensions import db
 from survey.models import Question, Survey, SurveyVersion, Unit
 from survey.services import results
+from survey.services.quality import units_under_review
 from survey.services.results import ResultFilter
 
 
@@ -73,9 +74,15 @@ def quality_note(responses: int, flagged: int, flt: ResultFilter) -> QualityNote
     return QualityNote(flagged, st.wilson(flagged, total), flt.include_flagged)
 
 
-def grade_of(figure: ShareFigure, flt: ResultFilter) -> st.Grade:
-    """M10 of a figure; no integrity flags are computed yet, so none is passed."""
-    return st.reliability_grade(figure.prop.n, invited=flt.channel == "invited")
+def grade_of(
+    figure: ShareFigure, flt: ResultFilter, under_review: bool = False
+) -> st.Grade:
+    """M10 of a figure; a unit under review has a red integrity flag."""
+    return st.reliability_grade(
+        figure.prop.n,
+        invited=flt.channel == "invited",
+        flag="red" if under_review else "none",
+    )
 
 
 @dataclass(frozen=True)
@@ -89,6 +96,7 @@ class UnitRow:
     protected: bool = False  # enough answers, hidden by complementary suppression
     quality: QualityNote | None = None
     grade: st.Grade = "-"
+    under_review: bool = False  # a red integrity indicator, not yet cleared
 
     @property
     def n_eff(self) -> float:
@@ -161,6 +169,10 @@ def overview(survey: Survey, scope: Unit, flt: ResultFilter) -> Overview:
     benchmark = _top_two(benchmark_counts, min_n)
     responses_per_unit = results.responses_by_unit(survey, scope, flt)
     flagged_per_unit = results.hard_flagged_by_unit(survey, scope, flt)
+    # A child row is under review when any unit of its subtree is.
+    reviewed = frozenset(
+        tree.child_of[u] for u in units_under_review(survey) if u in tree.child_of
+    )
     children, phi = _child_rows(
         tree,
         per_unit.get(OVERALL, {}),
@@ -170,6 +182,7 @@ def overview(survey: Survey, scope: Unit, flt: ResultFilter) -> Overview:
         overall,
         flt,
         min_n,
+        reviewed,
     )
     responses = sum(responses_per_unit.values())
     months = _months(survey, scope, flt, min_n)
@@ -271,6 +284,7 @@ def _child_rows(
     parent: ShareFigure,
     flt: ResultFilter,
     min_n: int,
+    reviewed: frozenset[int] = frozenset(),
 ) -> tuple[tuple[UnitRow, ...], float]:
     counts = results.fold_by_child(tree, overall_per_unit)
     responses = results.fold_by_child(
@@ -305,6 +319,7 @@ def _child_rows(
         if figure.shown and p0 is not None:
             band = st.classify_unit(figure.prop.successes, figure.prop.n, p0, phi)
         unit_responses = responses.get(unit.id, Counter())["n"]
+        under_review = unit.id in reviewed
         rows.append(
             UnitRow(
                 unit=unit,
@@ -317,7 +332,8 @@ def _child_rows(
                 quality=quality_note(
                     unit_responses, flagged.get(unit.id, Counter())["n"], flt
                 ),
-                grade=grade_of(figures[unit.id], flt),
+                grade=grade_of(figures[unit.id], flt, under_review),
+                under_review=under_review,
             )
         )
     return tuple(rows), phi

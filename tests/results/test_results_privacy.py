@@ -51,3 +51,33 @@ def test_absurd_filters_are_ignored_not_a_500(client, make_survey, make_user, lo
     for query in ("version=99999999999999999999", "to=9999-12-31", "from=0001-01-01"):
         assert client.get(f"/results/test?{query}").status_code == 200
     assert client.get("/results/test/comments/NOTE?page=100000000000").status_code < 500
+
+
+def test_a_unit_under_review_is_marked_and_graded_c(
+    client, make_survey, add_responses, make_user, login
+):
+    from datetime import date
+
+    from survey.extensions import db
+    from survey.models.reviews import UnitReview
+
+    survey = make_survey()
+    add_responses(survey, unit("W1"), 40, code=5)
+    add_responses(survey, unit("W2"), 40, code=3)
+    db.session.add(
+        UnitReview(
+            survey_id=survey.id,
+            unit_id=unit("W1").id,
+            period_start=date(2026, 1, 1),
+            period_end=date(2026, 12, 31),
+            reason="all-top rate above the 99.8 % limit",
+        )
+    )
+    db.session.commit()
+    make_user("leader@city.vn", "leader", unit("CITY"))
+    login("leader@city.vn")
+    html = client.get("/results/test?lang=en").get_data(as_text=True)
+    row = html[html.index("W1 Ward") : html.index("W2 Ward")]
+    assert "under review" in row
+    assert '<td class="grade">C</td>' in row
+    assert "under review" not in html[html.index("W2 Ward") :]
