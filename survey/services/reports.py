@@ -31,6 +31,7 @@ from survey.models import Question, Survey, SurveyVersion, Unit
 from survey.services import results
 from survey.services.quality import units_under_review
 from survey.services.results import ResultFilter
+from survey.services.surveys import load_version_questions
 
 
 @dataclass(frozen=True)
@@ -429,12 +430,16 @@ def question_report(survey: Survey, scope: Unit, flt: ResultFilter) -> QuestionR
     version = report_version(survey, flt)
     if version is None:
         return QuestionReport(survey, scope, flt, None, min_n)
-    scales = results.scale_counts(survey, scope, flt)
-    options = results.option_counts(survey, scope, flt)
-    respondents = results.respondents_by_question(survey, scope, flt)
-    items = []
-    for q in version.questions:
-        items.append(_question_result(q, scales, options, respondents, min_n))
+    # Answers are counted for the version whose wording labels them: another
+    # version may have changed a question's meaning or options.
+    counted = replace(flt, version=version.number)
+    scales = results.scale_counts(survey, scope, counted)
+    options = results.option_counts(survey, scope, counted)
+    respondents = results.respondents_by_question(survey, scope, counted)
+    items = [
+        _question_result(q, scales, options, respondents, min_n)
+        for q in load_version_questions(version)  # options in one query, not N
+    ]
     return QuestionReport(survey, scope, flt, version, min_n, tuple(items))
 
 

@@ -183,3 +183,22 @@ def test_exports_neutralise_formulas(
     names = {row["Unit"] for row in rows}
     assert '\'=HYPERLINK("http://evil")' in names
     assert not any(name.startswith(("=", "+", "-", "@")) for name in names)
+
+
+def test_the_questions_page_counts_only_the_version_it_labels(
+    make_survey, add_responses
+):
+    from survey.services.designer import new_draft_from
+    from survey.services.reports import question_report
+    from survey.services.results import ResultFilter
+
+    survey = make_survey()
+    add_responses(survey, unit("W1"), 12, code=5)  # answered version 1
+    new_draft_from(survey.published_version).publish()
+    db.session.commit()
+    add_responses(survey, unit("W1"), 15, code=1)  # answered version 2
+    newest = question_report(survey, unit("CITY"), ResultFilter())
+    first = question_report(survey, unit("CITY"), ResultFilter(version=1))
+    sat = {r.question.code: r for r in newest.questions}["SAT"]
+    assert newest.version.number == 2 and sat.n == 15
+    assert {r.question.code: r for r in first.questions}["SAT"].n == 12
