@@ -130,6 +130,33 @@ class Overview:
     has_overall_question: bool = True
     quality: QualityNote | None = None
     grade: st.Grade = "-"  # M10 of the overall figure
+    channels: ChannelSplit | None = None  # with all channels pooled only
+
+
+@dataclass(frozen=True)
+class ChannelSplit:
+    """M1 of the invited (official) and opt-in channels, and the gap between."""
+
+    invited: ShareFigure
+    optin: ShareFigure
+    gap: st.Difference | None  # opt-in minus invited; None if either is hidden
+
+
+def channel_split(
+    survey: Survey, scope: Unit, flt: ResultFilter, min_n: int
+) -> ChannelSplit:
+    """The two channels reported apart (METHODOLOGY.md section 0)."""
+    invited, optin = (
+        _top_two(
+            results.dimension_counts(survey, scope, replace(flt, channel=c), OVERALL),
+            min_n,
+        )
+        for c in ("invited", "optin")
+    )
+    gap = None
+    if invited.display.kind == "value" and optin.display.kind == "value":
+        gap = st.newcombe_difference(optin.prop, invited.prop)
+    return ChannelSplit(invited, optin, gap)
 
 
 def _item(counts: Mapping[int, int]) -> st.ItemSummary:
@@ -187,7 +214,8 @@ def overview(survey: Survey, scope: Unit, flt: ResultFilter) -> Overview:
     )
     responses = sum(responses_per_unit.values())
     months = _months(survey, scope, flt, min_n)
-    if _protected_in_parent(survey, scope, flt, min_n):
+    protected = _protected_in_parent(survey, scope, flt, min_n)
+    if protected:
         # Shown here, the figures would undo the parent page's complementary
         # suppression: parent minus the shown siblings minus this unit.
         overall, dissatisfied = hidden_figure(overall), hidden_figure(dissatisfied)
@@ -215,6 +243,9 @@ def overview(survey: Survey, scope: Unit, flt: ResultFilter) -> Overview:
         has_overall_question=_has_dimension(survey, OVERALL),
         quality=quality_note(responses, sum(flagged_per_unit.values()), flt),
         grade=grade_of(overall, flt),
+        channels=None
+        if flt.channel or protected
+        else channel_split(survey, scope, flt, min_n),
     )
 
 

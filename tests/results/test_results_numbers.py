@@ -202,3 +202,22 @@ def test_the_questions_page_counts_only_the_version_it_labels(
     sat = {r.question.code: r for r in newest.questions}["SAT"]
     assert newest.version.number == 2 and sat.n == 15
     assert {r.question.code: r for r in first.questions}["SAT"].n == 12
+
+
+def test_the_two_channels_are_reported_apart(
+    client, make_survey, add_responses, make_user, login
+):
+    survey = make_survey()
+    add_responses(survey, unit("W1"), 30, code=2, channel="invited")
+    add_responses(survey, unit("W1"), 30, code=5, channel="qr")
+    make_user("leader@city.vn", "leader", unit("CITY"))
+    login("leader@city.vn")
+    html = client.get("/results/test?lang=en").get_data(as_text=True)
+    section = html[html.index('id="h-channels"') :]
+    assert "Invited respondents (the official index)" in section
+    assert "0.0 %" in section and "100.0 %" in section
+    assert "Opt-in minus invited: 100.0 points" in section
+    assert "The difference is real" in section
+    # With one channel chosen in the filters the split is not repeated.
+    only = client.get("/results/test?lang=en&channel=invited").get_data(as_text=True)
+    assert 'id="h-channels"' not in only
