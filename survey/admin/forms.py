@@ -294,6 +294,14 @@ class QuestionForm(StaffForm):
             raise ValidationError(_l("The largest number is below the smallest."))
 
 
+class SettingsForm(StaffForm):
+    publish_results = BooleanField(_l("Publish the results openly at /open/<survey>"))
+    min_n = IntegerField(
+        _l("Fewest answers behind any figure shown (never below 10)"),
+        validators=[DataRequired(), NumberRange(10, 1000)],
+    )
+
+
 class WindowForm(StaffForm):
     opens_at = DateTimeLocalField(
         _l("Opens at"), format="%Y-%m-%dT%H:%M", validators=[Optional()]

@@ -17,6 +17,7 @@ from survey.admin.forms import (
     CreateSurveyForm,
     PageForm,
     QuestionForm,
+    SettingsForm,
     TextsForm,
     WindowForm,
     option_lines,
@@ -153,6 +154,9 @@ def show_survey(slug: str) -> str:
         action_form=ActionForm(),
         page_form=PageForm(formdata=None),
         window_form=window,
+        settings_form=SettingsForm(
+            formdata=None, publish_results=survey.publish_results, min_n=survey.min_n
+        ),
         assign_form=AssignForm(formdata=None),
         status_labels=STATUS_LABELS,
     )
@@ -398,6 +402,21 @@ def set_window(slug: str) -> Response:
         designer.set_state(_me(), survey, "window", opens, closes)
         db.session.commit()
         flash(_("Answering window saved."), "info")
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                flash(message, "error")
+    return redirect(url_for("admin.show_survey", slug=slug))
+
+
+@bp.post("/surveys/<slug>/settings")
+def save_settings(slug: str) -> Response:
+    survey = get_owned_survey_or_404(slug)
+    form = SettingsForm()
+    if form.validate_on_submit():
+        designer.set_settings(_me(), survey, form.publish_results.data, form.min_n.data)
+        db.session.commit()
+        flash(_("Settings saved."), "info")
     else:
         for errors in form.errors.values():
             for message in errors:

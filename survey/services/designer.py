@@ -185,6 +185,20 @@ def set_state(
     )
 
 
+def set_settings(user: User, survey: Survey, publish_results: bool, min_n: int) -> None:
+    """Open-data publication and the suppression threshold of the survey."""
+    survey.publish_results, survey.min_n = publish_results, max(10, min_n)
+    db.session.flush()
+    record_event(
+        user,
+        "survey_settings",
+        "survey",
+        survey.slug,
+        publish_results=publish_results,
+        min_n=survey.min_n,
+    )
+
+
 # --- pages ------------------------------------------------------------------
 
 

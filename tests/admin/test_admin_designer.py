@@ -351,3 +351,19 @@ def test_five_point_questions_keep_the_scale_codes(client, as_admin):
     )
     assert "five-point question's codes are 1 to 5" in response.get_data(as_text=True)
     assert survey("scale").draft_version.questions == []
+
+
+def test_open_data_and_the_threshold_are_set_per_survey(client, as_admin):
+    assert client.get("/open/city-survey").status_code == 404
+    response = post(
+        client,
+        "/admin/surveys/city-survey/settings",
+        {"publish_results": "y", "min_n": "25"},
+    )
+    assert response.status_code == 302
+    assert survey("city-survey").publish_results is True
+    assert survey("city-survey").min_n == 25
+    assert client.get("/open/city-survey").status_code == 200
+    assert events("survey_settings") == 1
+    too_low = post(client, "/admin/surveys/city-survey/settings", {"min_n": "3"})
+    assert too_low.status_code == 302 and survey("city-survey").min_n == 25

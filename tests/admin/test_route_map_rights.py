@@ -52,6 +52,7 @@ ROUTES: dict[str, str] = {
     "admin.assign_units": "survey",
     "admin.unassign_unit": "survey",
     "admin.set_window": "survey",
+    "admin.save_settings": "survey",
     "admin.edit_unit": "unit",
     "admin.set_unit_active": "unit",
     "admin.move_unit": "unit",
