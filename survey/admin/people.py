@@ -12,9 +12,8 @@ from werkzeug.wrappers import Response
 
 from survey.admin.forms import ROLE_LABELS, EditUserForm, UserForm
 from survey.admin.views import bp
-from survey.auth.rights import get_user_in_scope_or_404
+from survey.auth.rights import get_user_in_scope_or_404, unit_in_scope
 from survey.extensions import db
-from survey.services import units as unit_service
 from survey.services import users as user_service
 from survey.services.audit import audit_choices, audit_events
 
@@ -22,13 +21,6 @@ from survey.services.audit import audit_choices, audit_events
 def _require_admin() -> None:
     if current_user.role != "admin":
         abort(403)
-
-
-def _unit_in_scope(code: str):  # type: ignore[no-untyped-def]
-    unit = unit_service.find_unit(code.strip())
-    if unit is None or not current_user.can_see(unit):
-        return None
-    return unit
 
 
 def _user_message(error: user_service.UserError) -> str:
@@ -50,7 +42,7 @@ def create_user() -> str | Response | tuple[str, int]:
     _require_admin()
     form = UserForm()
     if form.validate_on_submit():
-        unit = _unit_in_scope(form.unit_code.data)
+        unit = unit_in_scope(form.unit_code.data)
         if unit is None:
             form.unit_code.errors.append(_("Give the code of a unit in your scope."))
         else:
@@ -83,7 +75,7 @@ def edit_user(user_id: int) -> str | Response | tuple[str, int]:
     if not form.is_submitted():
         form.unit_code.data = user.unit.code
     if form.validate_on_submit():
-        unit = _unit_in_scope(form.unit_code.data)
+        unit = unit_in_scope(form.unit_code.data)
         if unit is None:
             form.unit_code.errors.append(_("Give the code of a unit in your scope."))
         else:

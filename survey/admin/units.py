@@ -15,7 +15,7 @@ from survey.admin.forms import (
     UnitImportForm,
 )
 from survey.admin.views import bp
-from survey.auth.rights import get_unit_in_scope_or_404
+from survey.auth.rights import get_unit_in_scope_or_404, unit_in_scope
 from survey.extensions import db
 from survey.models.units import UnitError
 from survey.services import units as unit_service
@@ -32,14 +32,6 @@ def unit_error_message(error: UnitError) -> str:
     )
 
 
-def _parent_in_scope(code: str):  # type: ignore[no-untyped-def]
-    """The unit with ``code`` if the user may see it, else None."""
-    unit = unit_service.find_unit(code)
-    if unit is None or not current_user.can_see(unit):
-        return None
-    return unit
-
-
 @bp.get("/units")
 def list_units() -> str:
     tree = unit_service.unit_tree(current_user.unit)
@@ -50,7 +42,7 @@ def list_units() -> str:
 def add_unit() -> str | Response | tuple[str, int]:
     form = UnitForm()
     if form.validate_on_submit():
-        parent = _parent_in_scope(form.parent_code.data.strip())
+        parent = unit_in_scope(form.parent_code.data.strip())
         if parent is None:
             form.parent_code.errors.append(
                 _("Give the code of a unit in your scope as the parent.")
@@ -107,7 +99,7 @@ def move_unit(code: str) -> Response:
     unit = get_unit_in_scope_or_404(code)
     form = MoveUnitForm()
     if form.validate_on_submit():
-        parent = _parent_in_scope(form.parent_code.data.strip())
+        parent = unit_in_scope(form.parent_code.data.strip())
         if parent is None:
             flash(_("Give the code of a unit in your scope as the parent."), "error")
         else:

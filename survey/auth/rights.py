@@ -26,6 +26,14 @@ def require_roles(*roles: str) -> Callable[[], Response | None]:
     return check
 
 
+def unit_in_scope(code: str) -> Unit | None:
+    """The unit with ``code`` if the user may see it, else None (form fields)."""
+    unit = db.session.scalar(select(Unit).where(Unit.code == code.strip()))
+    if unit is None or not current_user.can_see(unit):
+        return None
+    return unit
+
+
 def get_unit_in_scope_or_404(code: str) -> Unit:
     unit = db.session.scalar(select(Unit).where(Unit.code == code))
     if unit is None:
