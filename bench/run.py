@@ -270,12 +270,16 @@ def demo_answers(database_url: str) -> list[tuple[str, str]]:
 # --- (a) submissions -----------------------------------------------------------
 
 
-def mint_ticket() -> str:
-    """A ticket as the form issues it, begun four minutes ago (no speeder flag)."""
+def _tickets():  # noqa: ANN202 - itsdangerous' serializer, imported late
     from itsdangerous import URLSafeSerializer
 
+    return URLSafeSerializer(SECRET, salt="answer-ticket")
+
+
+def mint_ticket(version_id: int) -> str:
+    """A ticket as the form issues it, begun four minutes ago (no speeder flag)."""
     data = {"t": uuid.uuid4().hex, "s": int(time.time()) - 240, "c": "qr"}
-    return URLSafeSerializer(SECRET, salt="answer-ticket").dumps(data)
+    return _tickets().dumps({**data, "v": version_id})
 
 
 def submit_once(
@@ -298,7 +302,8 @@ def submit_once(
                 csrf=field(page, "csrf_token"),
                 ticket=field(page, "ticket"),
             )
-        ticket = state.pop("ticket", None) or mint_ticket()
+            state["version"] = _tickets().loads(state["ticket"])["v"]
+        ticket = state.pop("ticket", None) or mint_ticket(state["version"])
         cookie = state["cookie"]
         fields = [
             ("csrf_token", state["csrf"]),

@@ -9,15 +9,13 @@ undefined figure is ``None``.
 from __future__ import annotations
 
 import math
-import operator
 import random
 import statistics
-from array import array
-from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import accumulate, repeat
 from typing import Literal, TypeAlias
+
+import numpy as np
 
 Z95 = 1.96
 Z998 = 3.09
@@ -29,8 +27,6 @@ CAPPED_SHARE = 0.95  # 10 <= n < 30 and p > 0.95 is shown as "> 95 %"
 EXACT_FUNNEL_N = 30  # funnel limits are exact binomial below this n
 MIN_CELL_N = 5  # post-stratification cells smaller than this are merged
 BOOTSTRAP_DRAWS = 2000  # B, resamples behind M2's percentile interval
-MAX_RESAMPLE_ROWS = 10_000  # above: m-out-of-n resamples of this size
-EXPAND_PATTERNS_ROWS = 1_000_000  # up to here patterns become one row each
 LIKERT_CODES = (1, 2, 3, 4, 5)
 NOT_APPLICABLE = 9  # "don't know / not applicable": out of every denominator
 NPS_CODES = tuple(range(11))
@@ -536,15 +532,11 @@ def composite_index(
     )
 
 
-_UINT_SIZE = array("I").itemsize
-
-
 def bootstrap_composite_interval(
     respondent_rows: Sequence[Sequence[int | None]],
     b: int = BOOTSTRAP_DRAWS,
     seed: int = 0,
     min_n: int = MIN_N,
-    max_resample_rows: int = MAX_RESAMPLE_ROWS,
     level: float = 0.95,
     counts: Sequence[int] | None = None,
 ) -> tuple[float, float] | None:
@@ -552,86 +544,51 @@ def bootstrap_composite_interval(
 
     Each row holds one value per factor: 1 (top-two), 0 (not) or None (no valid
     answer). Factors with fewer than ``min_n`` valid answers in the full sample
-    are left out of every resample, as in ``composite_index``. Above
-    ``max_resample_rows`` rows, resamples of that size are drawn and their
-    spread scaled by sqrt(m / n) (an m-out-of-n bootstrap), to bound the time.
+    are left out of every resample, as in ``composite_index``.
 
-    ``counts``, if given, says how many respondents share each row (the rows
-    are then distinct answer patterns, at most 3^5 for five factors): the
-    result is the same as for the rows repeated that many times, in order.
+    Respondents with the same answer pattern are interchangeable, so a resample
+    of all n respondents is one multinomial draw over the (at most 3^5)
+    patterns: the cost does not grow with n. ``counts``, if given, says how many
+    respondents share each row; the result is the same as for the rows
+    repeated that many times.
     """
     weights = [1] * len(respondent_rows) if counts is None else list(counts)
     if len(weights) != len(respondent_rows) or any(c < 0 for c in weights):
         raise ValueError("counts must be one non-negative count per row")
-    rows_n = sum(weights)
+    patterns: dict[tuple[int | None, ...], int] = {}
+    for row, weight in zip(respondent_rows, weights, strict=True):
+        if weight:
+            key = tuple(row)
+            patterns[key] = patterns.get(key, 0) + weight
+    rows_n = sum(patterns.values())
     if rows_n == 0 or b <= 0:
         return None
-    factors_n = max(len(row) for row in respondent_rows)
-    valid = [0] * factors_n
-    top = [0] * factors_n
-    for row, weight in zip(respondent_rows, weights, strict=True):
-        for k, value in enumerate(row):
+    factors_n = max(len(row) for row in patterns)
+    keys = sorted(patterns, key=lambda p: tuple(-1 if v is None else v for v in p))
+    valid = np.zeros((len(keys), factors_n))
+    top = np.zeros((len(keys), factors_n))
+    for i, key in enumerate(keys):
+        for k, value in enumerate(key):
             if value is not None:
-                valid[k] += weight
-                top[k] += weight if value else 0
-    kept = [k for k in range(factors_n) if valid[k] >= min_n and valid[k] > 0]
+                valid[i, k] = 1.0
+                top[i, k] = 1.0 if value else 0.0
+    sizes = np.array([patterns[key] for key in keys], dtype=np.int64)
+    kept = [k for k in range(factors_n) if sizes @ valid[:, k] >= max(min_n, 1)]
     if not kept:
         return None
-    estimate = sum(top[k] / valid[k] for k in kept) / len(kept)
-    resample_n = min(rows_n, max(1, max_resample_rows))
-    # Each row becomes one integer holding (valid, top) per kept factor in
-    # bit fields wide enough for a whole resample, so that summing the drawn
-    # integers counts every factor at once (at C speed).
-    bits = resample_n.bit_length() + 1
-    mask = (1 << bits) - 1
-    encoded: list[int] = []
-    for row in respondent_rows:
-        code = 0
-        for j, k in enumerate(kept):
-            value = row[k] if k < len(row) else None
-            if value is not None:
-                code |= 1 << (2 * j * bits)
-                if value:
-                    code |= 1 << ((2 * j + 1) * bits)
-        encoded.append(code)
-    rng = random.Random(seed)
-    cumulative: list[int] = []
-    if counts is not None and rows_n <= EXPAND_PATTERNS_ROWS:
-        # One reference per respondent (8 bytes each) is faster than a search.
-        encoded = [
-            code
-            for code, w in zip(encoded, weights, strict=True)
-            for code in [code] * w
-        ]
-        counts = None
-    elif counts is not None:
-        # Draw i of 0..rows_n - 1 is the row whose cumulative count first exceeds i.
-        cumulative = list(accumulate(weights))
-    pick = encoded.__getitem__
-    results: list[float] = []
-    for _ in range(b):
-        draws = memoryview(rng.randbytes(resample_n * _UINT_SIZE)).cast("I")
-        positions = map(operator.mod, draws, repeat(rows_n))
-        if counts is not None:
-            positions = map(bisect_right, repeat(cumulative), positions)
-        total = sum(map(pick, positions))
-        shares = []
-        for j in range(len(kept)):
-            answered = (total >> (2 * j * bits)) & mask
-            if answered:
-                shares.append(((total >> ((2 * j + 1) * bits)) & mask) / answered)
-        if shares:
-            results.append(sum(shares) / len(shares))
+    rng = np.random.default_rng(seed)
+    draws = rng.multinomial(rows_n, sizes / rows_n, size=b)  # b x patterns
+    answered = draws @ valid[:, kept]
+    satisfied = draws @ top[:, kept]
+    # A factor nobody in a resample answered is left out of that resample.
+    shares = np.where(answered > 0, satisfied / np.maximum(answered, 1), np.nan)
+    usable = ~np.isnan(shares).all(axis=1)
+    results = sorted(np.nanmean(shares[usable], axis=1).tolist())
     if not results:
         return None
-    results.sort()
     tail = (1.0 - level) / 2
     low = _quantile_of_sorted(results, tail)
     high = _quantile_of_sorted(results, 1.0 - tail)
-    if resample_n < rows_n:
-        scale = math.sqrt(resample_n / rows_n)
-        low = estimate + scale * (low - estimate)
-        high = estimate + scale * (high - estimate)
     return _clamp(low), _clamp(high)
 
 

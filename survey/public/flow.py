@@ -32,7 +32,7 @@ from survey.public.pages import (
     questions_to_show,
 )
 from survey.services.responses import Submission, daily_salt, device_hash, rules_for
-from survey.services.surveys import load_version_questions, version_of_ticket_or_400
+from survey.services.surveys import form_questions, version_of_ticket_or_400
 
 # Called with the version answered, its questions, the checked answers and the
 # submission; returns the redirect to the thank-you page.
@@ -68,7 +68,7 @@ def run_answer_form(
         assert ticket is not None
         if ticket.version_id != version.id:
             version = version_of_ticket_or_400(survey, ticket.version_id)
-    questions = load_version_questions(version)
+    questions = form_questions(version)
     pages = group_pages(questions)
     raw: dict[int, list[str]] = {}
     others: dict[int, str] = {}

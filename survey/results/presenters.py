@@ -174,7 +174,6 @@ def method_context(public: bool) -> dict[str, Any]:
             "z998": format_decimal(st.Z998),
             "exact_funnel_n": st.EXACT_FUNNEL_N,
             "bootstrap_draws": format_decimal(st.BOOTSTRAP_DRAWS),
-            "max_resample_rows": format_decimal(st.MAX_RESAMPLE_ROWS),
             "top_two": ", ".join(str(c) for c in st.LIKERT_CODES[-2:]),
             "bottom_two": ", ".join(str(c) for c in st.LIKERT_CODES[:2]),
             "not_applicable": st.NOT_APPLICABLE,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -11,7 +13,7 @@ from sqlalchemy.orm import selectinload
 from survey.errors import abort_with
 from survey.extensions import db
 from survey.models import Question, Survey, SurveyVersion, Unit
-from survey.models.surveys import OPEN, survey_units
+from survey.models.surveys import OPEN, _text, survey_units
 
 
 def open_surveys() -> list[Survey]:
@@ -89,3 +91,120 @@ def search_units(survey: Survey, query: str) -> list[Unit]:
         for u in units
         if all(w in _fold(f"{u.name_vi} {u.name_en} {u.code}") for w in words)
     ]
+
+
+# --- the citizen's form, read once per worker -------------------------------
+
+
+@dataclass(frozen=True)
+class PageData:
+    id: int
+    position: int
+    title_vi: str
+    title_en: str
+
+    def title(self, lang: str) -> str:
+        return _text(self.title_vi, self.title_en, lang)
+
+
+@dataclass(frozen=True)
+class OptionData:
+    id: int
+    question_id: int
+    code: str
+    label_vi: str
+    label_en: str
+    is_other: bool
+
+    def label(self, lang: str) -> str:
+        return _text(self.label_vi, self.label_en, lang)
+
+
+@dataclass(frozen=True)
+class QuestionData:
+    """A question as the form needs it: plain data, safe to share between requests."""
+
+    id: int
+    page_id: int
+    page: PageData
+    position: int
+    code: str
+    type: str
+    text_vi: str
+    text_en: str
+    help_vi: str
+    help_en: str
+    required: bool
+    dimension: str | None
+    options: tuple[OptionData, ...]
+    condition_question_id: int | None
+    condition_option_codes: tuple[str, ...] | None
+    min_value: int | None
+    max_value: int | None
+    max_choices: int | None
+    max_length: int | None
+
+    def text(self, lang: str) -> str:
+        return _text(self.text_vi, self.text_en, lang)
+
+    def help(self, lang: str) -> str:
+        return _text(self.help_vi, self.help_en, lang)
+
+
+_FORMS: dict[tuple[str, int, datetime], tuple[QuestionData, ...]] = {}
+
+
+def form_questions(version: SurveyVersion) -> tuple[QuestionData, ...]:
+    """The questions of ``version`` for the citizen's form.
+
+    A published version never changes, so its questions are read from the
+    database once per worker and kept; a draft (the designer's preview) is
+    read every time. The key holds the database and the publication time, so
+    a version id reused by another database is never confused with it.
+    """
+    key = (str(db.engine.url), version.id, version.published_at)
+    if version.published_at is not None and key in _FORMS:
+        return _FORMS[key]
+    pages: dict[int, PageData] = {}
+    built = []
+    for q in load_version_questions(version):
+        page = pages.setdefault(
+            q.page_id,
+            PageData(q.page.id, q.page.position, q.page.title_vi, q.page.title_en),
+        )
+        built.append(
+            QuestionData(
+                id=q.id,
+                page_id=q.page_id,
+                page=page,
+                position=q.position,
+                code=q.code,
+                type=q.type,
+                text_vi=q.text_vi,
+                text_en=q.text_en,
+                help_vi=q.help_vi,
+                help_en=q.help_en,
+                required=q.required,
+                dimension=q.dimension,
+                options=tuple(
+                    OptionData(
+                        o.id, o.question_id, o.code, o.label_vi, o.label_en, o.is_other
+                    )
+                    for o in q.options
+                ),
+                condition_question_id=q.condition_question_id,
+                condition_option_codes=(
+                    tuple(q.condition_option_codes)
+                    if q.condition_option_codes is not None
+                    else None
+                ),
+                min_value=q.min_value,
+                max_value=q.max_value,
+                max_choices=q.max_choices,
+                max_length=q.max_length,
+            )
+        )
+    questions = tuple(built)
+    if version.published_at is not None:
+        _FORMS[key] = questions
+    return questions
