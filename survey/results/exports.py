@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
+import re
 import tempfile
 from collections.abc import Iterable, Iterator
 
@@ -174,12 +176,62 @@ def _xlsx_chunks(header: list[str], rows: Iterable[list[object]]) -> Iterator[by
             yield chunk
 
 
+SAV_MAX_ROWS = 200_000  # SPSS files are built from a table held in memory
+
+
+def _spss_name(label: str, taken: set[str]) -> str:
+    """A valid SPSS variable name for a column (letters, digits, '_', '.')."""
+    name = re.sub(r"[^A-Za-z0-9_.]", "_", label)[:60] or "v"
+    if not name[0].isalpha():
+        name = "v_" + name
+    name = name.rstrip(".") or "v"
+    unique, n = name, 1
+    while unique.lower() in taken:
+        n += 1
+        unique = f"{name}_{n}"
+    taken.add(unique.lower())
+    return unique
+
+
+def _sav_chunks(header: list[str], rows: Iterable[list[object]]) -> Iterator[bytes]:
+    """An SPSS .sav file (pyreadstat), numeric where every value is a number.
+
+    pyreadstat writes from a table in memory, so the file is built from at
+    most SAV_MAX_ROWS responses; narrow the filters for more.
+    """
+    import pandas
+    import pyreadstat
+
+    table = list(itertools.islice(rows, SAV_MAX_ROWS))
+    taken: set[str] = set()
+    names = [_spss_name(label, taken) for label in header]
+    columns: dict[str, list[object]] = {}
+    for index, name in enumerate(names):
+        values = [row[index] for row in table]
+        numeric = all(v is None or isinstance(v, int | float) for v in values)
+        columns[name] = (
+            [float("nan") if v is None else v for v in values]
+            if numeric
+            else ["" if v is None else str(v) for v in values]
+        )
+    frame = pandas.DataFrame(columns)
+    with tempfile.TemporaryDirectory() as folder:
+        path = f"{folder}/responses.sav"
+        pyreadstat.write_sav(frame, path, column_labels=list(header))
+        with open(path, "rb") as spool:
+            while chunk := spool.read(FILE_CHUNK_BYTES):
+                yield chunk
+
+
 def raw_response(
     header: list[str], rows: Iterable[list[object]], fmt: str, name: str
 ) -> Response:
     """A streamed download of raw rows; the generator runs inside the request."""
-    if fmt == "xlsx":
-        body: Iterator[str] | Iterator[bytes] = _xlsx_chunks(header, rows)
+    if fmt == "sav":
+        body: Iterator[str] | Iterator[bytes] = _sav_chunks(header, rows)
+        mimetype = "application/x-spss-sav"
+    elif fmt == "xlsx":
+        body = _xlsx_chunks(header, rows)
         mimetype = XLSX_TYPE
     else:
         body = _csv_chunks(header, rows)

@@ -100,8 +100,8 @@ def export_aggregates(slug: str, code: str | None, fmt: str) -> Response:
     return exports.overview_response(report, fmt)
 
 
-@bp.get("/<slug>/raw.<any(csv, xlsx):fmt>", defaults={"code": None})
-@bp.get("/<slug>/unit/<code>/raw.<any(csv, xlsx):fmt>")
+@bp.get("/<slug>/raw.<any(csv, xlsx, sav):fmt>", defaults={"code": None})
+@bp.get("/<slug>/unit/<code>/raw.<any(csv, xlsx, sav):fmt>")
 def export_raw(slug: str, code: str | None, fmt: str) -> Response:
     """Raw responses of the slice: administrators only, audited before streaming."""
     if current_user.role != "admin":

@@ -177,6 +177,30 @@ def test_xlsx_holds_the_same_rows(client, small, make_user, login):
     assert values["NOTE"] == HOSTILE[0]
 
 
+def test_spss_file_holds_the_same_rows_with_labels(
+    client, small, make_user, login, tmp_path
+):
+    import pyreadstat
+
+    survey, city, w1, w2, answer = small
+    answer(w1, SAT=5, LATE="no", IMPROVE=["kind", "cheap"], NOTE=HOSTILE[0])
+    answer(w2, SAT=2, LATE="yes", WHY="Thiếu giấy tờ")
+    make_user("admin@city.vn", "admin", city)
+    login("admin@city.vn")
+    response = client.get("/results/test/raw.sav")
+    assert response.status_code == 200
+    path = tmp_path / "responses.sav"
+    path.write_bytes(response.get_data())
+    frame, meta = pyreadstat.read_sav(str(path))
+    assert len(frame) == 2
+    labels = dict(zip(meta.column_names, meta.column_labels, strict=True))
+    assert "SAT" in labels.values() and "NOTE" in labels.values()
+    sat = next(name for name, label in labels.items() if label == "SAT")
+    note = next(name for name, label in labels.items() if label == "NOTE")
+    assert sorted(frame[sat].tolist()) == ["2", "5"]
+    assert HOSTILE[0] in frame[note].tolist()
+
+
 def test_hostile_text_is_neutralised_and_round_trips_as_text(
     client, small, make_user, login
 ):
