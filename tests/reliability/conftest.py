@@ -223,15 +223,25 @@ class Citizen:
 
 
 def run_citizens(
-    server, answers, clients: int, each: int, seconds: float, tally: Tally
+    server,
+    answers,
+    clients: int,
+    each: int,
+    seconds: float,
+    tally: Tally,
+    stop: threading.Event | None = None,
 ):
-    """``clients`` phones answering ``each`` times, bounded by ``seconds``."""
+    """``clients`` phones answering ``each`` times, bounded by ``seconds``.
+
+    With ``stop``, they start no new response once it is set (the one under
+    way is still finished, retried until thanked or the deadline).
+    """
     deadline = time.monotonic() + seconds
 
     def work() -> None:
         citizen = Citizen(server, answers, tally)
         for _ in range(each):
-            if time.monotonic() >= deadline:
+            if time.monotonic() >= deadline or (stop is not None and stop.is_set()):
                 return
             citizen.answer_once(deadline)
 

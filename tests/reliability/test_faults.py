@@ -66,10 +66,11 @@ def test_postgres_outage_and_a_killed_worker_lose_nothing(private_postgres):
     tally = Tally()
     health_during_outage: list[int] = []
     with gunicorn(url, workers=3, **redis_limits()) as server:
-        # Enough work to still be submitting when the database stops (at 6 s),
-        # however fast a submission is; the deadline bounds the test.
+        # Citizens keep answering until told to stop, after the outage, so
+        # the load spans it however fast a submission is; the deadline bounds it.
+        stop = threading.Event()
         threads = run_citizens(
-            server, answers, clients=8, each=80, seconds=75, tally=tally
+            server, answers, clients=8, each=100_000, seconds=75, tally=tally, stop=stop
         )
         time.sleep(3)
         os.kill(server.worker_pids()[0], signal.SIGKILL)  # gunicorn starts another
@@ -79,6 +80,8 @@ def test_postgres_outage_and_a_killed_worker_lose_nothing(private_postgres):
             health_during_outage.append(server.get("/healthz"))
             time.sleep(1)
         private_postgres.start()
+        time.sleep(3)  # and some load after the database is back
+        stop.set()
         for thread in threads:
             thread.join()
         health_after = server.get("/healthz")
