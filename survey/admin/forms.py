@@ -337,13 +337,11 @@ class UnitForm(StaffForm):
     kind = SelectField(_l("Kind"), choices=[SelectChoice(k) for k in UNIT_KINDS])
 
 
-class EditUnitForm(StaffForm):
-    name_vi = StringField(
-        _l("Name (Vietnamese)"),
-        validators=[DataRequired(_l("Please give a name.")), Length(max=200)],
-    )
-    name_en = StringField(_l("Name (English)"), validators=[Length(max=200)])
-    kind = SelectField(_l("Kind"), choices=[SelectChoice(k) for k in UNIT_KINDS])
+class EditUnitForm(UnitForm):
+    """A unit's names and kind; its code is fixed and it moves by MoveUnitForm."""
+
+    code = None  # type: ignore[assignment]  # WTForms: None removes the field
+    parent_code = None  # type: ignore[assignment]
 
 
 class MoveUnitForm(StaffForm):
