@@ -21,6 +21,7 @@ run: $(STAMP) $(MO)
 	mkdir -p instance
 	$(BIN)/flask --app wsgi db upgrade
 	$(BIN)/flask --app wsgi seed-demo --if-empty
+	$(BIN)/flask --app wsgi tallies fold
 	@$(BIN)/python -m survey.banner
 	$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from survey.extensions import db
 from survey.models import Response, Survey, Unit, User
 from survey.models.users import ROLES
-from survey.services import demo
+from survey.services import demo, tallies
 from survey.services.audit import record_event
 from survey.trust.commands import register_trust_commands
 
@@ -25,6 +25,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(import_units_command)
     app.cli.add_command(import_survey_command)
     app.cli.add_command(generate_responses_command)
+    app.cli.add_command(tallies_group)
 
 
 @click.command("seed-demo")
@@ -108,6 +109,47 @@ def generate_responses_command(count: int, slug: str, seed: int) -> None:
         f"Generated {count:,} responses in {seconds:.1f} s "
         f"({count / seconds:,.0f} per second); the database holds {total:,}."
     )
+    _fold_with_progress()
+
+
+@click.group("tallies")
+def tallies_group() -> None:
+    """The results pages' pre-aggregated counts (see survey/services/tallies.py)."""
+
+
+def _fold_with_progress() -> None:
+    waiting = tallies.waiting()
+    if not waiting:
+        click.echo("The tallies are up to date.")
+        return
+    with click.progressbar(length=waiting, label="Folding into the tallies") as bar:
+        folded = tallies.fold_all(progress=bar.update)
+    click.echo(f"Folded {folded:,} responses into the tallies.")
+
+
+@tallies_group.command("fold")
+def tallies_fold_command() -> None:
+    """Count the responses not yet in the tallies into them."""
+    _fold_with_progress()
+
+
+@tallies_group.command("rebuild")
+def tallies_rebuild_command() -> None:
+    """Recount the tallies from every response."""
+    tallies.clear()
+    db.session.commit()
+    _fold_with_progress()
+
+
+@tallies_group.command("check")
+def tallies_check_command() -> None:
+    """Compare every survey's tallied counts with the straight counts."""
+    differences = tallies.check()
+    for difference in differences:
+        click.echo(difference, err=True)
+    if differences:
+        raise click.ClickException(f"{len(differences)} counts differ")
+    click.echo("The tallies agree with the responses.")
 
 
 @click.command("create-user")

@@ -5,12 +5,14 @@ from survey.models.cases import ApiClient, CaseContact, ServiceCase
 from survey.models.responses import Answer, DeviceSalt, Response, ResponseFlag
 from survey.models.reviews import UnitReview
 from survey.models.surveys import Option, Page, Question, Survey, SurveyVersion
+from survey.models.tallies import AnswerTally, ResponseTally, TallyState
 from survey.models.units import Unit
 from survey.models.users import User
 from survey.models.waves import Invitation, Wave
 
 __all__ = [
     "Answer",
+    "AnswerTally",
     "ApiClient",
     "AuditEvent",
     "DeviceSalt",
@@ -21,9 +23,11 @@ __all__ = [
     "Question",
     "Response",
     "ResponseFlag",
+    "ResponseTally",
     "ServiceCase",
     "Survey",
     "SurveyVersion",
+    "TallyState",
     "Unit",
     "UnitReview",
     "User",

@@ -20,6 +20,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -39,6 +40,14 @@ class Response(db.Model):
         # One response per invitation; a unique index (not a constraint) so that
         # SQLite can add it without copying the table.
         Index("uq_responses_invitation_id", "invitation_id", unique=True),
+        # The responses not yet in the tallies: few, read by every results page.
+        Index(
+            "ix_responses_untallied",
+            "survey_id",
+            "unit_id",
+            sqlite_where=text("tally_batch IS NULL"),
+            postgresql_where=text("tally_batch IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -63,6 +72,8 @@ class Response(db.Model):
     # and, for a phone interview, the interviewer who entered it.
     invitation_id: Mapped[int | None] = mapped_column(ForeignKey("invitations.id"))
     interviewer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # The fold that counted this response into the tallies; None: not yet.
+    tally_batch: Mapped[int | None] = mapped_column(Integer)
 
     answers: Mapped[list[Answer]] = relationship(
         back_populates="response", cascade="all, delete-orphan"

@@ -26,7 +26,7 @@ from survey.results.presenters import (
     overview_context,
     questions_context,
 )
-from survey.services import raw_export, reports
+from survey.services import raw_export, reports, tallies
 from survey.services.audit import record_event
 from survey.services.listing import STATUS_LABELS, survey_rows
 from survey.services.results import ResultFilter
@@ -40,6 +40,7 @@ def _load(slug: str, code: str | None) -> tuple[Survey, Unit, ResultFilter]:
     """The survey and unit, both checked against the reader's scope."""
     survey = get_survey_in_scope_or_404(slug)
     unit = get_unit_in_scope_or_404(code) if code else current_user.unit
+    tallies.fold_if_behind(survey)
     return survey, unit, ResultFilter.from_args(request.args)
 
 

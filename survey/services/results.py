@@ -13,15 +13,40 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, not_, select
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    cast,
+    func,
+    not_,
+    select,
+    union_all,
+)
 
 from survey.domain import statistics as st
-from survey.domain.questions import LIKERT5, MULTIPLE, NPS, RATING5, SINGLE
+from survey.domain.questions import (
+    LIKERT5,
+    MULTIPLE,
+    NPS,
+    RATING5,
+    SATISFACTION_FACTORS,
+    SINGLE,
+)
 from survey.domain.questions import TEXT_TYPES as TEXT_QUESTION_TYPES
 from survey.extensions import db
 from survey.models import Answer, Option, Question, Response, Survey, Unit
 from survey.models.responses import INVITED_CHANNELS, RESPONDENT_GROUPS
 from survey.models.surveys import SurveyVersion
+from survey.models.tallies import (
+    NO_FACTOR,
+    NO_FACTOR_ANSWERED,
+    VALUE_CODES,
+    AnswerTally,
+    ResponseTally,
+)
 
 # Ho Chi Minh City keeps UTC+7 all year: months and dates are local ones.
 LOCAL_OFFSET = timedelta(hours=7)
@@ -228,61 +253,216 @@ def fold_by_child(
 
 
 # --------------------------------------------------------------------------- #
-# Counts
+# Counts: from the tallies plus the responses not yet folded into them
 # --------------------------------------------------------------------------- #
+#
+# Each count is one statement: the tallies' sums UNION ALL the same counts over
+# the responses whose ``tally_batch`` is still NULL, added up. One statement
+# reads one snapshot, so a fold committing meanwhile is seen whole or not at
+# all: every figure is exact. A slice the monthly tallies cannot cut (dates
+# that are not whole months, weekly trends) is counted from the rows alone.
+
+USE_TALLIES = True  # tests turn it off to compare with the straight counts
+
+
+def _tallies_cover(flt: ResultFilter, period: str = "month") -> bool:
+    def whole_month_start(day: date | None) -> bool:
+        return day is None or day.day == 1
+
+    def whole_month_end(day: date | None) -> bool:
+        return day is None or (day + timedelta(days=1)).day == 1
+
+    return (
+        USE_TALLIES
+        and period == "month"
+        and whole_month_start(flt.date_from)
+        and whole_month_end(flt.date_to)
+    )
+
+
+def _tally_conditions(
+    table: type[ResponseTally] | type[AnswerTally],
+    survey: Survey,
+    scope: Unit | None,
+    flt: ResultFilter,
+) -> list[ColumnElement[bool]]:
+    """``ResultFilter.conditions`` and ``_in_subtree``, on a tally table."""
+    where: list[ColumnElement[bool]] = [table.survey_id == survey.id]
+    if flt.date_from:
+        where.append(table.month >= flt.date_from.strftime("%Y-%m"))
+    if flt.date_to:
+        where.append(table.month <= flt.date_to.strftime("%Y-%m"))
+    if flt.version:
+        where.append(
+            table.version_id.in_(
+                select(SurveyVersion.id).where(
+                    SurveyVersion.survey_id == survey.id,
+                    SurveyVersion.number == flt.version,
+                )
+            )
+        )
+    if flt.channel:
+        where.append(table.invited.is_(flt.channel == "invited"))
+    if flt.group:
+        where.append(table.respondent_group == flt.group)
+    if not flt.include_flagged:
+        where.append(table.hard_flagged.is_(False))
+    if scope is not None:
+        where.append(table.unit_id.in_(Unit.subtree_ids(scope)))
+    return where
+
+
+def _untallied(flt: ResultFilter, period: str = "month") -> list[ColumnElement[bool]]:
+    """Rows to count straight: all of them, or those the tallies lack."""
+    return [Response.tally_batch.is_(None)] if _tallies_cover(flt, period) else []
+
+
+def _summed(parts: list[Select[Any]], keys: int) -> list[Any]:
+    """Rows of ``parts`` (same columns: keys, then counts) added up per key."""
+    if len(parts) == 1:
+        return list(db.session.execute(parts[0]).all())
+    union = union_all(*parts).subquery()
+    columns = list(union.c)
+    query = select(
+        *columns[:keys],
+        *(cast(func.sum(c), BigInteger) for c in columns[keys:]),
+    )
+    if keys:
+        query = query.group_by(*columns[:keys])
+    return list(db.session.execute(query).all())
+
+
+def _code_sums(table: type[AnswerTally]) -> list[Any]:
+    return [
+        cast(func.sum(getattr(table, f"c{code}")), BigInteger).label(f"c{code}")
+        for code in VALUE_CODES
+    ]
+
+
+def _code_counts() -> list[Any]:
+    return [
+        func.sum(case((Answer.value_int == code, 1), else_=0)).label(f"c{code}")
+        for code in VALUE_CODES
+    ]
+
+
+def _counter(values: Iterable[int | None]) -> Counter[int]:
+    """Counts per value code, without the codes nobody gave."""
+    return Counter({c: int(n) for c, n in zip(VALUE_CODES, values, strict=True) if n})
+
+
+def _response_counts(
+    survey: Survey,
+    scope: Unit | None,
+    flt: ResultFilter,
+    keys: Any,
+    *where: ColumnElement[bool],
+    period: str = "month",
+) -> list[Any]:
+    """Responses per ``keys(table)`` (a function of Response or ResponseTally)."""
+    row_keys = keys(Response)  # once: PostgreSQL matches GROUP BY by parameters
+    rows = (
+        select(*row_keys, func.count())
+        .where(*flt.conditions(survey), *_in_subtree(scope), *_untallied(flt, period))
+        .where(*(w(Response) for w in where))
+        .group_by(*row_keys)
+    )
+    parts = [rows]
+    if _tallies_cover(flt, period):
+        tallies = (
+            select(*keys(ResponseTally), func.sum(ResponseTally.responses))
+            .where(*_tally_conditions(ResponseTally, survey, scope, flt))
+            .where(*(w(ResponseTally) for w in where))
+            .group_by(*keys(ResponseTally))
+        )
+        parts.insert(0, tallies)
+    return _summed(parts, len(row_keys))
+
+
+def _month_of(table: Any, period: str = "month") -> Any:
+    if table is Response:
+        return _local_period(Response.submitted_at, period)
+    return table.month
+
+
+def _scale_counts(
+    survey: Survey,
+    scope: Unit | None,
+    flt: ResultFilter,
+    keys: Any,
+    *where: ColumnElement[bool],
+    period: str = "month",
+) -> list[Any]:
+    """Value codes (c0..c10) of scale answers per ``keys(table)``.
+
+    ``keys`` receives Response (the rows) or AnswerTally; ``where`` are
+    conditions on Question, which both sources join.
+    """
+    row_keys = keys(Response)  # once: PostgreSQL matches GROUP BY by parameters
+    rows = (
+        _answers(survey, scope, flt, *row_keys, *_code_counts())
+        .where(*_untallied(flt, period), Answer.value_int.is_not(None), *where)
+        .group_by(*row_keys)
+    )
+    parts = [rows]
+    if _tallies_cover(flt, period):
+        tallies = (
+            select(*keys(AnswerTally), *_code_sums(AnswerTally))
+            .join(Question, Question.id == AnswerTally.question_id)
+            .where(*_tally_conditions(AnswerTally, survey, scope, flt))
+            .where(AnswerTally.option_id == 0, *where)
+            .group_by(*keys(AnswerTally))
+        )
+        parts.insert(0, tallies)
+    return _summed(parts, len(row_keys))
+
+
+def _unit_of(table: Any) -> Any:
+    return Response.unit_id if table is Response else table.unit_id
 
 
 def responses_by_unit(
     survey: Survey, scope: Unit | None, flt: ResultFilter
 ) -> dict[int, int]:
     """Number of responses per unit id."""
-    query = (
-        select(Response.unit_id, func.count())
-        .where(*flt.conditions(survey), *_in_subtree(scope))
-        .group_by(Response.unit_id)
-    )
-    return {unit_id: count for unit_id, count in db.session.execute(query).all()}
+    rows = _response_counts(survey, scope, flt, lambda t: [_unit_of(t)])
+    return {unit_id: int(count) for unit_id, count in rows}
 
 
 def hard_flagged_by_unit(
     survey: Survey, scope: Unit | None, flt: ResultFilter
 ) -> dict[int, int]:
     """Hard-flagged responses per unit id in the slice, whether included or not."""
-    query = (
-        select(Response.unit_id, func.count())
-        .where(
-            *replace(flt, include_flagged=True).conditions(survey),
-            *_in_subtree(scope),
-            Response.hard_flagged.is_(True),
-        )
-        .group_by(Response.unit_id)
+    rows = _response_counts(
+        survey,
+        scope,
+        replace(flt, include_flagged=True),
+        lambda t: [_unit_of(t)],
+        lambda t: t.hard_flagged.is_(True),
     )
-    return {unit_id: count for unit_id, count in db.session.execute(query).all()}
+    return {unit_id: int(count) for unit_id, count in rows}
+
+
+def _likert_of(dimensions: Iterable[str]) -> list[ColumnElement[bool]]:
+    return [Question.dimension.in_(list(dimensions)), Question.type == LIKERT5]
 
 
 def dimension_counts_by_unit(
     survey: Survey, scope: Unit | None, flt: ResultFilter, dimensions: Iterable[str]
 ) -> dict[str, dict[int, Counter[int]]]:
     """Five-point answers per dimension tag, unit id and code (1..5, 9)."""
-    query = _answers(
+    rows = _scale_counts(
         survey,
         scope,
         flt,
-        Question.dimension,
-        Response.unit_id,
-        Answer.value_int,
-        func.count(),
-    ).where(
-        Question.dimension.in_(list(dimensions)),
-        Question.type == LIKERT5,
-        Answer.value_int.is_not(None),
+        lambda t: [Question.dimension, _unit_of(t)],
+        *_likert_of(dimensions),
     )
-    query = query.group_by(Question.dimension, Response.unit_id, Answer.value_int)
     result: dict[str, dict[int, Counter[int]]] = defaultdict(
         lambda: defaultdict(Counter)
     )
-    for dimension, unit_id, code, count in db.session.execute(query).all():
-        result[dimension][unit_id][code] += count
+    for dimension, unit_id, *codes in rows:
+        result[dimension][unit_id].update(_counter(codes))
     return result
 
 
@@ -290,13 +470,8 @@ def dimension_counts(
     survey: Survey, scope: Unit | None, flt: ResultFilter, dimension: str
 ) -> Counter[int]:
     """Five-point answers of one dimension over the whole scope (None: survey)."""
-    query = _answers(survey, scope, flt, Answer.value_int, func.count())
-    query = query.where(
-        Question.dimension == dimension,
-        Question.type == LIKERT5,
-        Answer.value_int.is_not(None),
-    ).group_by(Answer.value_int)
-    return Counter({code: count for code, count in db.session.execute(query).all()})
+    rows = _scale_counts(survey, scope, flt, lambda t: [], *_likert_of([dimension]))
+    return _counter(rows[0]) if rows else Counter()
 
 
 def factor_patterns(
@@ -307,11 +482,39 @@ def factor_patterns(
     Per response (GROUP BY response_id) each factor is 1 (answered 4-5), 0
     (answered 1-3) or NULL (N/A or not answered); the patterns are then
     counted, so at most 3^5 rows come back however many responses there are.
+    The tallies keep the same pattern per response for the five satisfaction
+    factors (-1 standing for NULL, -2 for a respondent who answered none).
     """
+    dimensions = tuple(dimensions)
+    per_response = (
+        _answers(survey, scope, flt, Answer.response_id, *factor_flags(dimensions))
+        .where(*_untallied(flt), *_likert_of(dimensions))
+        .group_by(Answer.response_id)
+        .subquery()
+    )
+    columns = [per_response.c[f"f{i}"] for i in range(len(dimensions))]
+    parts = [select(*columns, func.count()).group_by(*columns)]
+    if _tallies_cover(flt) and dimensions == SATISFACTION_FACTORS:
+        factors = [
+            func.nullif(getattr(ResponseTally, f"f{i}"), NO_FACTOR).label(f"f{i}")
+            for i in range(len(dimensions))
+        ]
+        tallies = (
+            select(*factors, func.sum(ResponseTally.responses))
+            .where(*_tally_conditions(ResponseTally, survey, scope, flt))
+            .where(ResponseTally.f0 != NO_FACTOR_ANSWERED)
+            .group_by(*factors)
+        )
+        parts.insert(0, tallies)
+    rows = _summed(parts, len(dimensions))
+    return {tuple(row[:-1]): int(row[-1]) for row in rows}
+
+
+def factor_flags(dimensions: Iterable[str]) -> list[Any]:
+    """Per response (grouped by it): 1, 0 or NULL for each factor dimension."""
     top = st.LIKERT_CODES[-2:]
     rest = st.LIKERT_CODES[:-2]
-    dimensions = tuple(dimensions)
-    flags = [
+    return [
         func.max(
             case(
                 (and_(Question.dimension == d, Answer.value_int.in_(top)), 1),
@@ -320,29 +523,16 @@ def factor_patterns(
         ).label(f"f{i}")
         for i, d in enumerate(dimensions)
     ]
-    per_response = (
-        _answers(survey, scope, flt, Answer.response_id, *flags)
-        .where(Question.dimension.in_(dimensions), Question.type == LIKERT5)
-        .group_by(Answer.response_id)
-        .subquery()
-    )
-    columns = [per_response.c[f"f{i}"] for i in range(len(dimensions))]
-    query = select(*columns, func.count()).group_by(*columns)
-    return {tuple(row[:-1]): row[-1] for row in db.session.execute(query).all()}
 
 
 def responses_by_month(
     survey: Survey, scope: Unit | None, flt: ResultFilter, period: str = "month"
 ) -> dict[str, int]:
     """Responses per local month 'YYYY-MM' (or week: its Monday 'YYYY-MM-DD')."""
-    month = _local_period(Response.submitted_at, period)
-    query = (
-        select(month, func.count())
-        .where(*flt.conditions(survey), *_in_subtree(scope))
-        .group_by(month)
-        .order_by(month)
+    rows = _response_counts(
+        survey, scope, flt, lambda t: [_month_of(t, period)], period=period
     )
-    return {key: count for key, count in db.session.execute(query).all()}
+    return {key: int(count) for key, count in sorted(rows)}
 
 
 def dimension_counts_by_month(
@@ -353,17 +543,15 @@ def dimension_counts_by_month(
     period: str = "month",
 ) -> dict[str, Counter[int]]:
     """Five-point answers of one dimension per local month (or week) and code."""
-    month = _local_period(Response.submitted_at, period)
-    query = _answers(survey, scope, flt, month, Answer.value_int, func.count())
-    query = query.where(
-        Question.dimension == dimension,
-        Question.type == LIKERT5,
-        Answer.value_int.is_not(None),
-    ).group_by(month, Answer.value_int)
-    result: dict[str, Counter[int]] = defaultdict(Counter)
-    for key, code, count in db.session.execute(query).all():
-        result[key][code] += count
-    return dict(result)
+    rows = _scale_counts(
+        survey,
+        scope,
+        flt,
+        lambda t: [_month_of(t, period)],
+        *_likert_of([dimension]),
+        period=period,
+    )
+    return {key: _counter(codes) for key, *codes in rows}
 
 
 def version_months(survey: Survey, period: str = "month") -> dict[int, str]:
@@ -384,29 +572,60 @@ def scale_counts(
     survey: Survey, scope: Unit | None, flt: ResultFilter
 ) -> dict[str, Counter[int]]:
     """Codes of five-point, rating and 0-10 questions, per question code."""
-    query = _answers(survey, scope, flt, Question.code, Answer.value_int, func.count())
-    query = query.where(
-        Question.type.in_(SCALE_QUESTION_TYPES), Answer.value_int.is_not(None)
-    ).group_by(Question.code, Answer.value_int)
-    result: dict[str, Counter[int]] = defaultdict(Counter)
-    for code, value, count in db.session.execute(query).all():
-        result[code][value] += count
-    return dict(result)
+    rows = _scale_counts(
+        survey,
+        scope,
+        flt,
+        lambda t: [Question.code],
+        Question.type.in_(SCALE_QUESTION_TYPES),
+    )
+    return {code: _counter(codes) for code, *codes in rows}
+
+
+def _answered_counts(
+    survey: Survey,
+    scope: Unit | None,
+    flt: ResultFilter,
+    keys: Any,
+    rows: Select[Any],
+    *where: ColumnElement[bool],
+) -> list[Any]:
+    """``rows`` (answers counted straight) plus the tallies' ``answered`` sums."""
+    parts = [rows]
+    if _tallies_cover(flt):
+        tallies = (
+            select(*keys, func.sum(AnswerTally.answered))
+            .select_from(AnswerTally)
+            .join(Question, Question.id == AnswerTally.question_id)
+            .where(*_tally_conditions(AnswerTally, survey, scope, flt), *where)
+            .group_by(*keys)
+        )
+        parts.insert(0, tallies)
+    return _summed(parts, len(keys))
 
 
 def option_counts(
     survey: Survey, scope: Unit | None, flt: ResultFilter
 ) -> dict[str, Counter[str]]:
     """Ticks per option code of single and multiple choice questions."""
-    query = _answers(survey, scope, flt, Question.code, Option.code, func.count())
-    query = (
-        query.join(Option, Answer.option_id == Option.id)
-        .where(Question.type.in_(CHOICE_QUESTION_TYPES))
+    rows = (
+        _answers(survey, scope, flt, Question.code, Option.code, func.count())
+        .join(Option, Answer.option_id == Option.id)
+        .where(*_untallied(flt), Question.type.in_(CHOICE_QUESTION_TYPES))
         .group_by(Question.code, Option.code)
     )
+    tallied = _answered_counts(
+        survey,
+        scope,
+        flt,
+        [Question.code, Option.code],
+        rows,
+        Question.type.in_(CHOICE_QUESTION_TYPES),
+        Option.id == AnswerTally.option_id,
+    )
     result: dict[str, Counter[str]] = defaultdict(Counter)
-    for question, option, count in db.session.execute(query).all():
-        result[question][option] += count
+    for question, option, count in tallied:
+        result[question][option] += int(count)
     return dict(result)
 
 
@@ -414,14 +633,24 @@ def respondents_by_question(
     survey: Survey, scope: Unit | None, flt: ResultFilter
 ) -> dict[str, int]:
     """Respondents who answered each choice or text question."""
-    query = _answers(
-        survey, scope, flt, Question.code, func.count(Answer.response_id.distinct())
+    answered_types = (*CHOICE_QUESTION_TYPES, *TEXT_QUESTION_TYPES)
+    rows = (
+        _answers(
+            survey, scope, flt, Question.code, func.count(Answer.response_id.distinct())
+        )
+        .where(*_untallied(flt), Question.type.in_(answered_types), or_nonempty_text())
+        .group_by(Question.code)
     )
-    query = query.where(
-        Question.type.in_((*CHOICE_QUESTION_TYPES, *TEXT_QUESTION_TYPES)),
-        or_nonempty_text(),
-    ).group_by(Question.code)
-    return {key: count for key, count in db.session.execute(query).all()}
+    tallied = _answered_counts(
+        survey,
+        scope,
+        flt,
+        [Question.code],
+        rows,
+        Question.type.in_(answered_types),
+        AnswerTally.option_id == 0,
+    )
+    return {key: int(count) for key, count in tallied}
 
 
 def or_nonempty_text() -> ColumnElement[bool]:

@@ -1,0 +1,136 @@
+"""Pre-aggregated counts of responses and answers, per unit and local month.
+
+The results pages read these instead of grouping millions of answer rows.
+``survey.services.tallies`` folds new responses in, in batches: a response is
+counted by the tallies once its ``tally_batch`` is set, and straight from its
+rows until then, so every figure is exact at every moment (see that module).
+
+A tally row is one cell of the slices a results page can filter on: survey,
+version, unit, local month, channel group, respondent group and hard flag.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    ForeignKey,
+    Integer,
+    SmallInteger,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from survey.extensions import db
+
+# Value codes kept per question: 0-10 covers five-point codes (1-5, 9 for
+# N/A), five-star ratings and the 0-10 scale.
+VALUE_CODES = tuple(range(11))
+# A factor of the composite: 1 top-two, 0 bottom three, -1 no answer or N/A;
+# -2 in every factor: the respondent answered none of the five questions.
+NO_FACTOR = -1
+NO_FACTOR_ANSWERED = -2
+FACTORS = 5
+
+SLICE_COLUMNS = (
+    "survey_id",
+    "version_id",
+    "unit_id",
+    "month",
+    "invited",
+    "respondent_group",
+    "hard_flagged",
+)
+
+
+class _Slice:
+    """The columns a results filter can select on, shared by both tallies."""
+
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id"))
+    version_id: Mapped[int] = mapped_column(ForeignKey("survey_versions.id"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    month: Mapped[str] = mapped_column(String(7))  # local 'YYYY-MM'
+    invited: Mapped[bool] = mapped_column(Boolean)  # the official channel
+    respondent_group: Mapped[str] = mapped_column(String(10))  # '' not said
+    hard_flagged: Mapped[bool] = mapped_column(Boolean)
+
+
+class ResponseTally(_Slice, db.Model):
+    """Responses per slice and pattern of the five satisfaction factors.
+
+    The pattern makes the composite's bootstrap interval possible without
+    the response rows: it needs, per respondent, which factors were top-two.
+    """
+
+    __tablename__ = "response_tallies"
+    __table_args__ = (
+        UniqueConstraint(
+            "survey_id",
+            "unit_id",
+            "month",
+            "version_id",
+            "invited",
+            "respondent_group",
+            "hard_flagged",
+            *(f"f{i}" for i in range(FACTORS)),
+            name="uq_response_tallies_cell",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    f0: Mapped[int] = mapped_column(SmallInteger)
+    f1: Mapped[int] = mapped_column(SmallInteger)
+    f2: Mapped[int] = mapped_column(SmallInteger)
+    f3: Mapped[int] = mapped_column(SmallInteger)
+    f4: Mapped[int] = mapped_column(SmallInteger)
+    responses: Mapped[int] = mapped_column(Integer)
+
+
+class AnswerTally(_Slice, db.Model):
+    """Answers per slice and question (option 0) or ticked option.
+
+    ``answered`` is, for option 0, the respondents who gave the question a
+    (non-empty) answer, and for an option, its ticks; ``c0``..``c10`` count
+    the value codes of scale questions.
+    """
+
+    __tablename__ = "answer_tallies"
+    __table_args__ = (
+        UniqueConstraint(
+            "survey_id",
+            "unit_id",
+            "month",
+            "version_id",
+            "invited",
+            "respondent_group",
+            "hard_flagged",
+            "question_id",
+            "option_id",
+            name="uq_answer_tallies_cell",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"))
+    option_id: Mapped[int] = mapped_column(Integer)  # 0: the question itself
+    answered: Mapped[int] = mapped_column(Integer)
+    c0: Mapped[int] = mapped_column(Integer)
+    c1: Mapped[int] = mapped_column(Integer)
+    c2: Mapped[int] = mapped_column(Integer)
+    c3: Mapped[int] = mapped_column(Integer)
+    c4: Mapped[int] = mapped_column(Integer)
+    c5: Mapped[int] = mapped_column(Integer)
+    c6: Mapped[int] = mapped_column(Integer)
+    c7: Mapped[int] = mapped_column(Integer)
+    c8: Mapped[int] = mapped_column(Integer)
+    c9: Mapped[int] = mapped_column(Integer)
+    c10: Mapped[int] = mapped_column(Integer)
+
+
+class TallyState(db.Model):
+    """One row: the last fold's batch number; locking it serialises folds."""
+
+    __tablename__ = "tally_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    batch: Mapped[int] = mapped_column(Integer, default=0)

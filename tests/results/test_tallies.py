@@ -1,0 +1,154 @@
+"""The tallies give exactly the straight counts, whatever has been folded in."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+
+from survey.extensions import db
+from survey.models import AnswerTally, Response, ResponseTally
+from survey.services import results, tallies
+from survey.services.demo import generate_responses
+from survey.services.results import ResultFilter
+from tests.results.conftest import unit
+
+
+def assert_tallies_agree(survey, scope=None):
+    compared = tallies.comparisons(survey, scope)
+    assert compared
+    for what, tallied, straight in compared:
+        assert tallied == straight, what
+
+
+def test_counts_agree_before_during_and_after_folding(
+    demo, make_survey, make_unit, add_responses
+):
+    # A second survey with the slices the demo seldom has.
+    city = make_unit("CITY", kind="city")
+    w1, w2 = make_unit("W1", city), make_unit("W2", city)
+    small = make_survey(units=[w1, w2], owner=city)
+    add_responses(small, w1, 3, code=1, channel="invited")
+    add_responses(small, w1, 2, code=9, respondent_group="business")
+    add_responses(small, w2, 2, code=4, hard_flagged=True, comment="  ")
+    add_responses(small, w2, 2, code=5, comment="<b>nhanh</b>")
+    assert tallies.waiting(demo) == 300
+    for survey in (demo, small):
+        assert_tallies_agree(survey)  # nothing folded: all counted from the rows
+
+    assert tallies.fold(limit=120) == 120
+    db.session.commit()
+    assert_tallies_agree(demo)  # part tallied, part straight
+    assert_tallies_agree(demo, unit("P-BEN-THANH"))
+
+    tallies.fold_all()
+    assert tallies.waiting() == 0
+    assert db.session.scalar(select(func.count()).select_from(AnswerTally)) > 0
+    for survey in (demo, small):
+        assert_tallies_agree(survey)
+
+    generate_responses(demo, 40, seed=11)  # new, not yet folded
+    add_responses(small, w1, 4, code=2, comment="chậm")
+    assert tallies.waiting() == 44
+    assert_tallies_agree(demo, unit("P-BEN-THANH"))
+    assert_tallies_agree(small, w1)
+    assert tallies.fold() == 44
+    assert tallies.fold() == 0  # nothing counted twice
+    db.session.commit()
+    assert tallies.check() == []
+
+
+def test_the_overview_reads_the_same_figures_from_tallies_and_rows(demo):
+    flt = ResultFilter()
+    root = demo.owner_unit
+    tallies.fold_all()
+    with_tallies = results.dimension_counts_by_unit(demo, root, flt, ["overall"])
+    results.USE_TALLIES = False
+    try:
+        straight = results.dimension_counts_by_unit(demo, root, flt, ["overall"])
+    finally:
+        results.USE_TALLIES = True
+    assert with_tallies == straight
+    assert sum(sum(c.values()) for c in with_tallies["overall"].values()) > 0
+
+
+def test_a_rebuild_gives_the_same_tallies(demo):
+    tallies.fold_all()
+    before = db.session.execute(
+        select(ResponseTally.unit_id, func.sum(ResponseTally.responses)).group_by(
+            ResponseTally.unit_id
+        )
+    ).all()
+    tallies.clear()
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).select_from(ResponseTally)) == 0
+    assert tallies.waiting() == db.session.scalar(select(func.count(Response.id)))
+    tallies.fold_all()
+    after = db.session.execute(
+        select(ResponseTally.unit_id, func.sum(ResponseTally.responses)).group_by(
+            ResponseTally.unit_id
+        )
+    ).all()
+    assert sorted(before) == sorted(after)
+
+
+@pytest.mark.parametrize(
+    ("date_from", "date_to", "covered"),
+    [
+        (None, None, True),
+        (date(2026, 1, 1), date(2026, 3, 31), True),
+        (date(2026, 1, 2), None, False),
+        (None, date(2026, 2, 27), False),
+    ],
+)
+def test_only_whole_months_are_read_from_the_tallies(date_from, date_to, covered):
+    flt = ResultFilter(date_from=date_from, date_to=date_to)
+    assert results._tallies_cover(flt) is covered
+    assert results._tallies_cover(flt, "week") is False
+
+
+def test_part_month_and_weekly_slices_still_agree(demo):
+    tallies.fold(limit=150)
+    db.session.commit()
+    today = date.today()
+    flt = ResultFilter(date_from=today.replace(day=2), date_to=today)
+    tallied = results.responses_by_unit(demo, None, flt)
+    results.USE_TALLIES = False
+    try:
+        assert results.responses_by_unit(demo, None, flt) == tallied
+    finally:
+        results.USE_TALLIES = True
+    weekly = results.responses_by_month(demo, None, ResultFilter(), "week")
+    assert sum(weekly.values()) == sum(
+        results.responses_by_unit(demo, None, ResultFilter()).values()
+    )
+
+
+def test_a_results_page_folds_waiting_responses_in(
+    demo, client, make_user, login, monkeypatch
+):
+    monkeypatch.setattr(tallies, "FOLD_AFTER", 10)
+    assert tallies.waiting(demo) >= 10
+    make_user("leader@city.vn", "leader", unit("HCM"))
+    login("leader@city.vn")
+    assert client.get(f"/results/{demo.slug}").status_code == 200
+    assert tallies.waiting(demo) == 0
+    assert tallies.check() == []
+
+
+def test_the_tallies_commands(demo, app):
+    runner = app.test_cli_runner()
+    folded = runner.invoke(args=["tallies", "fold"])
+    assert folded.exit_code == 0, folded.output
+    assert "Folded 300 responses" in folded.output
+    checked = runner.invoke(args=["tallies", "check"])
+    assert checked.exit_code == 0, checked.output
+    rebuilt = runner.invoke(args=["tallies", "rebuild"])
+    assert rebuilt.exit_code == 0 and "Folded 300" in rebuilt.output
+    # A tampered tally is caught by the check.
+    db.session.execute(ResponseTally.__table__.update().values(responses=7))
+    db.session.commit()
+    broken = runner.invoke(args=["tallies", "check"])
+    assert broken.exit_code != 0
+    assert "counts differ" in broken.output
