@@ -104,6 +104,21 @@ class UnitRow:
         return self.index.prop.n
 
 
+def rankable_row(row: UnitRow, flt: ResultFilter) -> bool:
+    """Fit for a ranking or an incentive export (METHODOLOGY.md sections 0, 4, 8).
+
+    Invited channel only, n_eff >= 100 with a half-width of at most 7 points,
+    shown, and not under review.
+    """
+    prop = row.index.prop
+    return (
+        flt.channel == "invited"
+        and not row.under_review
+        and row.index.display.kind == "value"
+        and st.rankable(prop.n, prop.half_width)
+    )
+
+
 @dataclass(frozen=True)
 class MonthPoint:
     month: str  # 'YYYY-MM', or the week's Monday 'YYYY-MM-DD' with ?trend=week
@@ -131,6 +146,7 @@ class Overview:
     quality: QualityNote | None = None
     grade: st.Grade = "-"  # M10 of the overall figure
     channels: ChannelSplit | None = None  # with all channels pooled only
+    protected: bool = False  # hidden to protect a sibling in the parent's table
 
 
 @dataclass(frozen=True)
@@ -246,6 +262,7 @@ def overview(survey: Survey, scope: Unit, flt: ResultFilter) -> Overview:
         channels=None
         if flt.channel or protected
         else channel_split(survey, scope, flt, min_n),
+        protected=protected,
     )
 
 
