@@ -352,10 +352,12 @@ def _child_rows(
         min_n=min_n,
     )
     p0 = benchmark.prop.estimate
+    # A unit under review is shown but compared with nothing (METHODOLOGY.md
+    # section 8): no band, and its figure does not widen the others' limits.
     shown = [
         (f.prop.successes, f.prop.n)
         for key, f in figures.items()
-        if str(key) not in hidden and f.prop.n > 0
+        if str(key) not in hidden and f.prop.n > 0 and key not in reviewed
     ]
     phi = st.overdispersion_phi(shown, p0) if p0 is not None else 1.0
     rows = []
@@ -364,11 +366,11 @@ def _child_rows(
         protected = str(unit.id) in hidden and figure.prop.n >= min_n
         if str(unit.id) in hidden:
             figure = hidden_figure(figure)
+        under_review = unit.id in reviewed
         band: st.Band | None = None
-        if figure.shown and p0 is not None:
+        if figure.shown and p0 is not None and not under_review:
             band = st.classify_unit(figure.prop.successes, figure.prop.n, p0, phi)
         unit_responses = responses.get(unit.id, Counter())["n"]
-        under_review = unit.id in reviewed
         rows.append(
             UnitRow(
                 unit=unit,
