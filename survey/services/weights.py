@@ -253,7 +253,7 @@ def response_rates(
 # --------------------------------------------------------------------------- #
 
 
-def unit_weights(counts: _UnitCounts) -> CellWeights:
+def _unit_weights(counts: _UnitCounts) -> CellWeights:
     """One unit's weights from its answers and cases per cell."""
     sample = {cell: sum(codes.values()) for cell, codes in counts.answers.items()}
     return weighting.weight_cells(sample, counts.population)
@@ -264,7 +264,7 @@ def cell_weights(
 ) -> dict[int, CellWeights]:
     """The weights of every unit of the scope with cases or invited answers."""
     return {
-        unit_id: unit_weights(counts)
+        unit_id: _unit_weights(counts)
         for unit_id, counts in _unit_counts(survey, scope, flt).items()
     }
 
@@ -273,7 +273,7 @@ def _satisfied(codes: Mapping[int, int]) -> int:
     return sum(n for code, n in codes.items() if code in _TOP)
 
 
-def pooled_figure(
+def _pooled_figure(
     units: Iterable[_UnitCounts], weights: Iterable[CellWeights], min_n: int
 ) -> WeightedFigure:
     """M1 over several units, each weighted to its cases (so by case volume).
@@ -330,7 +330,7 @@ def weighted_overview(report: Overview) -> WeightedOverview | None:
     if flt.channel == "optin":
         return None
     counts = _unit_counts(report.survey, scope, flt)
-    weights = {unit_id: unit_weights(c) for unit_id, c in counts.items()}
+    weights = {unit_id: _unit_weights(c) for unit_id, c in counts.items()}
     tree = results.scope_tree(scope)
     members: dict[int, list[int]] = defaultdict(list)
     for unit_id in counts:
@@ -340,7 +340,7 @@ def weighted_overview(report: Overview) -> WeightedOverview | None:
 
     def figure_of(unit_ids: list[int]) -> WeightedFigure:
         ordered = sorted(unit_ids)
-        return pooled_figure(
+        return _pooled_figure(
             (counts[u] for u in ordered), (weights[u] for u in ordered), min_n
         )
 
