@@ -939,7 +939,8 @@ def post_stratification_weights(
     """w = N_h / n_h per cell, small cells merged with a neighbour in key order.
 
     Cells (the keys of both mappings) are sorted by key. While some group has
-    fewer than ``min_cell_n`` respondents, the first such group in that order
+    fewer than ``min_cell_n`` respondents, or respondents but no population
+    (which would weight them to nothing), the first such group in that order
     is merged with the next group (the previous one if it is last); a merged
     group's weight is its summed N over its summed n. Returns a weight for each
     key of ``sample_counts``; an empty dict when there are no respondents.
@@ -954,11 +955,13 @@ def post_stratification_weights(
     def respondents(group: list[str]) -> int:
         return sum(sample_counts.get(key, 0) for key in group)
 
+    def unweightable(group: list[str]) -> bool:
+        if respondents(group) < min_cell_n:
+            return True
+        return not sum(population.get(key, 0.0) for key in group) > 0
+
     while len(groups) > 1:
-        small = next(
-            (i for i, group in enumerate(groups) if respondents(group) < min_cell_n),
-            None,
-        )
+        small = next((i for i, group in enumerate(groups) if unweightable(group)), None)
         if small is None:
             break
         first = small if small + 1 < len(groups) else small - 1

@@ -180,7 +180,9 @@ def funnel_chart(
         line={"color": "#333"},
         hoverinfo="skip",
     )
-    shown = [r for r in rows if _shown(r.index)]
+    # A unit under review is compared with nothing: drawn apart, unclassified.
+    shown = [r for r in rows if _shown(r.index) and not r.under_review]
+    reviewed = [r for r in rows if _shown(r.index) and r.under_review]
     symbols = {"above": "triangle-up", "below": "triangle-down", "expected": "circle"}
     colours = {"above": GREEN, "below": VERMILION, "expected": BLUE}
     figure.add_scatter(
@@ -197,6 +199,24 @@ def funnel_chart(
         },
         hovertemplate="%{text}: %{y:.1f} % (n = %{x})<extra></extra>",
     )
+    if reviewed:
+        label = _("Under review (not compared)")
+        figure.add_scatter(
+            x=[r.index.prop.n for r in reviewed],
+            y=[_pct(r.index.prop.estimate) for r in reviewed],
+            mode="markers",
+            name=label,
+            text=[r.unit.name(lang) for r in reviewed],
+            marker={
+                "size": 11,
+                "symbol": "x-open",
+                "color": GREY,
+                "line": {"color": GREY, "width": 2},
+            },
+            hovertemplate="%{text}: %{y:.1f} % (n = %{x}), "
+            + label
+            + "<extra></extra>",
+        )
     figure.update_layout(
         _layout(
             xaxis={"title": {"text": _("Answers (n)")}, "rangemode": "tozero"},

@@ -13,8 +13,10 @@ from flask import Response, stream_with_context
 from flask_babel import gettext as _
 
 from survey import current_lang
-from survey.results.presenters import BAND_LABELS, FACTOR_LABELS
-from survey.services.reports import Overview, ShareFigure
+from survey.results.presenters import BAND_LABELS, FACTOR_LABELS, WEIGHTING_LABELS
+from survey.services.reports import Overview, ShareFigure, UnitRow, rankable_row
+from survey.services.results import ResultFilter
+from survey.services.weights import ResponseRate, WeightedFigure, WeightedOverview
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -45,8 +47,35 @@ def _share_cells(figure: ShareFigure) -> list[object]:
     ]
 
 
-def overview_rows(report: Overview) -> Iterator[list[object]]:
-    """Header, then one row per figure of the overview page."""
+def _ranking_cell(row: UnitRow, flt: ResultFilter) -> str:
+    """Whether a unit's figure may enter a ranking or an incentive export."""
+    if row.under_review:
+        return _("under review: left out")
+    return _("eligible") if rankable_row(row, flt) else _("not eligible")
+
+
+def _weighted_cells(weighted: WeightedFigure, rate: ResponseRate) -> list[object]:
+    deff = weighted.design_effect
+    return [
+        round(weighted.n_eff, 1),
+        "" if deff is None else round(deff, 3),
+        str(WEIGHTING_LABELS[weighted.method]),
+        rate.cases,
+        rate.invitations,
+        rate.responses,
+        "" if rate.rate is None else round(100 * rate.rate, 1),
+    ]
+
+
+def overview_rows(
+    report: Overview, weighted: WeightedOverview | None = None
+) -> Iterator[list[object]]:
+    """Header, then one row per figure of the overview page.
+
+    The weighted invited figures follow when the scope has any cases,
+    invitations or invited answers; a unit under review says so in the
+    ranking column and is never "eligible".
+    """
     lang = current_lang()
     yield [
         _("Unit"),
@@ -58,13 +87,32 @@ def overview_rows(report: Overview) -> Iterator[list[object]]:
         _("Upper %(level)s %% limit (%%)", level="95"),
         _("Status"),
         _("Compared with the city"),
+        _("n_eff"),
+        _("Design effect"),
+        _("Weighting"),
+        _("Cases"),
+        _("Invitations"),
+        _("Invited responses"),
+        _("Response rate (%)"),
+        _("Ranking and incentives"),
     ]
     scope = report.scope.name(lang)
+    blank_extra = ["", "", "", "", "", "", ""]
 
     def row(
         unit: str, measure: str, responses: object, figure: ShareFigure
     ) -> list[object]:
-        return [unit, measure, responses, figure.n, *_share_cells(figure), ""]
+        return [
+            unit,
+            measure,
+            responses,
+            figure.n,
+            *_share_cells(figure),
+            "",
+            round(figure.prop.n, 1),
+            *blank_extra[1:],
+            "",
+        ]
 
     yield row(scope, _("Overall satisfaction (M1)"), report.responses, report.overall)
     yield row(scope, _("Dissatisfied (M4)"), report.responses, report.dissatisfied)
@@ -81,6 +129,8 @@ def overview_rows(report: Overview) -> Iterator[list[object]]:
         "" if report.composite.high is None else round(100 * report.composite.high, 1),
         _("partial") if report.composite.is_partial else "",
         "",
+        *blank_extra,
+        "",
     ]
     for child in report.children:
         cells = row(
@@ -89,12 +139,45 @@ def overview_rows(report: Overview) -> Iterator[list[object]]:
             child.responses,
             child.index,
         )
-        cells[-1] = str(BAND_LABELS[child.band]) if child.band else ""
+        cells[8] = str(BAND_LABELS[child.band]) if child.band else ""
+        cells[-1] = _ranking_cell(child, report.filter)
         yield cells
+    if weighted is None or not weighted.has_data:
+        return
+    measure = _("Overall satisfaction (M1), weighted, invited channel")
+    yield [
+        scope,
+        _("Overall satisfaction (M1), weighted by case volume, invited channel"),
+        "",
+        weighted.scope.n,
+        *_share_cells(weighted.scope.figure),
+        "",
+        *_weighted_cells(weighted.scope, weighted.rate),
+        "",
+    ]
+    for wrow in weighted.rows:
+        if wrow.under_review:
+            ranking = _("under review: left out")
+        else:
+            ranking = _("eligible") if wrow.rankable else _("not eligible")
+        yield [
+            wrow.unit.name(lang),
+            measure,
+            "",
+            wrow.weighted.n,
+            *_share_cells(wrow.weighted.figure),
+            "",
+            *_weighted_cells(wrow.weighted, wrow.rate),
+            ranking,
+        ]
 
 
-def overview_response(report: Overview, fmt: str) -> Response:
-    rows = [[neutralise(cell) for cell in row] for row in overview_rows(report)]
+def overview_response(
+    report: Overview, fmt: str, weighted: WeightedOverview | None = None
+) -> Response:
+    rows = [
+        [neutralise(cell) for cell in row] for row in overview_rows(report, weighted)
+    ]
     name = f"{report.survey.slug}-{report.scope.code}"
     if fmt == "xlsx":
         from openpyxl import Workbook

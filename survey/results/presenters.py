@@ -15,10 +15,11 @@ from flask_login import current_user
 
 from survey import current_lang
 from survey.domain import statistics as st
+from survey.domain import weighting
 from survey.models import Survey, Unit
 from survey.models.responses import RESPONDENT_GROUPS
 from survey.results import charts, plotly_assets
-from survey.services import reports
+from survey.services import reports, weights
 from survey.services.responses import (
     HARD_SPEED_SECONDS_PER_ITEM,
     REPEATED_DEVICE_PER_DAY,
@@ -41,6 +42,26 @@ GROUP_LABELS = {
     "": _l("All respondents"),
     "citizen": _l("Citizens"),
     "business": _l("Businesses"),
+}
+WEIGHTING_LABELS = {
+    "cells": _l("cells"),
+    "margins": _l("margins"),
+    "unit": _l("unit total"),
+    "none": _l("unweighted"),
+}
+# Why a figure is not post-stratified on its cells (survey.domain.weighting).
+WEIGHTING_REASONS = {
+    "": "",
+    "sparse_cells": _l("Too few answers per cell: raked on the margins instead."),
+    "sparse_margins": _l(
+        "Too few answers for cells or margins: one weight for the whole unit."
+    ),
+    "margins_unmet": _l(
+        "The answers cannot meet the case totals: one weight for the whole unit."
+    ),
+    "no_cases": _l("No completed cases in the period: unweighted."),
+    "not_linked": _l("The answers are not linked to cases: unweighted."),
+    "no_respondents": _l("No invited answers."),
 }
 BAND_LABELS = {
     "above": _l("Above the city"),
@@ -74,7 +95,11 @@ def _breadcrumb(unit: Unit) -> list[Unit]:
     return list(reversed(chain))
 
 
-def overview_context(report: reports.Overview, public: bool = False) -> dict[str, Any]:
+def overview_context(
+    report: reports.Overview,
+    public: bool = False,
+    weighted: weights.WeightedOverview | None = None,
+) -> dict[str, Any]:
     lang = current_lang()
     factor_names = [str(FACTOR_LABELS[d]) for d, _ in report.factors]
     figures: dict[str, Any] = {
@@ -102,6 +127,14 @@ def overview_context(report: reports.Overview, public: bool = False) -> dict[str
         factor_labels=FACTOR_LABELS,
         band_labels=BAND_LABELS,
         charts=figures,
+        weighted=weighted,
+        weighting_labels=WEIGHTING_LABELS,
+        weighting_reasons=WEIGHTING_REASONS,
+        response_rate_warning=babel_percent(weighting.RESPONSE_RATE_WARNING),
+        weighting_limits={
+            "low": format_decimal(weighting.TRIM_LOW),
+            "high": format_decimal(weighting.TRIM_HIGH),
+        },
         can_export_raw=(
             not public
             and current_user.is_authenticated
@@ -152,6 +185,14 @@ def format_percent(value: float | None) -> str:
     return str(format_decimal(round(100 * value, 1), format="#,##0.0"))
 
 
+def format_number(value: float | None, digits: int = 1) -> str:
+    """A number with ``digits`` decimals in the page's locale; "–" for None."""
+    if value is None:
+        return "–"
+    pattern = "#,##0." + "0" * digits if digits > 0 else "#,##0"
+    return str(format_decimal(round(value, digits), format=pattern))
+
+
 def comments_context(
     survey: Survey, unit: Unit, flt: ResultFilter, result: reports.CommentPage
 ) -> dict[str, Any]:
@@ -179,5 +220,14 @@ def method_context(public: bool) -> dict[str, Any]:
             "not_applicable": st.NOT_APPLICABLE,
             "hard_speed_seconds": HARD_SPEED_SECONDS_PER_ITEM,
             "repeated_device": REPEATED_DEVICE_PER_DAY,
+            "min_cell_n": st.MIN_CELL_N,
+            "trim_low": format_decimal(weighting.TRIM_LOW),
+            "trim_high": format_decimal(weighting.TRIM_HIGH),
+            "trim_rounds": weighting.MAX_TRIM_ROUNDS,
+            "rake_tolerance": format_decimal(
+                weighting.RAKE_TOLERANCE, format="0.#########"
+            ),
+            "rake_rounds": weighting.RAKE_MAX_ROUNDS,
+            "response_rate_warning": babel_percent(weighting.RESPONSE_RATE_WARNING),
         },
     }

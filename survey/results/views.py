@@ -21,12 +21,13 @@ from survey.models import Question, Survey, Unit
 from survey.results import exports
 from survey.results.presenters import (
     comments_context,
+    format_number,
     format_percent,
     method_context,
     overview_context,
     questions_context,
 )
-from survey.services import raw_export, reports, tallies
+from survey.services import raw_export, reports, tallies, weights
 from survey.services.audit import record_event
 from survey.services.listing import STATUS_LABELS, survey_rows
 from survey.services.results import ResultFilter
@@ -34,6 +35,7 @@ from survey.services.results import ResultFilter
 bp = Blueprint("results", __name__)
 bp.before_request(require_roles("admin", "designer", "leader"))
 bp.add_app_template_filter(format_percent, "pct")
+bp.add_app_template_filter(format_number, "num")
 
 
 def _load(slug: str, code: str | None) -> tuple[Survey, Unit, ResultFilter]:
@@ -61,7 +63,10 @@ def method() -> str:
 def overview(slug: str, code: str | None) -> str:
     survey, unit, flt = _load(slug, code)
     report = reports.overview(survey, unit, flt)
-    return render_template("results/overview.html", **overview_context(report))
+    weighted = weights.weighted_overview(report)
+    return render_template(
+        "results/overview.html", **overview_context(report, weighted=weighted)
+    )
 
 
 @bp.get("/<slug>/questions", defaults={"code": None})
@@ -98,7 +103,7 @@ def comments(slug: str, code: str | None, question_code: str) -> str:
 def export_aggregates(slug: str, code: str | None, fmt: str) -> Response:
     survey, unit, flt = _load(slug, code)
     report = reports.overview(survey, unit, flt)
-    return exports.overview_response(report, fmt)
+    return exports.overview_response(report, fmt, weights.weighted_overview(report))
 
 
 @bp.get("/<slug>/raw.<any(csv, xlsx, sav):fmt>", defaults={"code": None})

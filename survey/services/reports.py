@@ -104,6 +104,21 @@ class UnitRow:
         return self.index.prop.n
 
 
+def rankable_row(row: UnitRow, flt: ResultFilter) -> bool:
+    """Fit for a ranking or an incentive export (METHODOLOGY.md sections 0, 4, 8).
+
+    Invited channel only, n_eff >= 100 with a half-width of at most 7 points,
+    shown, and not under review.
+    """
+    prop = row.index.prop
+    return (
+        flt.channel == "invited"
+        and not row.under_review
+        and row.index.display.kind == "value"
+        and st.rankable(prop.n, prop.half_width)
+    )
+
+
 @dataclass(frozen=True)
 class MonthPoint:
     month: str  # 'YYYY-MM', or the week's Monday 'YYYY-MM-DD' with ?trend=week
@@ -131,6 +146,7 @@ class Overview:
     quality: QualityNote | None = None
     grade: st.Grade = "-"  # M10 of the overall figure
     channels: ChannelSplit | None = None  # with all channels pooled only
+    protected: bool = False  # hidden to protect a sibling in the parent's table
 
 
 @dataclass(frozen=True)
@@ -246,6 +262,7 @@ def overview(survey: Survey, scope: Unit, flt: ResultFilter) -> Overview:
         channels=None
         if flt.channel or protected
         else channel_split(survey, scope, flt, min_n),
+        protected=protected,
     )
 
 
@@ -335,10 +352,12 @@ def _child_rows(
         min_n=min_n,
     )
     p0 = benchmark.prop.estimate
+    # A unit under review is shown but compared with nothing (METHODOLOGY.md
+    # section 8): no band, and its figure does not widen the others' limits.
     shown = [
         (f.prop.successes, f.prop.n)
         for key, f in figures.items()
-        if str(key) not in hidden and f.prop.n > 0
+        if str(key) not in hidden and f.prop.n > 0 and key not in reviewed
     ]
     phi = st.overdispersion_phi(shown, p0) if p0 is not None else 1.0
     rows = []
@@ -347,11 +366,11 @@ def _child_rows(
         protected = str(unit.id) in hidden and figure.prop.n >= min_n
         if str(unit.id) in hidden:
             figure = hidden_figure(figure)
+        under_review = unit.id in reviewed
         band: st.Band | None = None
-        if figure.shown and p0 is not None:
+        if figure.shown and p0 is not None and not under_review:
             band = st.classify_unit(figure.prop.successes, figure.prop.n, p0, phi)
         unit_responses = responses.get(unit.id, Counter())["n"]
-        under_review = unit.id in reviewed
         rows.append(
             UnitRow(
                 unit=unit,

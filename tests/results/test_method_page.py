@@ -50,3 +50,28 @@ def test_leaders_reach_it_from_their_pages_and_the_public_from_open_data(
         as_text=True
     )
     assert client.get("/results/method?lang=en").status_code == 200
+
+
+def test_the_method_page_explains_weighting_and_the_response_rate(client, monkeypatch):
+    from survey.domain import weighting
+
+    monkeypatch.setattr(weighting, "TRIM_HIGH", 4.0)
+    monkeypatch.setattr(weighting, "RESPONSE_RATE_WARNING", 0.25)
+    text = text_of(client.get("/open/method?lang=en").get_data(as_text=True))
+    for words in (
+        "Weighting to the population of cases",
+        "w = N_h / n_h",
+        f"fewer than {st.MIN_CELL_N} answers is merged",
+        "within 0.000001 of the unit's cases",
+        "trimmed to between 0.3 and 4 times their mean",
+        "1 + CV²",
+        "by its number of completed cases, not by its number of answers",
+        "Response rate (invited channel)",
+        "AAPOR's RR1",
+        "Below 25% it is marked low",
+        "never eligible for a ranking or an incentive export",
+    ):
+        assert words in text, words
+    vietnamese = client.get("/open/method?lang=vi")
+    assert vietnamese.status_code == 200
+    assert "0,3" in text_of(vietnamese.get_data(as_text=True))
