@@ -630,6 +630,12 @@ def main() -> None:
     parser.add_argument(
         "--postgres-responses", type=int, help="results at this size on PostgreSQL"
     )
+    parser.add_argument(
+        "--results-on",
+        metavar="DATABASE_URL",
+        help="only the results pages and memory, on an existing database "
+        "(seed-demo, then generate-responses: the way to measure 10M once)",
+    )
     args = parser.parse_args()
     args.clients = [16, 64]
     if args.quick:
@@ -648,6 +654,11 @@ def main() -> None:
         "databases": [],
         "notes": [],
     }
+    if args.results_on:
+        report["mode"] = "results only"
+        report["databases"].append(results_on(args.results_on, args))
+        finish(report, args, started)
+        return
     folder = Path(tempfile.mkdtemp(prefix="survey-bench-"))
     try:
         report["databases"].append(run_database("sqlite", sqlite_size, args, folder))
@@ -661,6 +672,25 @@ def main() -> None:
             report["notes"].append(f"PostgreSQL skipped: {PG_ADMIN} unreachable")
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+    finish(report, args, started)
+
+
+def results_on(url: str, args) -> dict:
+    """The results figures on a database someone filled before."""
+    kind = "postgresql" if url.startswith("postgresql") else "sqlite"
+    print(f"[{kind}] folding what the tallies lack", flush=True)
+    flask(url, "tallies", "fold")
+    responses = count_responses(url)
+    print(f"[{kind}] results pages at {responses:,}", flush=True)
+    return {
+        "database": kind,
+        "submissions": {"rows": []},
+        "generation": {"responses": responses, "generated": 0},
+        "results": bench_results(url, args),
+    }
+
+
+def finish(report: dict, args, started: float) -> None:
     report["seconds"] = round(time.monotonic() - started)
     report["machine"]["load_after"] = os.getloadavg()
     add_projection(report)
@@ -699,6 +729,8 @@ def render(report: dict) -> str:
     lines.append("")
     for database in report["databases"]:
         sub = database["submissions"]
+        if not sub["rows"]:
+            continue
         lines.append(
             f"{database['database']}: acknowledged {sub['acknowledged']} vs stored "
             f"{sub['stored']} (lost {sub['lost']})"

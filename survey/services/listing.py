@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from survey.extensions import db
 from survey.models import Response, Survey, Unit
 from survey.models.surveys import survey_units
+from survey.services.results import ResultFilter, responses_by_unit
 
 STATUS_LABELS = {"draft": _l("Draft"), "open": _l("Open"), "closed": _l("Closed")}
 
@@ -21,6 +22,23 @@ class SurveyRow:
     units: int
     responses: int
     last: datetime | None
+
+
+def _last_received(survey: Survey, scope: Unit) -> datetime | None:
+    """When the newest response (by arrival, the id's order) in scope was sent.
+
+    Walking the primary key backwards stops at the first match; a MAX over the
+    submission times would read every response of the survey.
+    """
+    return db.session.scalar(
+        select(Response.submitted_at)
+        .where(
+            Response.survey_id == survey.id,
+            Response.unit_id.in_(Unit.subtree_ids(scope)),
+        )
+        .order_by(Response.id.desc())
+        .limit(1)
+    )
 
 
 def survey_rows(surveys: list[Survey], scope: Unit) -> list[SurveyRow]:
@@ -35,21 +53,16 @@ def survey_rows(surveys: list[Survey], scope: Unit) -> list[SurveyRow]:
             .group_by(survey_units.c.survey_id)
         ).all()
     )
+    everything = ResultFilter(include_flagged=True)
     response_counts = {
-        survey_id: (count, last)
-        for survey_id, count, last in db.session.execute(
-            select(Response.survey_id, func.count(), func.max(Response.submitted_at))
-            .join(Unit, Response.unit_id == Unit.id)
-            .where(Response.survey_id.in_(ids), Unit.path.startswith(scope.path))
-            .group_by(Response.survey_id)
-        ).all()
+        s.id: sum(responses_by_unit(s, scope, everything).values()) for s in surveys
     }
     return [
         SurveyRow(
             survey=s,
             units=unit_counts.get(s.id, 0),
-            responses=response_counts.get(s.id, (0, None))[0],
-            last=response_counts.get(s.id, (0, None))[1],
+            responses=response_counts[s.id],
+            last=_last_received(s, scope) if response_counts[s.id] else None,
         )
         for s in surveys
     ]
