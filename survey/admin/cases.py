@@ -42,8 +42,8 @@ def case_file_message(error: case_service.CaseFileError) -> str:
 @bp.get("/cases")
 def list_cases() -> str:
     require_admin()
-    counts = case_service.case_counts(current_user.unit)
-    return render_template("admin/cases.html", counts=counts)
+    table = case_service.case_counts(current_user.unit)
+    return render_template("admin/cases.html", table=table)
 
 
 @bp.route("/cases/import", methods=["GET", "POST"])

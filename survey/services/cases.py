@@ -211,18 +211,24 @@ def _case(
 
 
 @dataclass(frozen=True)
-class CaseCount:
+class UnitCases:
     unit: Unit
-    year: int
-    month: int
-    cases: int
+    per_month: list[int]  # in the order of ``CaseTable.months``
+    total: int
     with_phone: int  # contacts whose number is still kept
 
 
-def case_counts(scope: Unit, months: int = 12) -> list[CaseCount]:
-    """Cases per unit of ``scope`` and month of result, newest months first.
+@dataclass(frozen=True)
+class CaseTable:
+    months: list[tuple[int, int]]  # (year, month), newest first
+    rows: list[UnitCases]
 
-    Grouped in SQL; only the ``months`` most recent months that hold cases.
+
+def case_counts(scope: Unit, months: int = 12) -> CaseTable:
+    """Cases per unit of ``scope`` and month of result, grouped in SQL.
+
+    Only the ``months`` most recent months that hold cases; a unit's total
+    and phone numbers kept count over those months.
     """
     year = extract("year", ServiceCase.returned_on)
     month = extract("month", ServiceCase.returned_on)
@@ -240,18 +246,21 @@ def case_counts(scope: Unit, months: int = 12) -> list[CaseCount]:
     ).all()
     wanted = sorted({(int(y), int(m)) for _, y, m, _, _ in rows}, reverse=True)
     wanted = wanted[:months]
-    units = {
-        u.id: u
-        for u in db.session.scalars(
-            select(Unit).where(Unit.id.in_({row[0] for row in rows}))
-        )
-    }
-    counts = [
-        CaseCount(units[unit_id], int(y), int(m), total, phones)
-        for unit_id, y, m, total, phones in rows
-        if (int(y), int(m)) in wanted
-    ]
-    return sorted(counts, key=lambda c: (-c.year, -c.month, c.unit.code))
+    column = {key: i for i, key in enumerate(wanted)}
+    cells: dict[int, list[int]] = {}
+    phones: dict[int, int] = {}
+    for unit_id, y, m, total, kept in rows:
+        key = (int(y), int(m))
+        if key in column:
+            cells.setdefault(unit_id, [0] * len(wanted))[column[key]] += total
+            phones[unit_id] = phones.get(unit_id, 0) + kept
+    units = db.session.scalars(
+        select(Unit).where(Unit.id.in_(list(cells))).order_by(Unit.code)
+    )
+    return CaseTable(
+        wanted,
+        [UnitCases(u, cells[u.id], sum(cells[u.id]), phones[u.id]) for u in units],
+    )
 
 
 # --- API clients -------------------------------------------------------------
