@@ -58,17 +58,33 @@ def seed_demo_command(responses: int, if_empty: bool, seed: int) -> None:
     with click.progressbar(length=responses, label="Generating responses") as bar:
         summary = demo.seed_demo(responses, seed=seed, progress=bar.update)
     units = {u.code: u for u in db.session.scalars(select(Unit))}
+    users = {}
     for email, password, role, unit_code in demo.iter_demo_logins():
         user = User(
             email=email, role=role, unit=units[unit_code], name=email.split("@")[0]
         )
         user.set_password(password)
         db.session.add(user)
+        users[role] = users.get(role, user)
+    db.session.flush()
+    trust = None
+    if responses:  # a bare city (for benchmarks) gets no cases and no wave either
+        click.echo("Adding service cases, a drawn wave and the quality checks ...")
+        trust = demo.seed_trust_demo(
+            summary.survey, responses, seed=seed, interviewer=users["admin"]
+        )
     db.session.commit()
     click.echo(
         f"Seeded {summary.units} units, survey '{summary.survey.slug}' "
         f"and {summary.responses:,} responses."
     )
+    if trust is not None:
+        under_review = ", ".join(trust.reviews) or "none"
+        click.echo(
+            f"Added {trust.cases:,} service cases and one drawn wave: "
+            f"{trust.answered} of {trust.invitations} invitations answered. "
+            f"Units under review: {under_review}."
+        )
 
 
 @click.command("generate-responses")

@@ -3,7 +3,16 @@
 from sqlalchemy import func, select
 
 from survey.extensions import db
-from survey.models import Response, ResponseFlag, Survey, Unit, User
+from survey.models import (
+    Response,
+    ResponseFlag,
+    ServiceCase,
+    Survey,
+    Unit,
+    UnitReview,
+    User,
+    Wave,
+)
 from survey.services.demo import DEMO_SLUG, MANIPULATED_UNIT
 
 
@@ -15,8 +24,20 @@ def test_seed_demo_builds_a_city_a_survey_and_responses(runner):
     assert units["S-NN-MT-CN1"].parent.parent.code == "HCM"  # a third level
     survey = db.session.scalar(select(Survey).where(Survey.slug == DEMO_SLUG))
     assert survey.availability() == "open"
-    assert db.session.scalar(select(func.count(Response.id))) == 400
+    synthetic = select(func.count(Response.id)).where(Response.invitation_id.is_(None))
+    assert db.session.scalar(synthetic) == 400
     assert db.session.scalar(select(func.count(User.id))) >= 3
+    # The invited channel: cases, one drawn wave, answers linked to invitations.
+    assert db.session.scalar(select(func.count(ServiceCase.id))) > 400
+    wave = db.session.scalar(select(Wave))
+    assert wave.status == "drawn" and wave.seed is not None
+    answered = [i for i in wave.invitations if i.status == "answered"]
+    assert answered and all(i.response is not None for i in answered)
+    assert {i.response.channel for i in answered} <= {"invited", "phone"}
+    # The quality checks ran: the manipulated ward is under review.
+    review = db.session.scalar(select(UnitReview))
+    assert review.unit.code == MANIPULATED_UNIT and review.status == "under_review"
+    assert "Units under review: P-BEN-THANH." in result.output
     # The manipulated ward looks manipulated: its fast completions are flagged.
     flagged_units = db.session.scalars(
         select(Unit.code)

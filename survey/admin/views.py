@@ -425,8 +425,11 @@ def save_settings(slug: str) -> Response:
 
 
 from survey.admin import (  # noqa: E402, F401  (routes registered on bp)
+    cases,
     distribution,
     exchange,
     people,
+    reviews,
     units,
+    waves,
 )

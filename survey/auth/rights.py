@@ -10,7 +10,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from survey.extensions import db
-from survey.models import Survey, Unit, User
+from survey.models import Invitation, Survey, Unit, UnitReview, User, Wave
 
 
 def require_roles(*roles: str) -> Callable[[], Response | None]:
@@ -92,3 +92,48 @@ def get_user_in_scope_or_404(user_id: int) -> User:
     if not current_user.can_see(user.unit):
         abort(403)
     return user
+
+
+def require_admin() -> None:
+    """403 unless the user is an administrator (of any scope)."""
+    if current_user.role != "admin":
+        abort(403)
+
+
+def require_city_admin() -> None:
+    """403 unless the user administers the whole tree (API clients are global)."""
+    require_admin()
+    if current_user.unit.parent_id is not None:
+        abort(403)
+
+
+def get_wave_in_scope_or_404(wave_id: int) -> Wave:
+    """A wave every unit of which the administrator may see."""
+    require_admin()
+    wave = db.session.get(Wave, wave_id)
+    if wave is None:
+        abort(404)
+    if not all(current_user.can_see(unit) for unit in wave.units):
+        abort(403)
+    return wave
+
+
+def get_invitation_in_scope_or_404(invitation_id: int) -> Invitation:
+    """An invitation of a unit in scope: the case an interviewer may call."""
+    require_admin()
+    invitation = db.session.get(Invitation, invitation_id)
+    if invitation is None:
+        abort(404)
+    if not current_user.can_see(invitation.unit):
+        abort(403)
+    return invitation
+
+
+def get_review_in_scope_or_404(review_id: int) -> UnitReview:
+    require_admin()
+    review = db.session.get(UnitReview, review_id)
+    if review is None:
+        abort(404)
+    if not current_user.can_see(review.unit):
+        abort(403)
+    return review

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey.extensions import db
 from survey.models._time import utcnow
+from survey.models.surveys import Survey
 from survey.models.units import Unit
 from survey.models.users import User
 
@@ -38,6 +39,7 @@ class UnitReview(db.Model):
     decided_at: Mapped[datetime | None] = mapped_column(DateTime)
     decision_reason: Mapped[str] = mapped_column(Text, default="")
 
+    survey: Mapped[Survey] = relationship()
     unit: Mapped[Unit] = relationship()
     decided_by: Mapped[User | None] = relationship()
 

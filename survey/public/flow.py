@@ -7,7 +7,7 @@ with a complete, checked response.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import UTC, datetime
 
 from flask import render_template, request
@@ -49,11 +49,15 @@ def run_answer_form(
     channel: str,
     allowed_channels: Collection[str],
     on_submit: OnSubmit,
+    template: str = "public/answer.html",
+    context: Mapping[str, object] | None = None,
 ) -> str | HttpResponse | tuple[str, int]:
     """GET shows page one with a fresh ticket; POST moves, checks or submits.
 
     The ticket names the version the citizen was shown: a post is checked and
     stored against that version even if a newer one was published meanwhile.
+    ``template`` and ``context`` let a staff page (the phone interview) wrap
+    the same form in its own layout.
     """
     form = AnswerForm()
     ticket = None
@@ -85,7 +89,8 @@ def run_answer_form(
     page = step.page if step else 0
     errors = step.errors if step else {}
     return render_template(
-        "public/answer.html",
+        template,
+        **(context or {}),
         survey=survey,
         version=version,
         unit=unit,

@@ -8,22 +8,69 @@ line with the reason.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import hmac
+import io
 import secrets
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import extract, func, select
 
-from survey.domain.cases import CaseRecord, CaseRowError, parse_case
+from survey.domain.cases import (
+    CaseRecord,
+    CaseRowError,
+    missing_columns,
+    parse_case,
+)
 from survey.extensions import db
 from survey.models import ApiClient, CaseContact, ServiceCase, Unit
 from survey.models._time import utcnow
 
 CHUNK = 1000
+
+
+class CaseFileError(ValueError):
+    """A CSV file that cannot be read at all; ``kind`` names the problem."""
+
+    def __init__(self, kind: str, detail: str, line: int = 0) -> None:
+        super().__init__(detail)
+        self.kind = kind  # "encoding", "columns" or "syntax"
+        self.detail = detail
+        self.line = line
+
+
+def read_case_csv(data: bytes) -> list[dict[str, str]]:
+    """The rows of a UTF-8 CSV file (comma or semicolon), keys trimmed and lower.
+
+    Raises CaseFileError when the file is not UTF-8, lacks a required column
+    or is not CSV; single bad rows are left to ``import_cases`` to report.
+    """
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise CaseFileError("encoding", f"byte {error.start}") from None
+    sample = text[:4096]
+    delimiter = ";" if sample.count(";") > sample.count(",") else ","
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = [name.strip().lower() for name in reader.fieldnames or []]
+    except csv.Error as error:
+        raise CaseFileError("syntax", str(error), 1) from None
+    missing = missing_columns(header)
+    if missing:
+        raise CaseFileError(
+            "columns",
+            f"{', '.join(missing)}; found: {', '.join(header) or 'no header'}",
+        )
+    reader.fieldnames = header
+    try:
+        return [dict(row) for row in reader]
+    except csv.Error as error:
+        raise CaseFileError("syntax", str(error), reader.line_num) from None
 
 
 @dataclass(frozen=True)
@@ -81,15 +128,20 @@ def import_cases(
     first_line: int = 2,
     progress: Callable[[int], None] | None = None,
     today: date | None = None,
+    scope: Unit | None = None,
 ) -> ImportReport:
     """Add the cases of ``rows``; report added, duplicates and rejected rows.
 
     Rows are numbered from ``first_line`` (2 for a CSV file under its header).
     With ``all_or_nothing`` a single rejected row means nothing is added.
-    Flushes; the caller commits.
+    With ``scope`` (an administrator's unit) a row of a unit outside that
+    subtree is rejected. Flushes; the caller commits.
     """
     today = today or utcnow().date()
     units = {code: id_ for code, id_ in db.session.execute(select(Unit.code, Unit.id))}
+    in_scope = (
+        set(db.session.scalars(Unit.subtree_ids(scope))) if scope is not None else None
+    )
     report = ImportReport()
     parsed: list[tuple[str, CaseRecord]] = []
     first_seen: dict[str, int] = {}
@@ -98,6 +150,10 @@ def import_cases(
             record = parse_case(row, today)
             if record.unit_code not in units:
                 raise CaseRowError(f"unit_code {record.unit_code!r} is unknown")
+            if in_scope is not None and units[record.unit_code] not in in_scope:
+                raise CaseRowError(
+                    f"unit_code {record.unit_code!r} is outside your scope"
+                )
             reference_hash = case_reference_hash(record.reference)
             if reference_hash in first_seen:
                 raise CaseRowError(
@@ -154,6 +210,59 @@ def _case(
     return case
 
 
+@dataclass(frozen=True)
+class UnitCases:
+    unit: Unit
+    per_month: list[int]  # in the order of ``CaseTable.months``
+    total: int
+    with_phone: int  # contacts whose number is still kept
+
+
+@dataclass(frozen=True)
+class CaseTable:
+    months: list[tuple[int, int]]  # (year, month), newest first
+    rows: list[UnitCases]
+
+
+def case_counts(scope: Unit, months: int = 12) -> CaseTable:
+    """Cases per unit of ``scope`` and month of result, grouped in SQL.
+
+    Only the ``months`` most recent months that hold cases; a unit's total
+    and phone numbers kept count over those months.
+    """
+    year = extract("year", ServiceCase.returned_on)
+    month = extract("month", ServiceCase.returned_on)
+    rows = db.session.execute(
+        select(
+            ServiceCase.unit_id,
+            year,
+            month,
+            func.count(ServiceCase.id),
+            func.count(CaseContact.phone),
+        )
+        .outerjoin(CaseContact, CaseContact.case_id == ServiceCase.id)
+        .where(ServiceCase.unit_id.in_(Unit.subtree_ids(scope)))
+        .group_by(ServiceCase.unit_id, year, month)
+    ).all()
+    wanted = sorted({(int(y), int(m)) for _, y, m, _, _ in rows}, reverse=True)
+    wanted = wanted[:months]
+    column = {key: i for i, key in enumerate(wanted)}
+    cells: dict[int, list[int]] = {}
+    phones: dict[int, int] = {}
+    for unit_id, y, m, total, kept in rows:
+        key = (int(y), int(m))
+        if key in column:
+            cells.setdefault(unit_id, [0] * len(wanted))[column[key]] += total
+            phones[unit_id] = phones.get(unit_id, 0) + kept
+    units = db.session.scalars(
+        select(Unit).where(Unit.id.in_(list(cells))).order_by(Unit.code)
+    )
+    return CaseTable(
+        wanted,
+        [UnitCases(u, cells[u.id], sum(cells[u.id]), phones[u.id]) for u in units],
+    )
+
+
 # --- API clients -------------------------------------------------------------
 
 
@@ -169,6 +278,26 @@ def create_api_client(name: str) -> tuple[ApiClient, str]:
     db.session.add(client)
     db.session.flush()
     return client, token
+
+
+def api_clients() -> list[ApiClient]:
+    """Every client, the enabled ones first."""
+    return list(
+        db.session.scalars(
+            select(ApiClient).order_by(
+                ApiClient.disabled_at.is_not(None), ApiClient.name
+            )
+        )
+    )
+
+
+def revoke_api_client(client: ApiClient, now: datetime | None = None) -> bool:
+    """Disable the client's token for good; False when it was revoked already."""
+    if client.disabled_at is not None:
+        return False
+    client.disabled_at = now or utcnow()
+    db.session.flush()
+    return True
 
 
 def api_client_for_token(token: str) -> ApiClient | None:

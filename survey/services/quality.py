@@ -483,3 +483,40 @@ def units_under_review(survey: Survey) -> set[int]:
             )
         )
     )
+
+
+# --- the administrators' review page -------------------------------------------
+
+
+def reviews_in_scope(scope: Unit, decided: int = 20) -> list[UnitReview]:
+    """Reviews of units in ``scope``: every open one, then the latest decided."""
+    in_scope = UnitReview.unit_id.in_(Unit.subtree_ids(scope))
+    open_ = db.session.scalars(
+        select(UnitReview)
+        .where(in_scope, UnitReview.status == UNDER_REVIEW)
+        .order_by(UnitReview.opened_at.desc(), UnitReview.id.desc())
+    )
+    done = db.session.scalars(
+        select(UnitReview)
+        .where(in_scope, UnitReview.status != UNDER_REVIEW)
+        .order_by(UnitReview.decided_at.desc(), UnitReview.id.desc())
+        .limit(decided)
+    )
+    return [*open_, *done]
+
+
+def review_indicators(reviews: list[UnitReview]) -> dict[int, list[Indicator]]:
+    """Each review's unit indicators, computed now over the review's period.
+
+    Indicators compare a unit with the city, so they are computed once per
+    survey and period for every unit, then picked per review.
+    """
+    computed: dict[tuple[int, date, date], dict[int, list[Indicator]]] = {}
+    result = {}
+    for review in reviews:
+        key = (review.survey_id, review.period_start, review.period_end)
+        if key not in computed:
+            period = Period(review.period_start, review.period_end)
+            computed[key] = unit_indicators(unit_counts(review.survey, period))
+        result[review.id] = computed[key].get(review.unit_id, [])
+    return result

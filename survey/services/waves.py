@@ -23,6 +23,7 @@ from survey.extensions import db
 from survey.models import CaseContact, Invitation, ServiceCase, Unit, User, Wave
 from survey.models._time import utcnow
 from survey.models.surveys import Survey, SurveyVersion
+from survey.models.waves import wave_units
 from survey.services.audit import record_event
 from survey.services.cases import phone_hash
 
@@ -233,21 +234,25 @@ def close_wave(
 # --- a person's request ------------------------------------------------------
 
 
-def _contacts_of(phone: str) -> list[CaseContact]:
+def _contacts_of(phone: str, scope: Unit | None = None) -> list[CaseContact]:
     key = phone_hash(phone)
-    return list(
-        db.session.scalars(
-            select(CaseContact)
-            .where(CaseContact.phone_hash == key)
-            .order_by(CaseContact.id)
+    query = select(CaseContact).where(CaseContact.phone_hash == key)
+    if scope is not None:
+        query = query.join(ServiceCase, ServiceCase.id == CaseContact.case_id).where(
+            ServiceCase.unit_id.in_(Unit.subtree_ids(scope))
         )
-    )
+    return list(db.session.scalars(query.order_by(CaseContact.id)))
 
 
-def person_contact_data(phone: str, user: User | None = None) -> list[dict[str, str]]:
-    """Everything kept about the person with this (normalised) number; audited."""
+def person_contact_data(
+    phone: str, user: User | None = None, scope: Unit | None = None
+) -> list[dict[str, str]]:
+    """Everything kept about the person with this (normalised) number; audited.
+
+    With ``scope``, only the cases of units in that subtree.
+    """
     records = []
-    for contact in _contacts_of(phone):
+    for contact in _contacts_of(phone, scope):
         case = contact.case
         invitation = db.session.scalar(
             select(Invitation).where(Invitation.case_id == case.id)
@@ -272,11 +277,17 @@ def person_contact_data(phone: str, user: User | None = None) -> list[dict[str, 
 
 
 def erase_person(
-    phone: str, user: User | None = None, now: datetime | None = None
+    phone: str,
+    user: User | None = None,
+    now: datetime | None = None,
+    scope: Unit | None = None,
 ) -> int:
-    """Erase the number and its hash from every case; returns how many contacts."""
+    """Erase the number and its hash from every case; returns how many contacts.
+
+    With ``scope``, only from the cases of units in that subtree.
+    """
     now = now or utcnow()
-    contacts = _contacts_of(phone)
+    contacts = _contacts_of(phone, scope)
     for contact in contacts:
         contact.erase(now, forget_hash=True)
     record_event(user, "erase", "person_contact_data", contacts=len(contacts))
@@ -295,3 +306,85 @@ def wave_counts(wave: Wave) -> dict[str, int]:
     for status, count in rows:
         counts[status] = count
     return counts
+
+
+# --- the administrators' pages -------------------------------------------------
+
+
+def waves_in_scope(scope: Unit) -> list[Wave]:
+    """Waves whose every unit lies in ``scope``, newest first."""
+    outside = (
+        select(wave_units.c.wave_id)
+        .join(Unit, Unit.id == wave_units.c.unit_id)
+        .where(~Unit.path.startswith(scope.path))
+    )
+    return list(
+        db.session.scalars(
+            select(Wave).where(Wave.id.not_in(outside)).order_by(Wave.id.desc())
+        )
+    )
+
+
+def wave_counts_by_wave(waves: Sequence[Wave]) -> dict[int, dict[str, int]]:
+    """Invitations by status for each wave, in one GROUP BY."""
+    counts: dict[int, dict[str, int]] = {
+        w.id: {"invited": 0, "opened": 0, "answered": 0} for w in waves
+    }
+    if not waves:
+        return counts
+    rows = db.session.execute(
+        select(Invitation.wave_id, Invitation.status, func.count(Invitation.id))
+        .where(Invitation.wave_id.in_(list(counts)))
+        .group_by(Invitation.wave_id, Invitation.status)
+    )
+    for wave_id, status, count in rows:
+        counts[wave_id][status] = count
+    return counts
+
+
+@dataclass(frozen=True)
+class UnitProgress:
+    unit: Unit
+    invited: int  # every invitation issued, whatever became of it
+    opened: int
+    answered: int
+
+    @property
+    def response_rate(self) -> float | None:
+        return self.answered / self.invited if self.invited else None
+
+
+def wave_progress(wave: Wave) -> list[UnitProgress]:
+    """Per unit of the wave: invitations, opened and answered (for the rate)."""
+    per_unit: dict[int, dict[str, int]] = {u.id: {} for u in wave.units}
+    rows = db.session.execute(
+        select(Invitation.unit_id, Invitation.status, func.count(Invitation.id))
+        .where(Invitation.wave_id == wave.id)
+        .group_by(Invitation.unit_id, Invitation.status)
+    )
+    for unit_id, status, count in rows:
+        per_unit.setdefault(unit_id, {})[status] = count
+    progress = []
+    for unit in wave.units:
+        c = per_unit.get(unit.id, {})
+        answered = c.get("answered", 0)
+        opened = c.get("opened", 0) + answered
+        progress.append(UnitProgress(unit, sum(c.values()), opened, answered))
+    return progress
+
+
+def wave_invitations(
+    wave: Wave, offset: int = 0, limit: int = 100
+) -> tuple[list[Invitation], int]:
+    """A page of the wave's invitations (open ones first) and how many in all."""
+    total = db.session.scalar(
+        select(func.count(Invitation.id)).where(Invitation.wave_id == wave.id)
+    )
+    page = db.session.scalars(
+        select(Invitation)
+        .where(Invitation.wave_id == wave.id)
+        .order_by((Invitation.status == "answered"), Invitation.id)
+        .offset(offset)
+        .limit(limit)
+    )
+    return list(page), total or 0

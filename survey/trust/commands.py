@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import io
 import json
 import os
 
@@ -11,7 +10,7 @@ import click
 from flask import Flask
 from sqlalchemy import select
 
-from survey.domain.cases import CaseRowError, missing_columns, normalise_phone
+from survey.domain.cases import CaseRowError, normalise_phone
 from survey.domain.statistics import sample_size
 from survey.extensions import db
 from survey.models import ApiClient, Survey, Unit, UnitReview, User, Wave
@@ -20,7 +19,12 @@ from survey.models.waves import WaveError
 from survey.services import quality as quality_service
 from survey.services import waves as wave_service
 from survey.services.audit import record_event
-from survey.services.cases import create_api_client, import_cases
+from survey.services.cases import (
+    CaseFileError,
+    create_api_client,
+    import_cases,
+    read_case_csv,
+)
 
 MAX_REPORTED = 50
 
@@ -39,29 +43,21 @@ def register_trust_commands(app: Flask) -> None:
 
 def _read_rows(path: str) -> tuple[list[dict[str, str]], int]:
     """The rows of a UTF-8 CSV file (comma or semicolon), keys trimmed, lower."""
+    with open(path, "rb") as handle:
+        data = handle.read()
     try:
-        with open(path, encoding="utf-8-sig", newline="") as handle:
-            text = handle.read()
-    except UnicodeDecodeError as error:
-        raise click.ClickException(
-            f"{path} is not UTF-8 text (byte {error.start}); "
-            "save it as 'CSV UTF-8' and try again"
-        ) from None
-    sample = text[:4096]
-    delimiter = ";" if sample.count(";") > sample.count(",") else ","
-    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
-    header = [name.strip().lower() for name in reader.fieldnames or []]
-    missing = missing_columns(header)
-    if missing:
-        raise click.ClickException(
-            f"{path} lacks the column(s) {', '.join(missing)}; "
-            f"found: {', '.join(header) or 'no header'}"
-        )
-    reader.fieldnames = header
-    try:
-        rows = [dict(row) for row in reader]
-    except csv.Error as error:
-        raise click.ClickException(f"{path} line {reader.line_num}: {error}") from None
+        rows = read_case_csv(data)
+    except CaseFileError as error:
+        if error.kind == "encoding":
+            message = (
+                f"{path} is not UTF-8 text ({error.detail}); "
+                "save it as 'CSV UTF-8' and try again"
+            )
+        elif error.kind == "columns":
+            message = f"{path} lacks the column(s) {error.detail}"
+        else:
+            message = f"{path} line {error.line}: {error.detail}"
+        raise click.ClickException(message) from None
     return rows, len(rows)
 
 

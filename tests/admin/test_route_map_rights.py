@@ -7,6 +7,7 @@ the test, so nobody can add a page and forget to decide who may open it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 import pytest
 from flask import Flask
@@ -14,8 +15,12 @@ from flask.testing import FlaskClient
 from werkzeug.routing import Rule
 
 from survey.extensions import db
+from survey.models import UnitReview
+from survey.services.cases import create_api_client, import_cases
 from survey.services.designer import new_draft_from
+from survey.services.waves import create_wave, draw_wave
 from tests.conftest import csrf_token
+from tests.trust.conftest import case_row
 
 # What each endpoint acts on:
 #   global  - no object in the URL; any user of the blueprint's roles
@@ -60,6 +65,22 @@ ROUTES: dict[str, str] = {
     "admin.edit_user": "admins",
     "admin.create_user": "admins",
     "admin.show_audit": "admins",
+    # Trust: cases, API clients, waves, phone interviews, personal data, reviews.
+    "admin.list_cases": "admins",
+    "admin.import_cases": "admins",
+    "admin.list_api_clients": "admins",
+    "admin.revoke_api_client": "admins",
+    "admin.contact_data": "admins",
+    "admin.list_waves": "admins",
+    "admin.create_wave": "admins",
+    "admin.show_wave": "admins",
+    "admin.draw_wave": "admins",
+    "admin.export_wave_contacts": "admins",
+    "admin.close_wave": "admins",
+    "admin.interview": "admins",
+    "admin.list_reviews": "admins",
+    "admin.decide_review": "admins",
+    "admin.recompute_quality": "admins",
     "results.index": "global",
     "results.overview": "survey",
     "results.questions": "survey",
@@ -82,6 +103,10 @@ class Objects:
     question_id: int
     last_question_id: int
     user_id: int
+    wave_id: int
+    invitation_id: int
+    review_id: int
+    client_id: int
 
     def values(self, rule: Rule) -> dict[str, object]:
         given = {
@@ -90,6 +115,10 @@ class Objects:
             "page_id": self.page_id,
             "question_id": self.question_id,
             "user_id": self.user_id,
+            "wave_id": self.wave_id,
+            "invitation_id": self.invitation_id,
+            "review_id": self.review_id,
+            "client_id": self.client_id,
             "question_code": "NOTE",
             "fmt": "csv",
         }
@@ -114,6 +143,7 @@ def city(make_unit, make_survey, make_user):
     admin = make_user("admin@hcm.gov.vn", "admin", hcm)
     make_user("designer@hcm.gov.vn", "designer", dept)
     make_user("leader@hcm.gov.vn", "leader", hcm)
+    trust = trust_objects(city_survey, ward)
 
     def objects(survey, code: str) -> Objects:
         draft = survey.draft_version
@@ -124,11 +154,42 @@ def city(make_unit, make_survey, make_user):
             question_id=draft.questions[0].id,
             last_question_id=draft.questions[-1].id,
             user_id=admin.id,
+            **trust,
         )
 
     return {
         "hcm": objects(city_survey, "P-SAI-GON"),
         "dept": objects(dept_survey, "S-NN-MT-CN1"),
+    }
+
+
+def trust_objects(survey, ward) -> dict[str, int]:
+    """Cases, a drawn wave, a unit under review and an API client."""
+    today = date.today()
+    report = import_cases(
+        [
+            case_row(f"R-{i}", unit_code=ward.code, phone=f"090000{i:04d}")
+            for i in range(5)
+        ]
+    )
+    assert report.ok, report.rejected
+    wave = create_wave(survey, [ward], today - timedelta(days=29), today, 3, seed=1)
+    draw_wave(wave)
+    review = UnitReview(
+        survey_id=survey.id,
+        unit_id=ward.id,
+        period_start=today - timedelta(days=364),
+        period_end=today,
+        reason="all_top: made up for the walk",
+    )
+    db.session.add(review)
+    client, _token = create_api_client("one-stop")
+    db.session.commit()
+    return {
+        "wave_id": wave.id,
+        "invitation_id": wave.invitations[0].id,
+        "review_id": review.id,
+        "client_id": client.id,
     }
 
 

@@ -1,0 +1,52 @@
+"""Planning a wave in a real browser: the sample size follows the margin typed."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from survey.extensions import db
+from survey.models import Unit, User
+from survey.services.demo import DEMO_SLUG
+
+pytestmark = pytest.mark.browser
+
+EMAIL = "wave-admin@demo.gov.vn"
+PASSWORD = "a-long-password-for-the-waves"
+
+
+@pytest.fixture(scope="module")
+def wave_admin(live_server) -> str:
+    with live_server.app.app_context():
+        if db.session.scalar(select(User).where(User.email == EMAIL)) is None:
+            city = db.session.scalar(select(Unit).where(Unit.code == "HCM"))
+            user = User(email=EMAIL, role="admin", unit=city)
+            user.set_password(PASSWORD)
+            db.session.add(user)
+            db.session.commit()
+    return EMAIL
+
+
+def test_the_implied_sample_size_is_shown_as_the_margin_is_typed(
+    live_server, wave_admin, browser
+):
+    base = live_server.url
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    try:
+        page.goto(f"{base}/login?lang=en")
+        page.fill("input[name=email]", wave_admin)
+        page.fill("input[name=password]", PASSWORD)
+        page.locator("form button[type=submit]").last.click()
+        page.wait_for_url(f"{base}/admin/**")
+        page.goto(f"{base}/admin/surveys/{DEMO_SLUG}/waves/new")
+        page.fill("#moe", "5")
+        assert "needs 196 responses per unit" in page.locator("#implied-n").inner_text()
+        assert page.locator("input[name=sample_mode][value=moe]").is_checked()
+        page.fill("#moe", "10")
+        assert "needs 49 responses per unit" in page.locator("#implied-n").inner_text()
+        assert errors == []  # the script ran under the CSP, without errors
+    finally:
+        context.close()
