@@ -158,7 +158,12 @@ def _answers(
     """Invited answers (1-5) to the overall question per unit, cell and code.
 
     A response without an invitation (an import, say) has no cell: None.
+    Only the answers linked to an invitation are read row by row (starting
+    from the responses' invitation index: a wave's few hundred per unit);
+    the unlinked rest is the invited channel's count, from the tallies,
+    minus those.
     """
+    invited = replace(flt, channel="invited")
     columns = (
         Response.unit_id,
         ServiceCase.procedure_group,
@@ -168,13 +173,13 @@ def _answers(
     )
     query = (
         select(*columns, func.count())
-        .select_from(Answer)
-        .join(Response, Answer.response_id == Response.id)
+        .select_from(Invitation)
+        .join(Response, Response.invitation_id == Invitation.id)
+        .join(ServiceCase, ServiceCase.id == Invitation.case_id)
+        .join(Answer, Answer.response_id == Response.id)
         .join(Question, Answer.question_id == Question.id)
-        .outerjoin(Invitation, Invitation.id == Response.invitation_id)
-        .outerjoin(ServiceCase, ServiceCase.id == Invitation.case_id)
         .where(
-            *replace(flt, channel="invited").conditions(survey),
+            *invited.conditions(survey),
             Response.unit_id.in_(Unit.subtree_ids(scope)),
             Question.dimension == OVERALL,
             Question.type == LIKERT5,
@@ -186,8 +191,14 @@ def _answers(
         lambda: defaultdict(Counter)
     )
     for unit_id, group, applicant, outcome, code, count in db.session.execute(query):
-        cell = None if group is None else (group, applicant, outcome)
-        found[unit_id][cell][code] += count
+        found[unit_id][(group, applicant, outcome)][code] += count
+    every = results.dimension_counts_by_unit(survey, scope, invited, (OVERALL,))
+    for unit_id, codes in every.get(OVERALL, {}).items():
+        unlinked = Counter({c: n for c, n in codes.items() if c in st.LIKERT_CODES})
+        for linked in found.get(unit_id, {}).values():
+            unlinked.subtract(linked)
+        if +unlinked:
+            found[unit_id][None] = +unlinked
     return found
 
 
