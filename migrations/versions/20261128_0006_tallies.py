@@ -61,11 +61,19 @@ def upgrade():
         'response_tallies',
         sa.Column('id', sa.Integer(), nullable=False),
         *_slice_columns('response_tallies'),
-        *(sa.Column(f'f{i}', sa.SmallInteger(), nullable=False) for i in range(5)),
         sa.Column('responses', sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_response_tallies')),
+        sa.UniqueConstraint(*KEY, name='uq_response_tallies_cell'),
+    )
+    op.create_table(
+        'factor_tallies',
+        sa.Column('id', sa.Integer(), nullable=False),
+        *_slice_columns('factor_tallies'),
+        *(sa.Column(f'f{i}', sa.SmallInteger(), nullable=False) for i in range(5)),
+        sa.Column('responses', sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_factor_tallies')),
         sa.UniqueConstraint(
-            *KEY, 'f0', 'f1', 'f2', 'f3', 'f4', name='uq_response_tallies_cell'
+            *KEY, 'f0', 'f1', 'f2', 'f3', 'f4', name='uq_factor_tallies_cell'
         ),
     )
     op.create_table(
@@ -85,6 +93,9 @@ def upgrade():
             *KEY, 'question_id', 'option_id', name='uq_answer_tallies_cell'
         ),
     )
+    op.create_index(
+        'ix_answer_tallies_question', 'answer_tallies', ['question_id', 'option_id']
+    )
     state = op.create_table(
         'tally_state',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -96,7 +107,9 @@ def upgrade():
 
 def downgrade():
     op.drop_table('tally_state')
+    op.drop_index('ix_answer_tallies_question', table_name='answer_tallies')
     op.drop_table('answer_tallies')
+    op.drop_table('factor_tallies')
     op.drop_table('response_tallies')
     op.drop_index('ix_responses_untallied', table_name='responses')
     with op.batch_alter_table('responses') as batch_op:

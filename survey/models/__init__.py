@@ -5,7 +5,7 @@ from survey.models.cases import ApiClient, CaseContact, ServiceCase
 from survey.models.responses import Answer, DeviceSalt, Response, ResponseFlag
 from survey.models.reviews import UnitReview
 from survey.models.surveys import Option, Page, Question, Survey, SurveyVersion
-from survey.models.tallies import AnswerTally, ResponseTally, TallyState
+from survey.models.tallies import AnswerTally, FactorTally, ResponseTally, TallyState
 from survey.models.units import Unit
 from survey.models.users import User
 from survey.models.waves import Invitation, Wave
@@ -16,6 +16,7 @@ __all__ = [
     "ApiClient",
     "AuditEvent",
     "DeviceSalt",
+    "FactorTally",
     "CaseContact",
     "Invitation",
     "Option",

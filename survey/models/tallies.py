@@ -14,6 +14,7 @@ from __future__ import annotations
 from sqlalchemy import (
     Boolean,
     ForeignKey,
+    Index,
     Integer,
     SmallInteger,
     String,
@@ -32,6 +33,16 @@ NO_FACTOR = -1
 NO_FACTOR_ANSWERED = -2
 FACTORS = 5
 
+# The unique keys' order: survey and unit first, as the pages select them.
+SLICE_KEY = (
+    "survey_id",
+    "unit_id",
+    "month",
+    "version_id",
+    "invited",
+    "respondent_group",
+    "hard_flagged",
+)
 SLICE_COLUMNS = (
     "survey_id",
     "version_id",
@@ -56,24 +67,30 @@ class _Slice:
 
 
 class ResponseTally(_Slice, db.Model):
+    """Responses per slice."""
+
+    __tablename__ = "response_tallies"
+    __table_args__ = (UniqueConstraint(*SLICE_KEY, name="uq_response_tallies_cell"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    responses: Mapped[int] = mapped_column(Integer)
+
+
+class FactorTally(_Slice, db.Model):
     """Responses per slice and pattern of the five satisfaction factors.
 
     The pattern makes the composite's bootstrap interval possible without
     the response rows: it needs, per respondent, which factors were top-two.
+    Kept apart from ``ResponseTally``: the patterns multiply its rows by
+    about thirty, which the plain counts need not read.
     """
 
-    __tablename__ = "response_tallies"
+    __tablename__ = "factor_tallies"
     __table_args__ = (
         UniqueConstraint(
-            "survey_id",
-            "unit_id",
-            "month",
-            "version_id",
-            "invited",
-            "respondent_group",
-            "hard_flagged",
+            *SLICE_KEY,
             *(f"f{i}" for i in range(FACTORS)),
-            name="uq_response_tallies_cell",
+            name="uq_factor_tallies_cell",
         ),
     )
 
@@ -97,17 +114,11 @@ class AnswerTally(_Slice, db.Model):
     __tablename__ = "answer_tallies"
     __table_args__ = (
         UniqueConstraint(
-            "survey_id",
-            "unit_id",
-            "month",
-            "version_id",
-            "invited",
-            "respondent_group",
-            "hard_flagged",
-            "question_id",
-            "option_id",
-            name="uq_answer_tallies_cell",
+            *SLICE_KEY, "question_id", "option_id", name="uq_answer_tallies_cell"
         ),
+        # A page reads a few questions' rows (the overall item, a dimension):
+        # through this index, not the survey's every question and option.
+        Index("ix_answer_tallies_question", "question_id", "option_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

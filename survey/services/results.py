@@ -45,6 +45,7 @@ from survey.models.tallies import (
     NO_FACTOR_ANSWERED,
     VALUE_CODES,
     AnswerTally,
+    FactorTally,
     ResponseTally,
 )
 
@@ -302,7 +303,7 @@ def _tallies_cover(flt: ResultFilter, period: str = "month") -> bool:
 
 
 def _tally_conditions(
-    table: type[ResponseTally] | type[AnswerTally],
+    table: type[ResponseTally] | type[FactorTally] | type[AnswerTally],
     survey: Survey,
     scope: Unit | None,
     flt: ResultFilter,
@@ -524,13 +525,13 @@ def factor_patterns(
     parts = [select(*columns, func.count()).group_by(*columns)]
     if _tallies_cover(flt) and dimensions == SATISFACTION_FACTORS:
         factors = [
-            func.nullif(getattr(ResponseTally, f"f{i}"), NO_FACTOR).label(f"f{i}")
+            func.nullif(getattr(FactorTally, f"f{i}"), NO_FACTOR).label(f"f{i}")
             for i in range(len(dimensions))
         ]
         tallies = (
-            select(*factors, func.sum(ResponseTally.responses))
-            .where(*_tally_conditions(ResponseTally, survey, scope, flt))
-            .where(ResponseTally.f0 != NO_FACTOR_ANSWERED)
+            select(*factors, func.sum(FactorTally.responses))
+            .where(*_tally_conditions(FactorTally, survey, scope, flt))
+            .where(FactorTally.f0 != NO_FACTOR_ANSWERED)
             .group_by(*factors)
         )
         parts.insert(0, tallies)

@@ -48,6 +48,7 @@ from survey.models.tallies import (
     SLICE_COLUMNS,
     VALUE_CODES,
     AnswerTally,
+    FactorTally,
     ResponseTally,
     TallyState,
 )
@@ -59,7 +60,7 @@ log = logging.getLogger(__name__)
 FOLD_AFTER = 500  # responses waiting before a results page folds them in
 FOLD_LIMIT = 20_000  # responses per fold of the command: bounded memory
 PAGE_FOLD_LIMIT = 5_000  # per fold from a results page: a short request
-RESPONSE_KEY = (*SLICE_COLUMNS, *(f"f{i}" for i in range(FACTORS)))
+FACTOR_KEY = (*SLICE_COLUMNS, *(f"f{i}" for i in range(FACTORS)))
 ANSWER_KEY = (*SLICE_COLUMNS, "question_id", "option_id")
 ANSWER_COUNTS = ("answered", *(f"c{code}" for code in VALUE_CODES))
 FACTOR_INDEX = {dimension: i for i, dimension in enumerate(SATISFACTION_FACTORS)}
@@ -95,6 +96,7 @@ class _Batch:
 
     questions: dict[int, tuple[str, str | None]]  # id -> (type, dimension)
     responses: Counter[tuple[Any, ...]] = field(default_factory=Counter)
+    patterns: Counter[tuple[Any, ...]] = field(default_factory=Counter)
     # slice -> (question id, option id or 0) -> [answered, c0..c10]
     answers: dict[tuple[Any, ...], dict[tuple[int, int], list[int]]] = field(
         default_factory=dict
@@ -131,17 +133,22 @@ class _Batch:
             if answered_factor
             else (NO_FACTOR_ANSWERED,) * FACTORS
         )
-        self.responses[(*cut, *pattern)] += 1
+        self.responses[cut] += 1
+        self.patterns[(*cut, *pattern)] += 1
 
     def write(self) -> None:
-        _upsert(
-            ResponseTally,
-            [
-                {**dict(zip(RESPONSE_KEY, key, strict=True)), "responses": count}
-                for key, count in self.responses.items()
-            ],
-            RESPONSE_KEY,
-        )
+        for table, counts, key in (
+            (ResponseTally, self.responses, SLICE_COLUMNS),
+            (FactorTally, self.patterns, FACTOR_KEY),
+        ):
+            _upsert(
+                table,
+                [
+                    {**dict(zip(key, cells, strict=True)), "responses": count}
+                    for cells, count in counts.items()
+                ],
+                key,
+            )
         _upsert(
             AnswerTally,
             [
@@ -316,6 +323,7 @@ def fold_if_behind(survey: Survey) -> None:
 def clear() -> None:
     """Forget the tallies: every response is waiting again (``rebuild``)."""
     db.session.execute(delete(ResponseTally))
+    db.session.execute(delete(FactorTally))
     db.session.execute(delete(AnswerTally))
     db.session.execute(
         update(Response)
