@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import select
 
@@ -27,6 +27,7 @@ from survey.models import (
     Unit,
 )
 from survey.models.surveys import SurveyVersion
+from survey.services.driver import driver_rows
 from survey.services.results import LOCAL_OFFSET, ResultFilter
 
 BATCH_SIZE = 2000
@@ -94,43 +95,71 @@ def _number(value: float | None) -> Cell:
     return int(value) if value.is_integer() else value
 
 
+@dataclass(frozen=True)
+class _Catalogue:
+    """Questions and options of the survey by id, read once per export."""
+
+    questions: dict[int, tuple[str, str]]  # id -> (code, type)
+    options: dict[int, tuple[str, bool, int]]  # id -> (code, is_other, position)
+
+    @classmethod
+    def of(cls, survey: Survey) -> _Catalogue:
+        versions = select(SurveyVersion.id).where(SurveyVersion.survey_id == survey.id)
+        questions = db.session.execute(
+            select(Question.id, Question.code, Question.type).where(
+                Question.version_id.in_(versions)
+            )
+        )
+        options = db.session.execute(
+            select(Option.id, Option.code, Option.is_other, Option.position)
+            .join(Question, Question.id == Option.question_id)
+            .where(Question.version_id.in_(versions))
+        )
+        return cls(
+            {qid: (code, kind) for qid, code, kind in questions},
+            {oid: (code, other, pos) for oid, code, other, pos in options},
+        )
+
+
 def _answer_cells(
-    response_ids: list[int],
+    catalogue: _Catalogue, first_id: int, last_id: int
 ) -> dict[int, dict[str, Cell]]:
-    """Cells of every answer of these responses, keyed by response and column."""
+    """Cells of every answer of the responses with ids in [first, last].
+
+    One range read of the answers' response index, through the driver; the
+    codes come from the catalogue, not from a join per row. Ticks of a
+    multiple choice are listed in the options' order.
+    """
     query = (
         select(
             Answer.response_id,
-            Question.code,
-            Question.type,
+            Answer.question_id,
+            Answer.option_id,
             Answer.value_int,
             Answer.value_number,
             Answer.value_text,
             Answer.value_date,
-            Option.code,
-            Option.is_other,
         )
-        .join(Question, Answer.question_id == Question.id)
-        .outerjoin(Option, Answer.option_id == Option.id)
-        .where(Answer.response_id.in_(response_ids))
-        .order_by(Answer.response_id, Question.position, Option.position, Answer.id)
+        .where(Answer.response_id.between(first_id, last_id))
+        .order_by(Answer.response_id, Answer.id)
     )
     cells: dict[int, dict[str, Cell]] = defaultdict(dict)
+    ticks: dict[tuple[int, str], list[tuple[int, str]]] = defaultdict(list)
     for (
         response_id,
-        code,
-        kind,
+        question_id,
+        option_id,
         value_int,
         value_number,
         value_text,
         value_date,
-        option_code,
-        is_other,
-    ) in db.session.connection().execute(query):  # Core: no ORM row overhead
+    ) in driver_rows(query):
+        code, kind = catalogue.questions[question_id]
         row = cells[response_id]
-        if option_code is not None:
-            if kind == MULTIPLE and row.get(code):
-                row[code] = f"{row[code]};{option_code}"
+        if option_id is not None:
+            option_code, is_other, position = catalogue.options[option_id]
+            if kind == MULTIPLE:
+                ticks[response_id, code].append((position, option_code))
             else:
                 row[code] = option_code
             if is_other and value_text:
@@ -140,10 +169,19 @@ def _answer_cells(
         elif kind == NUMBER:
             row[code] = _number(value_number)
         elif kind == DATE:
-            row[code] = value_date.isoformat() if value_date else None
+            row[code] = _date(value_date)
         else:
             row[code] = value_int
+    for (response_id, code), chosen in ticks.items():
+        cells[response_id][code] = ";".join(option for _, option in sorted(chosen))
     return cells
+
+
+def _date(value: date | str | None) -> str | None:
+    """The driver's date (SQLite's is the ISO text already) as ISO text."""
+    if value is None or isinstance(value, str):
+        return value
+    return value.isoformat()
 
 
 def _flag_codes(response_ids: list[int]) -> dict[int, str]:
@@ -179,6 +217,7 @@ def raw_rows(
         ).all()
     )
     columns = layout.header[len(FIXED_COLUMNS) :]
+    catalogue = _Catalogue.of(survey)
     where = [*flt.conditions(survey), Response.unit_id.in_(Unit.subtree_ids(scope))]
     last_id = 0
     while True:
@@ -198,7 +237,7 @@ def raw_rows(
         if not batch:
             return
         ids = [row.id for row in batch]
-        answers = _answer_cells(ids)
+        answers = _answer_cells(catalogue, ids[0], ids[-1])
         flags = _flag_codes(ids)
         for row in batch:
             cells = answers.get(row.id, {})

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from itertools import groupby
 from operator import itemgetter
@@ -25,7 +25,6 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    Select,
     and_,
     bindparam,
     delete,
@@ -53,6 +52,7 @@ from survey.models.tallies import (
     TallyState,
 )
 from survey.services import results
+from survey.services.driver import driver_rows
 from survey.services.results import _local_month
 
 log = logging.getLogger(__name__)
@@ -220,31 +220,11 @@ def _count_batch(in_batch: ColumnElement[bool]) -> _Batch:
         .where(in_batch)
         .order_by(Answer.response_id)
     )
-    for response_id, rows in groupby(_driver_rows(answers), key=itemgetter(0)):
+    for response_id, rows in groupby(driver_rows(answers), key=itemgetter(0)):
         batch.add(cuts.pop(response_id), rows)
     for cut in cuts.values():  # responses without a single answer
         batch.add(cut, [])
     return batch
-
-
-def _driver_rows(query: Select[Any], size: int = 10_000) -> Iterator[tuple[Any, ...]]:
-    """The rows of ``query`` as the driver's tuples, fetched ``size`` at a time.
-
-    Hundreds of thousands of answer rows: SQLAlchemy's result rows cost
-    several times what the driver does, and nothing here needs them.
-    """
-    connection = db.session.connection()
-    compiled = query.compile(dialect=connection.dialect)
-    parameters: Any = compiled.params
-    if compiled.positional:
-        parameters = tuple(compiled.params[name] for name in compiled.positiontup or ())
-    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    try:
-        cursor.execute(str(compiled), parameters)
-        while rows := cursor.fetchmany(size):
-            yield from rows
-    finally:
-        cursor.close()
 
 
 def fold(limit: int | None = FOLD_LIMIT) -> int:
