@@ -44,9 +44,6 @@ def _slice_columns(table):
     return columns + foreign_keys
 
 
-KEY = ('survey_id', 'unit_id', 'month', 'version_id', 'invited',
-       'respondent_group', 'hard_flagged')
-
 
 def upgrade():
     # A plain ADD COLUMN: no copy of what may be millions of rows.
@@ -57,28 +54,30 @@ def upgrade():
         sqlite_where=sa.text('tally_batch IS NULL'),
         postgresql_where=sa.text('tally_batch IS NULL'),
     )
+    # WITHOUT ROWID on SQLite: the primary key is the table, in read order.
+    rest = ('month', 'version_id', 'invited', 'respondent_group', 'hard_flagged')
+    factors = ('f0', 'f1', 'f2', 'f3', 'f4')
     op.create_table(
         'response_tallies',
-        sa.Column('id', sa.Integer(), nullable=False),
         *_slice_columns('response_tallies'),
         sa.Column('responses', sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint('id', name=op.f('pk_response_tallies')),
-        sa.UniqueConstraint(*KEY, name='uq_response_tallies_cell'),
+        sa.PrimaryKeyConstraint(
+            'survey_id', 'unit_id', *rest, name=op.f('pk_response_tallies')
+        ),
+        sqlite_with_rowid=False,
     )
     op.create_table(
         'factor_tallies',
-        sa.Column('id', sa.Integer(), nullable=False),
         *_slice_columns('factor_tallies'),
-        *(sa.Column(f'f{i}', sa.SmallInteger(), nullable=False) for i in range(5)),
+        *(sa.Column(f, sa.SmallInteger(), nullable=False) for f in factors),
         sa.Column('responses', sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint('id', name=op.f('pk_factor_tallies')),
-        sa.UniqueConstraint(
-            *KEY, 'f0', 'f1', 'f2', 'f3', 'f4', name='uq_factor_tallies_cell'
+        sa.PrimaryKeyConstraint(
+            'survey_id', *factors, 'unit_id', *rest, name=op.f('pk_factor_tallies')
         ),
+        sqlite_with_rowid=False,
     )
     op.create_table(
         'answer_tallies',
-        sa.Column('id', sa.Integer(), nullable=False),
         *_slice_columns('answer_tallies'),
         sa.Column('question_id', sa.Integer(), nullable=False),
         sa.Column('option_id', sa.Integer(), nullable=False),
@@ -88,13 +87,11 @@ def upgrade():
             ['question_id'], ['questions.id'],
             name=op.f('fk_answer_tallies_question_id_questions'),
         ),
-        sa.PrimaryKeyConstraint('id', name=op.f('pk_answer_tallies')),
-        sa.UniqueConstraint(
-            *KEY, 'question_id', 'option_id', name='uq_answer_tallies_cell'
+        sa.PrimaryKeyConstraint(
+            'question_id', 'option_id', 'unit_id', *rest, 'survey_id',
+            name=op.f('pk_answer_tallies'),
         ),
-    )
-    op.create_index(
-        'ix_answer_tallies_question', 'answer_tallies', ['question_id', 'option_id']
+        sqlite_with_rowid=False,
     )
     state = op.create_table(
         'tally_state',
@@ -107,7 +104,6 @@ def upgrade():
 
 def downgrade():
     op.drop_table('tally_state')
-    op.drop_index('ix_answer_tallies_question', table_name='answer_tallies')
     op.drop_table('answer_tallies')
     op.drop_table('factor_tallies')
     op.drop_table('response_tallies')

@@ -7,6 +7,10 @@ rows until then, so every figure is exact at every moment (see that module).
 
 A tally row is one cell of the slices a results page can filter on: survey,
 version, unit, local month, channel group, respondent group and hard flag.
+
+Each table's primary key is ordered for the pages' reads and, on SQLite, is
+the table itself (WITHOUT ROWID): a page reads its rows in key order, with
+no lookup per row and no sort for its GROUP BY.
 """
 
 from __future__ import annotations
@@ -14,11 +18,10 @@ from __future__ import annotations
 from sqlalchemy import (
     Boolean,
     ForeignKey,
-    Index,
     Integer,
+    PrimaryKeyConstraint,
     SmallInteger,
     String,
-    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -33,16 +36,6 @@ NO_FACTOR = -1
 NO_FACTOR_ANSWERED = -2
 FACTORS = 5
 
-# The unique keys' order: survey and unit first, as the pages select them.
-SLICE_KEY = (
-    "survey_id",
-    "unit_id",
-    "month",
-    "version_id",
-    "invited",
-    "respondent_group",
-    "hard_flagged",
-)
 SLICE_COLUMNS = (
     "survey_id",
     "version_id",
@@ -52,10 +45,20 @@ SLICE_COLUMNS = (
     "respondent_group",
     "hard_flagged",
 )
+# The rest of a key after the columns a table is read by.
+REST_OF_SLICE = (
+    "month",
+    "version_id",
+    "invited",
+    "respondent_group",
+    "hard_flagged",
+)
+FACTOR_COLUMNS = tuple(f"f{i}" for i in range(FACTORS))
+CLUSTERED = {"sqlite_with_rowid": False}
 
 
 class _Slice:
-    """The columns a results filter can select on, shared by both tallies."""
+    """The columns a results filter can select on, shared by the tallies."""
 
     survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id"))
     version_id: Mapped[int] = mapped_column(ForeignKey("survey_versions.id"))
@@ -67,12 +70,14 @@ class _Slice:
 
 
 class ResponseTally(_Slice, db.Model):
-    """Responses per slice."""
+    """Responses per slice; read by survey, then grouped by unit or month."""
 
     __tablename__ = "response_tallies"
-    __table_args__ = (UniqueConstraint(*SLICE_KEY, name="uq_response_tallies_cell"),)
+    __table_args__ = (
+        PrimaryKeyConstraint("survey_id", "unit_id", *REST_OF_SLICE),
+        CLUSTERED,
+    )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     responses: Mapped[int] = mapped_column(Integer)
 
 
@@ -82,19 +87,16 @@ class FactorTally(_Slice, db.Model):
     The pattern makes the composite's bootstrap interval possible without
     the response rows: it needs, per respondent, which factors were top-two.
     Kept apart from ``ResponseTally``: the patterns multiply its rows by
-    about thirty, which the plain counts need not read.
+    about thirty, which the plain counts need not read. Keyed by pattern
+    first, as the interval groups by it.
     """
 
     __tablename__ = "factor_tallies"
     __table_args__ = (
-        UniqueConstraint(
-            *SLICE_KEY,
-            *(f"f{i}" for i in range(FACTORS)),
-            name="uq_factor_tallies_cell",
-        ),
+        PrimaryKeyConstraint("survey_id", *FACTOR_COLUMNS, "unit_id", *REST_OF_SLICE),
+        CLUSTERED,
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     f0: Mapped[int] = mapped_column(SmallInteger)
     f1: Mapped[int] = mapped_column(SmallInteger)
     f2: Mapped[int] = mapped_column(SmallInteger)
@@ -108,20 +110,18 @@ class AnswerTally(_Slice, db.Model):
 
     ``answered`` is, for option 0, the respondents who gave the question a
     (non-empty) answer, and for an option, its ticks; ``c0``..``c10`` count
-    the value codes of scale questions.
+    the value codes of scale questions. Keyed by question first: a page
+    reads a few questions' rows (the overall item, a dimension's).
     """
 
     __tablename__ = "answer_tallies"
     __table_args__ = (
-        UniqueConstraint(
-            *SLICE_KEY, "question_id", "option_id", name="uq_answer_tallies_cell"
+        PrimaryKeyConstraint(
+            "question_id", "option_id", "unit_id", *REST_OF_SLICE, "survey_id"
         ),
-        # A page reads a few questions' rows (the overall item, a dimension):
-        # through this index, not the survey's every question and option.
-        Index("ix_answer_tallies_question", "question_id", "option_id"),
+        CLUSTERED,
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"))
     option_id: Mapped[int] = mapped_column(Integer)  # 0: the question itself
     answered: Mapped[int] = mapped_column(Integer)
