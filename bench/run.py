@@ -474,9 +474,10 @@ def median_run(runs: list[dict]) -> dict:
 # --- (b) the form's first view -----------------------------------------------
 
 
-def bench_first_view(port: int) -> dict:
-    status, headers, body = http(port, "GET", FORM_PATH, gzip=True)
-    items = [(FORM_PATH, status, headers.get("content-encoding", ""), len(body))]
+def bench_first_view(port: int, page: str = FORM_PATH, cookie: str = "") -> dict:
+    """Bytes (gzip) and requests of a page and everything it links."""
+    status, headers, body = http(port, "GET", page, cookie=cookie, gzip=True)
+    items = [(page, status, headers.get("content-encoding", ""), len(body))]
     html = body
     if headers.get("content-encoding") == "gzip":
         import gzip
@@ -490,8 +491,8 @@ def bench_first_view(port: int) -> dict:
     for href in linked:
         if href.startswith("data:"):
             continue
-        path = urljoin(FORM_PATH, unescape(href))
-        status, headers, body = http(port, "GET", path, gzip=True)
+        path = urljoin(page, unescape(href))
+        status, headers, body = http(port, "GET", path, cookie=cookie, gzip=True)
         items.append((path, status, headers.get("content-encoding", ""), len(body)))
     return {
         "requests": len(items),
@@ -595,6 +596,7 @@ def bench_results(url: str, args) -> dict:
     warm: dict[str, list[float]] = {}
     memory = {}
     export: dict = {}
+    first_view: dict = {}
     found: list[str] = []
     missing: list[str] = []
     for restart in range(args.cold_runs):
@@ -605,6 +607,7 @@ def bench_results(url: str, args) -> dict:
                 memory["at_rest_mb"] = rss_mb(worker)
                 cookie = login(server.port)
                 found, missing = discover_results(server.port, cookie)
+                first_view = bench_first_view(server.port, f"/results/{SLUG}", cookie)
                 continue  # discovery warmed this worker: not a cold run
             for path in found:
                 started = time.perf_counter()
@@ -628,7 +631,13 @@ def bench_results(url: str, args) -> dict:
         }
         for path in found
     ]
-    return {"pages": pages, "missing": missing, "memory": memory, "export": export}
+    return {
+        "pages": pages,
+        "missing": missing,
+        "memory": memory,
+        "export": export,
+        "first_view": first_view,
+    }
 
 
 def generate(url: str, total: int) -> dict:
@@ -822,6 +831,13 @@ def render(report: dict) -> str:
             f"{memory.get('at_rest_mb', 0):.0f} MB, after the results load "
             f"{memory.get('after_results_mb', 0):.0f} MB (target under 150 MB)"
         )
+        view = results.get("first_view")
+        if view:
+            lines.append(
+                f"{database['database']}: results overview first view "
+                f"{view['bytes'] / 1024:.0f} KB gzip in {view['requests']} requests, "
+                "Plotly included (target 600 KB)"
+            )
         export = results.get("export")
         if export:
             lines.append(
