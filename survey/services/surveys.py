@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import and_, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from survey.errors import abort_with
 from survey.extensions import db
@@ -24,7 +24,16 @@ def open_surveys() -> list[Survey]:
 
 
 def get_public_survey_or_404(slug: str) -> Survey:
-    survey = db.session.scalar(select(Survey).where(Survey.slug == slug))
+    # Its versions in the same statement: every citizen request needs them.
+    survey = (
+        db.session.scalars(
+            select(Survey)
+            .where(Survey.slug == slug)
+            .options(joinedload(Survey.versions))
+        )
+        .unique()  # one survey, however many version rows the join gave
+        .one_or_none()
+    )
     if survey is None or survey.published_version is None:
         abort_with(404, _("There is no survey at this address."))
     return survey  # type: ignore[return-value]
@@ -41,14 +50,20 @@ def ensure_answerable(survey: Survey) -> SurveyVersion:
 
 
 def survey_unit_or_404(survey: Survey, unit_code: str) -> Unit:
-    unit = db.session.scalar(select(Unit).where(Unit.code == unit_code))
+    """The unit, if active and assigned to the survey (one statement)."""
+    found = db.session.execute(
+        select(Unit, survey_units.c.unit_id)
+        .outerjoin(
+            survey_units,
+            and_(
+                survey_units.c.unit_id == Unit.id, survey_units.c.survey_id == survey.id
+            ),
+        )
+        .where(Unit.code == unit_code)
+    ).first()
+    unit, assigned = found if found is not None else (None, None)
     if unit is None or not unit.active:
         abort_with(404, _("There is no service point with this code."))
-    assigned = db.session.scalar(
-        select(survey_units.c.unit_id).where(
-            survey_units.c.survey_id == survey.id, survey_units.c.unit_id == unit.id
-        )
-    )
     if assigned is None:
         abort_with(403, _("This service point is not part of this survey."))
     return unit  # type: ignore[return-value]
