@@ -508,15 +508,12 @@ def factor_patterns(
     factors (-1 standing for NULL, -2 for a respondent who answered none).
     """
     dimensions = tuple(dimensions)
+    flags = [
+        func.coalesce(flag, NO_FACTOR).label(f"f{i}")
+        for i, flag in enumerate(factor_flags(dimensions))
+    ]
     per_response = (
-        _answers(
-            survey,
-            scope,
-            flt,
-            Answer.response_id,
-            *factor_flags(dimensions),
-            period="month",
-        )
+        _answers(survey, scope, flt, Answer.response_id, *flags, period="month")
         .where(*_likert_of(dimensions))
         .group_by(Answer.response_id)
         .subquery()
@@ -524,10 +521,8 @@ def factor_patterns(
     columns = [per_response.c[f"f{i}"] for i in range(len(dimensions))]
     parts = [select(*columns, func.count()).group_by(*columns)]
     if _tallies_cover(flt) and dimensions == SATISFACTION_FACTORS:
-        factors = [
-            func.nullif(getattr(FactorTally, f"f{i}"), NO_FACTOR).label(f"f{i}")
-            for i in range(len(dimensions))
-        ]
+        # The plain columns, in the table's key order: no sort for the GROUP BY.
+        factors = [getattr(FactorTally, f"f{i}") for i in range(len(dimensions))]
         tallies = (
             select(*factors, func.sum(FactorTally.responses))
             .where(*_tally_conditions(FactorTally, survey, scope, flt))
@@ -536,7 +531,10 @@ def factor_patterns(
         )
         parts.insert(0, tallies)
     rows = _summed(parts, len(dimensions))
-    return {tuple(row[:-1]): int(row[-1]) for row in rows}
+    return {
+        tuple(None if f == NO_FACTOR else f for f in row[:-1]): int(row[-1])
+        for row in rows
+    }
 
 
 def factor_flags(dimensions: Iterable[str]) -> list[Any]:
