@@ -8,7 +8,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy import exc
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from survey.extensions import db
+from survey.extensions import db, login_manager
 
 # Errors that mean "the database is unreachable right now": the citizen is told
 # to try again (503), and nothing was acknowledged.
@@ -52,10 +52,33 @@ def _messages() -> dict[int, tuple[str, str]]:
     }
 
 
+def _database_down(error: Exception) -> bool:
+    return isinstance(error, DATABASE_DOWN) or (
+        isinstance(error, exc.DBAPIError) and error.connection_invalidated
+    )
+
+
+def _render_page(template: str, **context: object) -> str:
+    """Render an error page, even when the database is down.
+
+    Flask-Login's template context asks who is reading, which loads a signed-in
+    staff member from the database: in an outage that would turn the error page
+    itself into a bare 500. The page is then shown as to an anonymous reader.
+    """
+    try:
+        return render_template(template, **context)
+    except Exception as error:
+        if not _database_down(error):
+            raise
+        _rollback()
+        login_manager._update_request_context_with_user()  # the anonymous user
+        return render_template(template, **context)
+
+
 def render_error(code: int, detail: str | None = None) -> tuple[str, int]:
     title, message = _messages().get(code, (_("Error"), ""))
     return (
-        render_template(
+        _render_page(
             "errors/error.html", code=code, title=title, message=detail or message
         ),
         code,
@@ -88,9 +111,7 @@ def register_error_handlers(app: Flask) -> None:
     def unexpected_error(error: Exception) -> tuple[str, int]:
         _rollback()
         app.logger.exception("unhandled error on %s", request.path)
-        if isinstance(error, DATABASE_DOWN) or (
-            isinstance(error, exc.DBAPIError) and error.connection_invalidated
-        ):
+        if _database_down(error):
             return render_error(503)
         return render_error(InternalServerError.code)
 
