@@ -15,7 +15,6 @@ from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy import func, select
 
-from survey import create_app
 from survey.extensions import db
 from survey.models import User
 from survey.models.units import UNIT_KINDS
@@ -534,15 +533,8 @@ def test_any_survey_file_is_answered_below_500(
         assert after == before
 
 
-def test_every_admin_form_is_fuzzed():
+def test_every_admin_form_is_fuzzed(app):
     """A new POST view of the admin must join the fuzzing above."""
-    app = create_app(
-        {
-            "TESTING": True,
-            "SQLALCHEMY_DATABASE_URI": "sqlite://",
-            "SECRET_KEY": "x" * 32,
-        }
-    )
     routes = app.url_map.bind("localhost")
     every = {
         rule.endpoint
