@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from collections.abc import Callable
+from typing import TypeVar
+
+from flask import Flask, Response, current_app, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import exc
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from survey.extensions import db
+from survey.extensions import db, login_manager
 
 # Errors that mean "the database is unreachable right now": the citizen is told
 # to try again (503), and nothing was acknowledged.
@@ -19,6 +22,51 @@ DATABASE_DOWN = (
     exc.PendingRollbackError,
     exc.TimeoutError,
 )
+
+# A citizen's answers given back in a database outage: at most this many
+# fields, and never more characters than a request may carry.
+SEND_AGAIN_MAX_FIELDS = 1000
+
+View = TypeVar("View", bound=Callable[..., object])
+
+
+def keeps_answers_in_outage(view: View) -> View:
+    """Mark a citizen's answering view: if the database is down when a POST
+    arrives, the 503 page holds the posted fields in a "Send again" form."""
+    view.keeps_answers_in_outage = True  # type: ignore[attr-defined]
+    return view
+
+
+def _database_down(error: Exception) -> bool:
+    return isinstance(error, DATABASE_DOWN) or (
+        isinstance(error, exc.DBAPIError) and error.connection_invalidated
+    )
+
+
+def _fields_to_send_again() -> list[tuple[str, str]]:
+    """The posted fields to give back; empty when none may or can be.
+
+    Only for a POST to a view marked ``keeps_answers_in_outage``. A password
+    or a field holding a NUL is left out; a post over the caps gets nothing
+    back, so that sending again never sends a truncated response.
+    """
+    view = current_app.view_functions.get(request.endpoint or "")
+    if request.method != "POST" or not getattr(view, "keeps_answers_in_outage", 0):
+        return []
+    try:
+        fields = list(request.form.items(multi=True))
+    except Exception:  # a body that cannot be read (too large, cut off)
+        return []
+    limit = current_app.config.get("MAX_CONTENT_LENGTH") or 1024 * 1024
+    if len(fields) > SEND_AGAIN_MAX_FIELDS or (
+        sum(len(name) + len(value) for name, value in fields) > limit
+    ):
+        return []
+    return [
+        (name, value)
+        for name, value in fields
+        if "password" not in name.lower() and "\x00" not in name + value
+    ]
 
 
 def _rollback() -> None:
@@ -52,14 +100,53 @@ def _messages() -> dict[int, tuple[str, str]]:
     }
 
 
+def _render_page(template: str, **context: object) -> str:
+    """Render an error page, even when the database is down.
+
+    Flask-Login's template context asks who is reading, which loads a signed-in
+    staff member from the database: in an outage that would turn the error page
+    itself into a bare 500. The page is then shown as to an anonymous reader.
+    """
+    try:
+        return render_template(template, **context)
+    except Exception as error:
+        if not _database_down(error):
+            raise
+        _rollback()
+        login_manager._update_request_context_with_user()  # the anonymous user
+        return render_template(template, **context)
+
+
 def render_error(code: int, detail: str | None = None) -> tuple[str, int]:
     title, message = _messages().get(code, (_("Error"), ""))
     return (
-        render_template(
+        _render_page(
             "errors/error.html", code=code, title=title, message=detail or message
         ),
         code,
     )
+
+
+def render_send_again(fields: list[tuple[str, str]]) -> Response:
+    """The 503 page with the citizen's posted fields in a form to send again.
+
+    The fields go back unchanged, CSRF token and ticket included: the ticket's
+    token makes a repeat of a response that was in fact stored find that row.
+    """
+    title, message = _messages()[503]
+    target = request.full_path if request.query_string else request.path
+    page = _render_page(
+        "errors/send_again.html",
+        code=503,
+        title=title,
+        message=message,
+        fields=fields,
+        target=target,
+    )
+    response = make_response(page, 503)
+    response.headers["Cache-Control"] = "no-store"  # answers and a CSRF token
+    response.headers["Retry-After"] = "10"
+    return response
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -85,13 +172,12 @@ def register_error_handlers(app: Flask) -> None:
         return render_error(error.code, detail)
 
     @app.errorhandler(Exception)
-    def unexpected_error(error: Exception) -> tuple[str, int]:
+    def unexpected_error(error: Exception) -> tuple[str, int] | Response:
         _rollback()
         app.logger.exception("unhandled error on %s", request.path)
-        if isinstance(error, DATABASE_DOWN) or (
-            isinstance(error, exc.DBAPIError) and error.connection_invalidated
-        ):
-            return render_error(503)
+        if _database_down(error):
+            fields = _fields_to_send_again()
+            return render_send_again(fields) if fields else render_error(503)
         return render_error(InternalServerError.code)
 
 

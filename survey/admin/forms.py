@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
@@ -50,6 +51,17 @@ SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 EMAIL_PATTERN = r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+$"
 CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 MAX_UPLOAD_BYTES = 512 * 1024
+# Dates typed by staff must fall in these years (as the results' date filters):
+# Vietnam's offset pushes year 1 or 9999 out of Python's range, and no survey
+# opens then.
+EARLIEST_MOMENT = datetime(2000, 1, 1)
+LATEST_MOMENT = datetime(2100, 12, 31, 23, 59)
+
+
+def in_calendar(moment: datetime) -> bool:
+    """Whether a typed moment is between the years 2000 and 2100."""
+    return EARLIEST_MOMENT <= moment <= LATEST_MOMENT
+
 
 TYPE_LABELS = {
     "likert5": _l("Five-point scale"),
@@ -316,7 +328,13 @@ class WindowForm(StaffForm):
         _l("Closes at"), format="%Y-%m-%dT%H:%M", validators=[Optional()]
     )
 
+    def validate_opens_at(self, field: DateTimeLocalField) -> None:
+        if field.data and not in_calendar(field.data):
+            raise ValidationError(_l("Choose a date between the years 2000 and 2100."))
+
     def validate_closes_at(self, field: DateTimeLocalField) -> None:
+        if field.data and not in_calendar(field.data):
+            raise ValidationError(_l("Choose a date between the years 2000 and 2100."))
         if field.data and self.opens_at.data and field.data <= self.opens_at.data:
             raise ValidationError(_l("The survey must close after it opens."))
 

@@ -106,6 +106,17 @@ def _day(name: str) -> datetime | None:
         return None
 
 
+def _utc_midnight(day: datetime | None, days_later: int = 0) -> datetime | None:
+    """The day's start in Vietnam, in UTC; None at the calendar's very ends
+    (year 1, year 9999), which bound nothing and would overflow."""
+    if day is None:
+        return None
+    try:
+        return to_utc(day + timedelta(days=days_later))
+    except OverflowError:
+        return None
+
+
 @bp.get("/audit")
 def show_audit() -> str:
     _require_admin()
@@ -122,8 +133,8 @@ def show_audit() -> str:
         user_email=filters["user"],
         action=filters["action"],
         object_type=filters["object_type"],
-        since=to_utc(since) if since else None,
-        until=to_utc(until + timedelta(days=1)) if until else None,
+        since=_utc_midnight(since),
+        until=_utc_midnight(until, days_later=1),
     )
     actions, types = audit_choices()
     return render_template(

@@ -15,6 +15,7 @@ from flask import (
 from werkzeug.wrappers import Response as HttpResponse
 
 from survey.domain.answers import CleanAnswer
+from survey.errors import keeps_answers_in_outage
 from survey.extensions import db, limiter
 from survey.models import Question, SurveyVersion
 from survey.public.flow import run_answer_form
@@ -50,6 +51,7 @@ def choose_unit(slug: str) -> str:
 
 
 @bp.route("/s/<slug>/<unit_code>", methods=["GET", "POST"])
+@keeps_answers_in_outage
 @limiter.limit(_submit_limit, methods=["POST"])
 def answer_survey(slug: str, unit_code: str) -> str | HttpResponse | tuple[str, int]:
     survey = get_public_survey_or_404(slug)

@@ -20,7 +20,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as HttpResponse
 
 from survey.domain.answers import CleanAnswer
-from survey.errors import abort_with, render_error
+from survey.errors import abort_with, keeps_answers_in_outage, render_error
 from survey.extensions import csrf, db, limiter
 from survey.models import Invitation, Question, SurveyVersion, Unit
 from survey.models._time import utcnow
@@ -130,6 +130,7 @@ def _open_invitation_or_410(token: str) -> tuple[Invitation, SurveyVersion, Unit
 
 
 @bp.route("/i/<token>", methods=["GET", "POST"])
+@keeps_answers_in_outage
 @limiter.limit(_submit_limit, methods=["POST"])
 def answer_invitation(token: str) -> str | HttpResponse | tuple[str, int]:
     invitation, version, unit = _open_invitation_or_410(token)

@@ -325,6 +325,13 @@ def test_open_close_and_window(client, as_admin):
     garbage = {"opens_at": "tomorrow", "closes_at": ""}
     assert post(client, "/admin/surveys/states/window", garbage).status_code == 302
     assert events("window_survey") == 1
+    # Year 1 and year 9999 overflowed on the way to UTC (a 500, found by fuzzing).
+    for far in ("0001-01-01T03:00", "9999-12-31T23:59", "1999-12-31T23:59"):
+        refused = post(client, "/admin/surveys/states/window", {"opens_at": far})
+        assert refused.status_code == 302
+        page = client.get(refused.headers["Location"]).get_data(as_text=True)
+        assert "between the years 2000 and 2100" in page
+    assert survey("states").opens_at.year == 2027 and events("window_survey") == 1
 
 
 def test_preview_shows_the_draft_without_a_way_to_send(client, as_admin):

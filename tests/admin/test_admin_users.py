@@ -74,3 +74,5 @@ def test_audit_log_is_filterable(client, as_admin):
     assert "No event matches" in future
     today = client.get("/admin/audit?until=2999-01-01&since=junk")
     assert today.status_code == 200 and "survey:audited" in today.get_data(as_text=True)
+    ends = client.get("/admin/audit?since=0001-01-01&until=9999-12-31")
+    assert ends.status_code == 200 and "survey:audited" in ends.get_data(as_text=True)

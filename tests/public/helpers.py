@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import re
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from html.parser import HTMLParser
 
+import psycopg
+import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.exc import OperationalError
 
 from survey.extensions import db
 from survey.models import Question
@@ -49,3 +56,80 @@ def good_answers() -> dict[str, object]:
         qid("WHEN"): "2026-10-01",
         qid("NOTE"): "Cảm ơn",
     }
+
+
+class SendAgainForm(HTMLParser):
+    """The "Send again" form of a page: its action and hidden fields, as sent."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self.action: str | None = None
+        self.fields: list[tuple[str, str]] = []
+        self.forms = 0
+        self._inside = False
+        self.feed(html)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if tag == "form" and "send-again" in (values.get("class") or ""):
+            self.forms += 1
+            self._inside = True
+            self.action = values.get("action")
+            assert (values.get("method") or "").lower() == "post"
+        elif tag == "input" and self._inside:
+            assert values.get("type") == "hidden"
+            self.fields.append((values["name"] or "", values.get("value") or ""))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form":
+            self._inside = False
+
+
+def flat(data: dict[str, object]) -> list[tuple[str, str]]:
+    """A form's fields as (name, value) pairs, one per value, as a browser posts."""
+    pairs = []
+    for name, value in data.items():
+        for one in value if isinstance(value, list) else [value]:
+            pairs.append((name, str(one)))
+    return sorted(pairs)
+
+
+def driver_error(message: str) -> Exception:
+    """The driver's own error, which SQLAlchemy wraps as it does in an outage."""
+    if db.engine.dialect.name == "postgresql":
+        return psycopg.OperationalError(message)
+    return sqlite3.OperationalError(message)
+
+
+@contextmanager
+def outage(kind: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The database fails while the block runs, in one of three ways.
+
+    ``down``: every statement fails (the server is gone before the request);
+    ``insert``: the response's insert fails (it went during the request);
+    ``lost``: the commit reaches the database, then the connection drops, so
+    the citizen is told "try again" although the response was stored.
+    """
+    if kind == "lost":
+        commit = db.session.commit
+
+        def commit_then_drop() -> None:
+            commit()
+            raise OperationalError(
+                "COMMIT", {}, driver_error("server closed the connection")
+            )
+
+        with monkeypatch.context() as patch:
+            patch.setattr(db.session, "commit", commit_then_drop)
+            yield
+        return
+
+    def fail(_conn, _cursor, statement, _params, _context, _many):
+        if kind == "down" or statement.lstrip().upper().startswith("INSERT"):
+            raise driver_error("could not connect to server: Connection refused")
+
+    event.listen(db.engine, "before_cursor_execute", fail)
+    try:
+        yield
+    finally:
+        event.remove(db.engine, "before_cursor_execute", fail)

@@ -7,6 +7,7 @@ can be run alone with ``pytest -m reliability``.
 
 from __future__ import annotations
 
+import html
 import http.client
 import os
 import re
@@ -154,15 +155,42 @@ def gunicorn(database_url: str, workers: int = 3, **env_extra: str) -> Iterator[
 
 @dataclass
 class Tally:
-    """What the citizens saw: acknowledged tokens and every status answered."""
+    """What the citizens saw: acknowledged tokens, every status answered, and
+    how many 503 pages answering a submission kept its answers to send again."""
 
     acknowledged: set[str] = field(default_factory=set)
     statuses: dict[int, int] = field(default_factory=dict)
+    kept_pages: int = 0  # the 503 page held every posted field, to send again
+    unkept_pages: int = 0  # a 503 page to a submission without them
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def saw(self, status: int) -> None:
         with self.lock:
             self.statuses[status] = self.statuses.get(status, 0) + 1
+
+    def saw_503_page(self, kept: bool) -> None:
+        with self.lock:
+            if kept:
+                self.kept_pages += 1
+            else:
+                self.unkept_pages += 1
+
+
+def send_again_form(page: str) -> tuple[str, list[tuple[str, str]]] | None:
+    """The 503 page's "Send again" form: where it posts and its hidden fields."""
+    form = re.search(
+        r'<form method="post" action="([^"]*)" class="send-again">(.*?)</form>',
+        page,
+        re.S,
+    )
+    if form is None:
+        return None
+    fields = re.findall(
+        r'<input type="hidden" name="([^"]*)" value="([^"]*)">', form.group(2)
+    )
+    return html.unescape(form.group(1)), [
+        (html.unescape(name), html.unescape(value)) for name, value in fields
+    ]
 
 
 class Citizen:
@@ -171,6 +199,8 @@ class Citizen:
     def __init__(self, server: Server, answers: dict[str, str], tally: Tally) -> None:
         self.server, self.answers, self.tally = server, answers, tally
         self.cookie = ""
+        self.token = ""  # the response token of the submission under way
+        self.kept_pages = 0  # 503 pages that kept this citizen's answers
 
     def _request(self, method: str, path: str, body: str | None = None):
         connection = http.client.HTTPConnection(
@@ -192,34 +222,52 @@ class Citizen:
         finally:
             connection.close()
 
-    def answer_once(self, deadline: float) -> None:
-        status, _location, html = 0, "", ""
+    def open_form(self, deadline: float) -> dict[str, str] | None:
+        """The form's CSRF token and ticket, once the page opens."""
+        status, _location, page = 0, "", ""
         while status != 200 and time.monotonic() < deadline:
-            status, _location, html = self._request("GET", "/s/load/CITY")
+            status, _location, page = self._request("GET", "/s/load/CITY")
             self.tally.saw(status)
             if status != 200:
                 time.sleep(0.3)
         if status != 200:
-            return
-        fields = {
-            name: re.search(rf'name="{name}"[^>]*value="([^"]*)"', html).group(1)
+            return None
+        return {
+            name: re.search(rf'name="{name}"[^>]*value="([^"]*)"', page).group(1)
             for name in ("csrf_token", "ticket")
         }
-        token = URLSafeSerializer(SECRET, salt="answer-ticket").loads(fields["ticket"])[
-            "t"
-        ]
-        body = urlencode({**fields, **self.answers, "page": "1", "action": "submit"})
+
+    def submit(self, form: dict[str, str], deadline: float) -> bool:
+        """Send until thanked; on a 503 page, press its "Send again" button."""
+        ticket = URLSafeSerializer(SECRET, salt="answer-ticket").loads(form["ticket"])
+        self.token = ticket["t"]
+        fields = sorted(
+            {**form, **self.answers, "page": "1", "action": "submit"}.items()
+        )
+        path, body = "/s/load/CITY", urlencode(fields)
         while time.monotonic() < deadline:
-            status, location, page = self._request("POST", "/s/load/CITY", body)
+            status, location, page = self._request("POST", path, body)
             self.tally.saw(status)
             if status == 302 and location.endswith("/thanks"):
                 with self.tally.lock:
-                    self.tally.acknowledged.add(token)
-                return
+                    self.tally.acknowledged.add(self.token)
+                return True
             assert status in (0, 503), f"unexpected {status}: {page[:300]}"
             if status == 503:
                 assert "thử lại" in page  # "try again", in the citizen's language
+                kept = send_again_form(page)
+                holds_answers = kept is not None and sorted(kept[1]) == fields
+                self.kept_pages += holds_answers
+                self.tally.saw_503_page(holds_answers)
+                if kept is not None:  # what the button sends, where it sends it
+                    path, body = kept[0], urlencode(kept[1])
             time.sleep(0.3)  # the citizen taps "send" again
+        return False
+
+    def answer_once(self, deadline: float) -> None:
+        form = self.open_form(deadline)
+        if form is not None:
+            self.submit(form, deadline)
 
 
 def run_citizens(

@@ -10,6 +10,7 @@ from collections import Counter
 import pytest
 
 from tests.reliability.conftest import (
+    Citizen,
     Tally,
     gunicorn,
     prepare_database,
@@ -74,25 +75,41 @@ def test_postgres_outage_and_a_killed_worker_lose_nothing(private_postgres):
         )
         time.sleep(3)
         os.kill(server.worker_pids()[0], signal.SIGKILL)  # gunicorn starts another
+        # One more citizen opens the form now and sends it once the database
+        # is down: at least one submission surely meets the outage.
+        latecomer = Citizen(server, answers, tally)
+        form = latecomer.open_form(time.monotonic() + 30)
+        assert form is not None
         time.sleep(3)
         private_postgres.stop()
+        late = threading.Thread(
+            target=latecomer.submit, args=(form, time.monotonic() + 60)
+        )
+        late.start()
         for _ in range(4):
             health_during_outage.append(server.get("/healthz"))
             time.sleep(1)
         private_postgres.start()
         time.sleep(3)  # and some load after the database is back
         stop.set()
-        for thread in threads:
+        for thread in [*threads, late]:
             thread.join()
         health_after = server.get("/healthz")
     assert 503 in health_during_outage and 200 not in health_during_outage
     assert health_after == 200
     assert 500 not in tally.statuses, tally.statuses
     assert tally.statuses.get(503, 0) > 0  # the outage was felt, and answered clearly
+    # Every 503 page to a submission kept its answers in a form to send again,
+    # and pressing "Send again" was how the citizens got through.
+    assert latecomer.kept_pages > 0
+    assert tally.kept_pages > 0 and tally.unkept_pages == 0, tally
     assert_acknowledged_equals_stored(tally, url)
+    assert latecomer.token in tally.acknowledged
     print(
         f"postgres: {len(tally.acknowledged)} acknowledged, "
-        f"{len(stored_tokens(url))} stored, statuses {tally.statuses}"
+        f"{len(stored_tokens(url))} stored, statuses {tally.statuses}, "
+        f"{tally.kept_pages} 503 pages kept the answers to send again "
+        f"({tally.unkept_pages} did not)"
     )
 
 

@@ -5,12 +5,19 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from sqlalchemy import func, select
+from werkzeug.datastructures import MultiDict
 
 from survey.extensions import db
 from survey.models import Invitation, Response
 from survey.models._time import utcnow
 from survey.services.waves import close_wave, create_wave, draw_wave, invitation_token
-from tests.public.helpers import form_fields, good_answers
+from tests.public.helpers import (
+    SendAgainForm,
+    flat,
+    form_fields,
+    good_answers,
+    outage,
+)
 from tests.trust.conftest import case_row
 
 
@@ -108,3 +115,32 @@ def test_a_double_tap_stores_one_response(client, make_survey, add_cases):
     assert client.post(url, data=submit).status_code == 302
     assert client.post(url, data=submit).status_code == 410
     assert responses() == 1
+
+
+def test_an_outage_keeps_the_invited_answers_to_send_again(
+    client, make_survey, add_cases, monkeypatch
+):
+    survey = make_survey()
+    invitation, token = one_invitation(survey, add_cases)
+    url = f"/i/{token}?lang=en"
+    page = client.get(url)
+    data = {
+        **form_fields(page.get_data(as_text=True)),
+        **good_answers(),
+        "page": "1",
+        "action": "submit",
+    }
+    with outage("insert", monkeypatch):
+        refused = client.post(url, data=data)
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 503
+    assert "Your answers are kept on this page" in html
+    form = SendAgainForm(html)
+    assert form.action == url and sorted(form.fields) == flat(data)
+    assert responses() == 0
+    again = client.post(form.action, data=MultiDict(form.fields))
+    assert again.status_code == 302
+    assert again.headers["Location"].endswith(f"/i/{token}/thanks")
+    assert responses() == 1
+    db.session.refresh(invitation)
+    assert invitation.status == "answered"
