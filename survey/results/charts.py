@@ -3,14 +3,19 @@
 Only figures that may be shown are drawn: suppressed values are left out of
 every trace and hover text. Each figure goes to the page as JSON in a
 ``<script type="application/json">`` block that ``static/js/charts.js`` plots.
+
+Figures are plain dicts in Plotly's figure schema (``{"data": [...],
+"layout": {...}}``), not ``plotly.graph_objects``: validating every property
+through graph_objects cost more per results page than the SQL (issue 7).
+``tests/results/test_charts_json.py`` holds them to what graph_objects made.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
-import plotly.graph_objects as go
 from flask_babel import gettext as _
 from markupsafe import Markup
 
@@ -22,6 +27,8 @@ from survey.services.reports import (
     ShareFigure,
     UnitRow,
 )
+
+Figure = dict[str, Any]  # {"data": [trace, ...], "layout": {...}}
 
 # Okabe-Ito, safe for the common colour-vision deficiencies.
 BLUE, ORANGE, GREEN, SKY, VERMILION, GREY = (
@@ -39,7 +46,8 @@ FONT = "system-ui, -apple-system, Segoe UI, Roboto, Arial, sans-serif"
 
 def _layout(**extra: Any) -> dict[str, Any]:
     layout: dict[str, Any] = {
-        "template": "none",
+        # Plotly's "none" template as plotly.py writes it: no theme at all.
+        "template": {"data": {"scatter": [{"type": "scatter"}]}},
         "font": {"family": FONT, "size": 13, "color": "#1b1b1b"},
         "margin": {"l": 48, "r": 16, "t": 16, "b": 48},
         "paper_bgcolor": "#fff",
@@ -51,10 +59,20 @@ def _layout(**extra: Any) -> dict[str, Any]:
     return layout
 
 
-def chart_json(figure: go.Figure) -> Markup:
+def chart_json(figure: Figure) -> Markup:
     """The figure as JSON that is safe inside a ``<script>`` element."""
-    raw = figure.to_json(validate=False)
-    safe = raw.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    raw = json.dumps(figure, separators=(",", ":"))
+    if "NaN" in raw or "Infinity" in raw:
+        # Not JSON: null instead, as plotly's encoder wrote (text may say "NaN").
+        strict = json.loads(raw, parse_constant=lambda _constant: None)
+        raw = json.dumps(strict, separators=(",", ":"))
+    # As plotly.py escaped it, and "&" too: no "</script>" or "<!--" inside.
+    safe = (
+        raw.replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("/", "\\u002f")
+        .replace("&", "\\u0026")
+    )
     return Markup(safe)  # noqa: S704 - escaped above for the script context
 
 
@@ -66,7 +84,7 @@ def _shown(figure: ShareFigure) -> bool:
     return figure.display.kind == "value"
 
 
-def index_bars(labels: Sequence[str], figures: Sequence[ShareFigure]) -> go.Figure:
+def index_bars(labels: Sequence[str], figures: Sequence[ShareFigure]) -> Figure:
     """Horizontal bars of shares with their 95 % intervals (suppressed left out)."""
     xs, ys, minus, plus = [], [], [], []
     for label, figure in zip(labels, figures, strict=True):
@@ -77,157 +95,169 @@ def index_bars(labels: Sequence[str], figures: Sequence[ShareFigure]) -> go.Figu
         ys.append(label)
         minus.append(round(100 * (p.estimate - (p.low or 0)), 1))
         plus.append(round(100 * ((p.high or 0) - p.estimate), 1))
-    trace = go.Bar(
-        x=xs,
-        y=ys,
-        orientation="h",
-        marker_color=BLUE,
-        error_x={"type": "data", "array": plus, "arrayminus": minus, "color": "#333"},
-        hovertemplate="%{y}: %{x:.1f} %<extra></extra>",
+    trace = {
+        "type": "bar",
+        "x": xs,
+        "y": ys,
+        "orientation": "h",
+        "marker": {"color": BLUE},
+        "error_x": {
+            "type": "data",
+            "array": plus,
+            "arrayminus": minus,
+            "color": "#333",
+        },
+        "hovertemplate": "%{y}: %{x:.1f} %<extra></extra>",
+    }
+    layout = _layout(
+        xaxis={"range": [0, 100], "title": {"text": _("Satisfied (%)")}},
+        yaxis={"autorange": "reversed", "automargin": True},
+        height=60 + 40 * max(1, len(ys)),
     )
-    figure = go.Figure(trace)
-    figure.update_layout(
-        _layout(
-            xaxis={"range": [0, 100], "title": {"text": _("Satisfied (%)")}},
-            yaxis={"autorange": "reversed", "automargin": True},
-            height=60 + 40 * max(1, len(ys)),
-        )
-    )
-    return figure
+    return {"data": [trace], "layout": layout}
 
 
-def trend_chart(months: Sequence[MonthPoint]) -> go.Figure:
+def trend_chart(months: Sequence[MonthPoint]) -> Figure:
     """Responses per month (bars) and the overall index (line), versions marked."""
     x = [m.month for m in months]
     index = [_pct(m.index.prop.estimate) if _shown(m.index) else None for m in months]
-    figure = go.Figure()
-    figure.add_bar(
-        x=x,
-        y=[m.responses for m in months],
-        name=_("Responses"),
-        marker_color=SKY,
-        yaxis="y2",
-        hovertemplate="%{x}: %{y}<extra></extra>",
+    bars = {
+        "type": "bar",
+        "x": x,
+        "y": [m.responses for m in months],
+        "name": _("Responses"),
+        "marker": {"color": SKY},
+        "yaxis": "y2",
+        "hovertemplate": "%{x}: %{y}<extra></extra>",
+    }
+    line = {
+        "type": "scatter",
+        "x": x,
+        "y": index,
+        "name": _("Satisfied (%)"),
+        "mode": "lines+markers",
+        "line": {"color": BLUE, "width": 3},
+        "connectgaps": False,
+        "hovertemplate": "%{x}: %{y:.1f} %<extra></extra>",
+    }
+    layout = _layout(
+        xaxis={"type": "category"},
+        yaxis={"range": [0, 100], "title": {"text": _("Satisfied (%)")}},
+        yaxis2={
+            "overlaying": "y",
+            "side": "right",
+            "showgrid": False,
+            "rangemode": "tozero",
+            "title": {"text": _("Responses")},
+        },
+        height=320,
+        margin={"l": 48, "r": 56, "t": 16, "b": 64},
     )
-    figure.add_scatter(
-        x=x,
-        y=index,
-        name=_("Satisfied (%)"),
-        mode="lines+markers",
-        line={"color": BLUE, "width": 3},
-        connectgaps=False,
-        hovertemplate="%{x}: %{y:.1f} %<extra></extra>",
-    )
-    shapes = []
-    for m in months:
-        if m.new_version is not None:
-            shapes.append(
-                {
-                    "type": "line",
-                    "x0": m.month,
-                    "x1": m.month,
-                    "yref": "paper",
-                    "y0": 0,
-                    "y1": 1,
-                    "line": {"color": VERMILION, "dash": "dot"},
-                }
-            )
-    figure.update_layout(
-        _layout(
-            xaxis={"type": "category"},
-            yaxis={"range": [0, 100], "title": {"text": _("Satisfied (%)")}},
-            yaxis2={
-                "overlaying": "y",
-                "side": "right",
-                "showgrid": False,
-                "rangemode": "tozero",
-                "title": {"text": _("Responses")},
-            },
-            shapes=shapes,
-            height=320,
-            margin={"l": 48, "r": 56, "t": 16, "b": 64},
-        )
-    )
-    return figure
+    shapes = [
+        {
+            "type": "line",
+            "x0": m.month,
+            "x1": m.month,
+            "yref": "paper",
+            "y0": 0,
+            "y1": 1,
+            "line": {"color": VERMILION, "dash": "dot"},
+        }
+        for m in months
+        if m.new_version is not None
+    ]
+    if shapes:  # graph_objects left an empty list out
+        layout["shapes"] = shapes
+    return {"data": [bars, line], "layout": layout}
 
 
 def funnel_chart(
     rows: Sequence[UnitRow], lines: Sequence[FunnelLine], p0: float, lang: str
-) -> go.Figure:
+) -> Figure:
     """Units' index against n, with the 95 % and 99.8 % limits around p0."""
-    figure = go.Figure()
+    data: list[dict[str, Any]] = []
     n = [line.n for line in lines]
     for name, low, high, dash in (
         (_("%(level)s %% limits", level="95"), "low95", "high95", "dash"),
         (_("%(level)s %% limits", level="99.8"), "low998", "high998", "dot"),
     ):
         for key, show in ((low, True), (high, False)):
-            figure.add_scatter(
-                x=n,
-                y=[_pct(getattr(line, key)) for line in lines],
-                mode="lines",
-                name=name,
-                legendgroup=name,
-                showlegend=show,
-                line={"color": GREY, "dash": dash},
-                hoverinfo="skip",
+            data.append(
+                {
+                    "type": "scatter",
+                    "x": n,
+                    "y": [_pct(getattr(line, key)) for line in lines],
+                    "mode": "lines",
+                    "name": name,
+                    "legendgroup": name,
+                    "showlegend": show,
+                    "line": {"color": GREY, "dash": dash},
+                    "hoverinfo": "skip",
+                }
             )
-    figure.add_scatter(
-        x=[n[0], n[-1]] if n else [],
-        y=[_pct(p0), _pct(p0)],
-        mode="lines",
-        name=_("City"),
-        line={"color": "#333"},
-        hoverinfo="skip",
+    data.append(
+        {
+            "type": "scatter",
+            "x": [n[0], n[-1]] if n else [],
+            "y": [_pct(p0), _pct(p0)],
+            "mode": "lines",
+            "name": _("City"),
+            "line": {"color": "#333"},
+            "hoverinfo": "skip",
+        }
     )
     # A unit under review is compared with nothing: drawn apart, unclassified.
     shown = [r for r in rows if _shown(r.index) and not r.under_review]
     reviewed = [r for r in rows if _shown(r.index) and r.under_review]
     symbols = {"above": "triangle-up", "below": "triangle-down", "expected": "circle"}
     colours = {"above": GREEN, "below": VERMILION, "expected": BLUE}
-    figure.add_scatter(
-        x=[r.index.prop.n for r in shown],
-        y=[_pct(r.index.prop.estimate) for r in shown],
-        mode="markers",
-        name=_("Units"),
-        text=[r.unit.name(lang) for r in shown],
-        marker={
-            "size": 11,
-            "symbol": [symbols[r.band or "expected"] for r in shown],
-            "color": [colours[r.band or "expected"] for r in shown],
-            "line": {"color": "#fff", "width": 1},
-        },
-        hovertemplate="%{text}: %{y:.1f} % (n = %{x})<extra></extra>",
+    data.append(
+        {
+            "type": "scatter",
+            "x": [r.index.prop.n for r in shown],
+            "y": [_pct(r.index.prop.estimate) for r in shown],
+            "mode": "markers",
+            "name": _("Units"),
+            "text": [r.unit.name(lang) for r in shown],
+            "marker": {
+                "size": 11,
+                "symbol": [symbols[r.band or "expected"] for r in shown],
+                "color": [colours[r.band or "expected"] for r in shown],
+                "line": {"color": "#fff", "width": 1},
+            },
+            "hovertemplate": "%{text}: %{y:.1f} % (n = %{x})<extra></extra>",
+        }
     )
     if reviewed:
         label = _("Under review (not compared)")
-        figure.add_scatter(
-            x=[r.index.prop.n for r in reviewed],
-            y=[_pct(r.index.prop.estimate) for r in reviewed],
-            mode="markers",
-            name=label,
-            text=[r.unit.name(lang) for r in reviewed],
-            marker={
-                "size": 11,
-                "symbol": "x-open",
-                "color": GREY,
-                "line": {"color": GREY, "width": 2},
-            },
-            hovertemplate="%{text}: %{y:.1f} % (n = %{x}), "
-            + label
-            + "<extra></extra>",
+        data.append(
+            {
+                "type": "scatter",
+                "x": [r.index.prop.n for r in reviewed],
+                "y": [_pct(r.index.prop.estimate) for r in reviewed],
+                "mode": "markers",
+                "name": label,
+                "text": [r.unit.name(lang) for r in reviewed],
+                "marker": {
+                    "size": 11,
+                    "symbol": "x-open",
+                    "color": GREY,
+                    "line": {"color": GREY, "width": 2},
+                },
+                "hovertemplate": "%{text}: %{y:.1f} % (n = %{x}), "
+                + label
+                + "<extra></extra>",
+            }
         )
-    figure.update_layout(
-        _layout(
-            xaxis={"title": {"text": _("Answers (n)")}, "rangemode": "tozero"},
-            yaxis={"title": {"text": _("Satisfied (%)")}, "range": [0, 100]},
-            height=380,
-        )
+    layout = _layout(
+        xaxis={"title": {"text": _("Answers (n)")}, "rangemode": "tozero"},
+        yaxis={"title": {"text": _("Satisfied (%)")}, "range": [0, 100]},
+        height=380,
     )
-    return figure
+    return {"data": data, "layout": layout}
 
 
-def likert_chart(results: Sequence[QuestionResult], lang: str) -> go.Figure:
+def likert_chart(results: Sequence[QuestionResult], lang: str) -> Figure:
     """Diverging stacked bars: 1-2 left of zero, 3 split across it, 4-5 right."""
     shown = [r for r in results if r.shown and r.likert and r.likert.shares]
     labels = [f"{r.question.code}" for r in shown]
@@ -239,103 +269,94 @@ def likert_chart(results: Sequence[QuestionResult], lang: str) -> go.Figure:
         _("Satisfied"),
         _("Very satisfied"),
     )
-    figure = go.Figure()
 
     def share(r: QuestionResult, code: int) -> float:
         assert r.likert is not None
         return 100 * (r.likert.share_of(code) or 0.0)
 
-    # Left of zero, drawn outwards: half of 3, then 2, then 1.
-    order = ((2, 3, 0.5, False), (1, 2, 1.0, False), (0, 1, 1.0, False))
-    for colour_index, code, part, _right in order:
-        figure.add_bar(
-            y=labels,
-            x=[-round(part * share(r, code), 1) for r in shown],
-            name=names[colour_index],
-            orientation="h",
-            marker_color=LIKERT_COLOURS[colour_index],
-            showlegend=code != 3,
-            legendgroup=str(code),
-            customdata=[
+    # Left of zero, drawn outwards: half of 3, then 2, then 1; then 3, 4, 5 right.
+    # 3 has one legend entry, from its right half.
+    data = []
+    for code, part, sign in (
+        (3, 0.5, -1),
+        (2, 1.0, -1),
+        (1, 1.0, -1),
+        (3, 0.5, 1),
+        (4, 1.0, 1),
+        (5, 1.0, 1),
+    ):
+        name = names[code - 1]
+        trace: dict[str, Any] = {
+            "type": "bar",
+            "y": labels,
+            "x": [sign * round(part * share(r, code), 1) for r in shown],
+            "name": name,
+            "orientation": "h",
+            "marker": {"color": LIKERT_COLOURS[code - 1]},
+            "legendgroup": str(code),
+            "customdata": [
                 [round(share(r, code), 1), t] for r, t in zip(shown, texts, strict=True)
             ],
-            hovertemplate="%{customdata[1]}<br>"
-            + names[colour_index]
+            "hovertemplate": "%{customdata[1]}<br>"
+            + name
             + ": %{customdata[0]:.1f} %<extra></extra>",
-        )
-    for colour_index, code, part in ((2, 3, 0.5), (3, 4, 1.0), (4, 5, 1.0)):
-        figure.add_bar(
-            y=labels,
-            x=[round(part * share(r, code), 1) for r in shown],
-            name=names[colour_index],
-            orientation="h",
-            marker_color=LIKERT_COLOURS[colour_index],
-            legendgroup=str(code),
-            customdata=[
-                [round(share(r, code), 1), t] for r, t in zip(shown, texts, strict=True)
-            ],
-            hovertemplate="%{customdata[1]}<br>"
-            + names[colour_index]
-            + ": %{customdata[0]:.1f} %<extra></extra>",
-        )
-    figure.update_layout(
-        _layout(
-            barmode="relative",
-            xaxis={
-                "range": [-100, 100],
-                "tickvals": [-100, -50, 0, 50, 100],
-                "ticktext": ["100 %", "50 %", "0", "50 %", "100 %"],
-                "zeroline": True,
-            },
-            yaxis={"autorange": "reversed", "automargin": True, "type": "category"},
-            height=90 + 28 * max(1, len(shown)),
-            legend={"orientation": "h", "y": -0.12, "traceorder": "normal"},
-        )
+        }
+        if sign < 0:
+            trace["showlegend"] = code != 3
+        data.append(trace)
+    layout = _layout(
+        barmode="relative",
+        xaxis={
+            "range": [-100, 100],
+            "tickvals": [-100, -50, 0, 50, 100],
+            "ticktext": ["100 %", "50 %", "0", "50 %", "100 %"],
+            "zeroline": True,
+        },
+        yaxis={"autorange": "reversed", "automargin": True, "type": "category"},
+        height=90 + 28 * max(1, len(shown)),
+        legend={"orientation": "h", "y": -0.12, "traceorder": "normal"},
     )
-    return figure
+    return {"data": data, "layout": layout}
 
 
-def choice_chart(result: QuestionResult, lang: str) -> go.Figure:
+def choice_chart(result: QuestionResult, lang: str) -> Figure:
     """Bars of each option's share among the question's respondents."""
     assert result.choice is not None
     labels = {o.code: o.label(lang) for o in result.question.options}
     options = result.choice.options
-    figure = go.Figure(
-        go.Bar(
-            x=[_pct(o.share.estimate) for o in options],
-            y=[labels.get(o.option, o.option) for o in options],
-            orientation="h",
-            marker_color=ORANGE,
-            hovertemplate="%{y}: %{x:.1f} %<extra></extra>",
-        )
+    trace = {
+        "type": "bar",
+        "x": [_pct(o.share.estimate) for o in options],
+        "y": [labels.get(o.option, o.option) for o in options],
+        "orientation": "h",
+        "marker": {"color": ORANGE},
+        "hovertemplate": "%{y}: %{x:.1f} %<extra></extra>",
+    }
+    layout = _layout(
+        xaxis={"range": [0, 100], "title": {"text": _("Share of respondents (%)")}},
+        yaxis={"autorange": "reversed", "automargin": True},
+        height=70 + 32 * max(1, len(options)),
     )
-    figure.update_layout(
-        _layout(
-            xaxis={"range": [0, 100], "title": {"text": _("Share of respondents (%)")}},
-            yaxis={"autorange": "reversed", "automargin": True},
-            height=70 + 32 * max(1, len(options)),
-        )
-    )
-    return figure
+    return {"data": [trace], "layout": layout}
 
 
-def nps_chart(result: st.NpsResult) -> go.Figure:
+def nps_chart(result: st.NpsResult) -> Figure:
     """One stacked bar: detractors, passives, promoters."""
-    figure = go.Figure()
-    for name, value, colour in (
-        (_("Detractors (0-6)"), result.detractors, VERMILION),
-        (_("Passives (7-8)"), result.passives, GREY),
-        (_("Promoters (9-10)"), result.promoters, GREEN),
-    ):
-        figure.add_bar(
-            x=[_pct(value)],
-            y=["NPS"],
-            name=name,
-            orientation="h",
-            marker_color=colour,
-            hovertemplate=name + ": %{x:.1f} %<extra></extra>",
+    data = [
+        {
+            "type": "bar",
+            "x": [_pct(value)],
+            "y": ["NPS"],
+            "name": name,
+            "orientation": "h",
+            "marker": {"color": colour},
+            "hovertemplate": name + ": %{x:.1f} %<extra></extra>",
+        }
+        for name, value, colour in (
+            (_("Detractors (0-6)"), result.detractors, VERMILION),
+            (_("Passives (7-8)"), result.passives, GREY),
+            (_("Promoters (9-10)"), result.promoters, GREEN),
         )
-    figure.update_layout(
-        _layout(barmode="stack", xaxis={"range": [0, 100]}, height=150)
-    )
-    return figure
+    ]
+    layout = _layout(barmode="stack", xaxis={"range": [0, 100]}, height=150)
+    return {"data": data, "layout": layout}
