@@ -11,16 +11,18 @@ a database.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal, TypeAlias
 
 from survey.domain.statistics import (
     Z95,
     Z998,
-    funnel_limits,
     newcombe_difference,
+    normal_upper_tail,
     p_chart_signals,
+    regularized_incomplete_beta,
     wilson,
 )
 
@@ -139,14 +141,51 @@ def inflation_gap(
     return Indicator(code, "green", text, gap.estimate)
 
 
+def binomial_upper_tail(k: int, n: int, p: float) -> float:
+    """P(X >= k) for X ~ Bin(n, p), through the incomplete beta function."""
+    if k <= 0:
+        return 1.0
+    if k > n or not p > 0:
+        return 0.0
+    if p >= 1:
+        return 1.0
+    return regularized_incomplete_beta(p, k, n - k + 1)
+
+
+def exact_upper_limit(p0: float, n: int, z: float) -> float:
+    """Upper funnel limit around p0 at n from the binomial itself, never below p0.
+
+    k/n for the smallest k with P(X > k) at most the one-sided tail of z, so
+    a share above it is at most that likely at p0: the exact limits
+    ``funnel_limits`` uses below n = 30, for every n. Normal limits are too
+    low when n p0 is small: at p0 = 2 % an honest unit of 40 to 400 crosses
+    the normal 99.8 % limit 3 to 8 times in a thousand instead of once.
+    """
+    if n < 1:
+        return 1.0
+    tail = normal_upper_tail(z)
+    low, high = 0, n  # P(X > n) = 0: the search always ends
+    while low < high:
+        k = (low + high) // 2
+        if binomial_upper_tail(k + 1, n, p0) <= tail:
+            high = k
+        else:
+            low = k + 1
+    return max(low / n, min(max(p0, 0.0), 1.0))
+
+
 def all_top_rate(x: int, n: int, city_x: int, city_n: int) -> Indicator:
-    """Share of responses with every rated item at 5, against the city's funnel."""
+    """Share of responses with every rated item at 5, against the city's funnel.
+
+    The limits are exact binomial ones: all-top answers are rare when the
+    reverse-worded check counts, so n p0 is small and normal limits too low.
+    """
     code = "all_top"
     if n < 1 or city_n < 1:
         return Indicator(code, "none", "no rated responses")
     share, p0 = x / n, city_x / city_n
-    _, red_high = funnel_limits(p0, n, Z998)
-    _, amber_high = funnel_limits(p0, n, Z95)
+    red_high = exact_upper_limit(p0, n, Z998)
+    amber_high = exact_upper_limit(p0, n, Z95)
     text = (
         f"{share:.0%} of {n} all at the top (city {p0:.1%}; "
         f"99.8 % limit {red_high:.0%})"
@@ -194,21 +233,55 @@ def poisson_tail(k: int, mean: float) -> float:
     return min(1.0, total)
 
 
-def bursts(window_counts: Sequence[int], active_days: int) -> Indicator:
-    """The busiest 10-minute window against a Poisson rate over office hours.
+def bursts(
+    window_counts: Sequence[int],
+    active_days: int,
+    *,
+    window_days: Sequence[int] | None = None,
+) -> Indicator:
+    """The most unusual 10-minute window against a Poisson rate over office hours.
 
     ``window_counts`` are the counts of the windows with any submission;
-    the rate is n spread over 48 windows of each day with any submission, and
     the busiest window's tail probability is multiplied by the number of
-    windows looked at (Bonferroni).
+    windows looked at, 48 for each day with any submission (Bonferroni).
+
+    With ``window_days`` (the day of each window, in the same order; the
+    active days are counted from it) each window is judged against its own
+    day: that day's submissions spread over 48 windows. Traffic differs from
+    day to day (a Monday, the day before a holiday), and a busy day's busiest
+    window is no burst; forms filled in minutes stand out on any day. Without
+    it the rate is the period's n spread over all those windows, which takes
+    a busy day for a burst.
     """
     code = "bursts"
-    counts = sorted(c for c in window_counts if c > 0)
-    if not counts or active_days < 1:
+    if window_days is not None and len(window_days) != len(window_counts):
+        raise ValueError("window_days must give the day of every window")
+    pairs = [
+        (count, window_days[i] if window_days is not None else 0)
+        for i, count in enumerate(window_counts)
+        if count > 0
+    ]
+    if window_days is not None:
+        active_days = len({day for _, day in pairs})
+    if not pairs or active_days < 1:
         return Indicator(code, "none", "no submissions")
+    counts = sorted(count for count, _ in pairs)
     n, busiest = sum(counts), counts[-1]
     windows = active_days * OFFICE_WINDOWS_PER_DAY
-    p = min(1.0, poisson_tail(busiest, n / windows) * windows)
+    if window_days is None:
+        tail = poisson_tail(busiest, n / windows)
+    else:
+        per_day: Counter[int] = Counter()
+        busiest_of_day: Counter[int] = Counter()
+        for count, day in pairs:
+            per_day[day] += count
+            busiest_of_day[day] = max(busiest_of_day[day], count)
+        # a day's busiest window is its least likely one
+        tail = min(
+            poisson_tail(top, total / OFFICE_WINDOWS_PER_DAY)
+            for top, total in {(busiest_of_day[d], per_day[d]) for d in per_day}
+        )
+    p = min(1.0, tail * windows)
     usual = counts[min(len(counts) - 1, math.ceil(0.95 * len(counts)) - 1)]
     text = (
         f"busiest 10 minutes: {busiest} of {n} (usual busy window {usual}); "
@@ -236,15 +309,35 @@ def ratings_per_case(responses: int, opt_in: int, cases: int) -> Indicator:
 
 
 def soft_flag_concentration(
-    flagged: int, n: int, city_flagged: int, city_n: int
+    flagged: int,
+    n: int,
+    city_flagged: int,
+    city_n: int,
+    *,
+    channel_n: Mapping[str, int] | None = None,
+    city_channels: Mapping[str, tuple[int, int]] | None = None,
 ) -> Indicator:
-    """Share of soft-flagged responses above what 99 % of units would show."""
+    """Share of soft-flagged responses above what 99 % of units would show.
+
+    With ``channel_n`` (the unit's responses per channel) and
+    ``city_channels`` (the city's flagged and responses per channel) the
+    unit is held against the share expected of its channel mix at the city's
+    rate in each channel, standardised as procedure mix is (section 5): a
+    contradiction with the record can only be found on the invited channel,
+    so a unit answered mostly by invitation honestly shows more soft flags.
+    The limits are exact binomial ones.
+    """
     code = "soft_flags"
     if n < 1 or city_n < 1:
         return Indicator(code, "none", "no responses")
     share, p0 = flagged / n, city_flagged / city_n
-    _, amber_high = funnel_limits(p0, n, Z99)
-    _, red_high = funnel_limits(p0, n, Z998)
+    expected = p0
+    if channel_n and city_channels and sum(channel_n.values()) > 0:
+        rates = {c: x / m for c, (x, m) in city_channels.items() if m > 0}
+        mixed = sum(m * rates.get(c, p0) for c, m in channel_n.items())
+        expected = mixed / sum(channel_n.values())
+    amber_high = exact_upper_limit(expected, n, Z99)
+    red_high = exact_upper_limit(expected, n, Z998)
     text = f"{share:.0%} of {n} soft-flagged (city {p0:.1%})"
     if share > red_high and flagged > 0:
         return Indicator(code, "red", text, share)
