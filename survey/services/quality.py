@@ -289,11 +289,13 @@ class UnitCounts:
     negatives: int = 0
     rated: int = 0
     soft_flagged: int = 0
+    invited_soft_flagged: int = 0
     cases: int = 0
     headline: dict[str, list[int]] = field(
         default_factory=lambda: {"opt_in": [0, 0], "invited": [0, 0]}
     )
     windows: list[int] = field(default_factory=list)
+    window_days: list[int] = field(default_factory=list)  # each window's day
     days: set[int] = field(default_factory=set)
     months: dict[str, list[int]] = field(default_factory=dict)
 
@@ -303,18 +305,21 @@ def unit_counts(survey: Survey, period: Period) -> dict[int, UnitCounts]:
     counts: dict[int, UnitCounts] = defaultdict(UnitCounts)
     where = _in_period(survey, period)
     invited = Response.channel.in_(sorted(INVITED_CHANNELS))
-    for unit_id, total, opt_in, flagged in db.session.execute(
+    soft = Response.soft_flag_count > 0
+    for unit_id, total, opt_in, flagged, invited_flagged in db.session.execute(
         select(
             Response.unit_id,
             func.count(Response.id),
             func.sum(case((invited, 0), else_=1)),
-            func.sum(case((Response.soft_flag_count > 0, 1), else_=0)),
+            func.sum(case((soft, 1), else_=0)),
+            func.sum(case((and_(invited, soft), 1), else_=0)),
         )
         .where(*where)
         .group_by(Response.unit_id)
     ):
         c = counts[unit_id]
         c.responses, c.opt_in, c.soft_flagged = total, opt_in or 0, flagged or 0
+        c.invited_soft_flagged = invited_flagged or 0
     per_response = (
         select(
             Response.unit_id.label("unit_id"),
@@ -368,8 +373,10 @@ def unit_counts(survey: Survey, period: Period) -> dict[int, UnitCounts]:
         .group_by(Response.unit_id, window)
     ):
         c = counts[unit_id]
+        day = int(window_id) * quality.BURST_WINDOW_SECONDS // 86400
         c.windows.append(submitted)
-        c.days.add(int(window_id) * quality.BURST_WINDOW_SECONDS // 86400)
+        c.window_days.append(day)
+        c.days.add(day)
     for unit_id, cases in db.session.execute(
         select(ServiceCase.unit_id, func.count(ServiceCase.id))
         .where(
@@ -391,6 +398,14 @@ def unit_indicators(counts: dict[int, UnitCounts]) -> dict[int, list[Indicator]]
     city_q0 = city_negative / city_rated if city_rated else 0.0
     city_n = sum(c.responses for c in counts.values())
     city_flagged = sum(c.soft_flagged for c in counts.values())
+    # Record contradictions exist on the invited channel only: each unit is
+    # compared with the share its own mix of channels predicts.
+    city_invited_flagged = sum(c.invited_soft_flagged for c in counts.values())
+    city_opt_in = sum(c.opt_in for c in counts.values())
+    city_channels = {
+        "invited": (city_invited_flagged, city_n - city_opt_in),
+        "opt_in": (city_flagged - city_invited_flagged, city_opt_in),
+    }
     result = {}
     for unit_id, c in counts.items():
         months = [tuple(c.months[m]) for m in sorted(c.months)]
@@ -401,10 +416,15 @@ def unit_indicators(counts: dict[int, UnitCounts]) -> dict[int, list[Indicator]]
             ),
             quality.all_top_rate(c.all_top, c.rated, city_top, city_rated),
             quality.zero_negatives(c.negatives, c.rated, city_q0),
-            quality.bursts(c.windows, len(c.days)),
+            quality.bursts(c.windows, len(c.days), window_days=c.window_days),
             quality.ratings_per_case(c.responses, c.opt_in, c.cases),
             quality.soft_flag_concentration(
-                c.soft_flagged, c.responses, city_flagged, city_n
+                c.soft_flagged,
+                c.responses,
+                city_flagged,
+                city_n,
+                channel_n={"invited": c.responses - c.opt_in, "opt_in": c.opt_in},
+                city_channels=city_channels,
             ),
             quality.step_change([(x, n) for x, n in months]),
         ]
