@@ -30,6 +30,7 @@ from sqlalchemy import (
     delete,
     func,
     select,
+    text,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -60,6 +61,7 @@ log = logging.getLogger(__name__)
 FOLD_AFTER = 500  # responses waiting before a results page folds them in
 FOLD_LIMIT = 20_000  # responses per fold of the command: bounded memory
 PAGE_FOLD_LIMIT = 5_000  # per fold from a results page: a short request
+ANALYZE_AFTER = 50_000  # responses folded at once: refresh the planner's view
 FACTOR_KEY = (*SLICE_COLUMNS, *(f"f{i}" for i in range(FACTORS)))
 ANSWER_KEY = (*SLICE_COLUMNS, "question_id", "option_id")
 ANSWER_COUNTS = ("answered", *(f"c{code}" for code in VALUE_CODES))
@@ -272,7 +274,12 @@ def waiting(survey: Survey | None = None) -> int:
 
 
 def fold_all(progress: Callable[[int], None] | None = None) -> int:
-    """Fold every waiting response in, committing after each batch."""
+    """Fold every waiting response in, committing after each batch.
+
+    After a big fold (a bulk load), PostgreSQL's planner statistics are
+    refreshed at once rather than whenever autovacuum gets to them: with
+    the stale ones it planned the tallies' reads three to five times slower.
+    """
     total = 0
     while folded := fold():
         db.session.commit()
@@ -280,6 +287,15 @@ def fold_all(progress: Callable[[int], None] | None = None) -> int:
         if progress:
             progress(folded)
     db.session.commit()
+    if total >= ANALYZE_AFTER and db.session.get_bind().dialect.name == "postgresql":
+        for table in (
+            "responses",
+            "response_tallies",
+            "factor_tallies",
+            "answer_tallies",
+        ):
+            db.session.execute(text(f"ANALYZE {table}"))
+        db.session.commit()
     return total
 
 
