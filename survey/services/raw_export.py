@@ -218,7 +218,13 @@ def raw_rows(
     )
     columns = layout.header[len(FIXED_COLUMNS) :]
     catalogue = _Catalogue.of(survey)
-    where = [*flt.conditions(survey), Response.unit_id.in_(Unit.subtree_ids(scope))]
+    # "+ 0": no index for the survey and unit, so that each batch walks the
+    # primary key from the last id (keyset pagination) instead of reading the
+    # survey's whole index and sorting it, batch after batch.
+    where = [
+        *flt.conditions(survey, indexed=False),
+        (Response.unit_id + 0).in_(Unit.subtree_ids(scope)),
+    ]
     last_id = 0
     while True:
         batch = db.session.execute(
