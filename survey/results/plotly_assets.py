@@ -6,7 +6,9 @@ The script is plotly.js's "basic" partial bundle (scatter, bar and pie: what
 of the ``plotly`` package is 1.4 MB, so a results page's first view on a phone
 stays under 600 KB. Its major version matches the one ``plotly`` (Python)
 writes figures for; a chart type outside the bundle would fail in the
-browser test of the results pages.
+browser test of the results pages. One edit to the shipped copy: the default
+``topojsonURL`` (a CDN, read only by map traces, which this bundle lacks) is
+``/charts/topojson/``, so that not even a string in it points off the server.
 
 Plotly.js injects its CSS as inline ``<style>`` rules, which the app's CSP
 (``style-src 'self'``) blocks. Plotly skips that when the page already holds an
