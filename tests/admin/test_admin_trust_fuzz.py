@@ -11,7 +11,17 @@ from hypothesis import strategies as st
 from survey.extensions import db
 from survey.models import UnitReview
 from tests.admin.helpers import post
-from tests.admin.test_admin_fuzz import field_names, fingerprint, hostile
+from tests.admin.test_admin_fuzz import (
+    BUTTONS,
+    FIELD_FORMS,
+    UPLOAD_FORMS,
+    field_names,
+    fingerprint,
+    hostile,
+    upload,
+)
+from tests.admin.test_admin_fuzz import FORMS as ADMIN_FORMS
+from tests.conftest import csrf_token
 
 FORMS = [
     "/admin/surveys/city-survey/waves/new",
@@ -67,3 +77,66 @@ def test_contact_data_and_wave_pages_take_any_input(
     response = post(client, "/admin/contact-data", {"phone": phone, "action": action})
     assert response.status_code < 500
     assert client.get("/admin/waves/1", query_string={"page": page}).status_code < 500
+
+
+# Buttons and uploads of the trust pages: hostile fields and ids that may not
+# exist; never a 500, and a refusal stores nothing.
+TRUST_BUTTONS = [
+    "/admin/waves/1/draw",
+    "/admin/waves/1/close",
+    "/admin/waves/1/contacts",
+    "/admin/api-clients/1/revoke",
+    "/admin/surveys/city-survey/quality",
+    "/admin/invitations/1/interview",
+]
+
+
+@pytest.mark.parametrize("url", TRUST_BUTTONS)
+@settings(
+    max_examples=10,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(values=st.dictionaries(hostile, hostile, max_size=4))
+def test_any_trust_button_post_is_answered_below_500(client, as_admin, url, values):
+    before = fingerprint()
+    response = post(client, url, values)
+    assert response.status_code < 500
+    if response.status_code not in (200, 302):
+        assert fingerprint() == before
+
+
+@settings(
+    max_examples=15,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(content=st.one_of(st.binary(max_size=2000), hostile.map(str.encode)))
+def test_any_case_file_is_answered_below_500(client, as_admin, content):
+    token = csrf_token(client, "/admin/cases/import")
+    before = fingerprint()
+    response = upload(client, "/admin/cases/import", token, "cases.csv", content)
+    assert response.status_code < 500
+    if response.status_code != 302:
+        assert fingerprint() == before
+
+
+def test_every_admin_form_is_fuzzed(app):
+    """A new POST view of the admin must join the fuzzing above."""
+    routes = app.url_map.bind("localhost")
+    every = {
+        rule.endpoint
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint.startswith("admin.") and "POST" in (rule.methods or ())
+    }
+    urls = [*ADMIN_FORMS, *UPLOAD_FORMS, *FORMS, *TRUST_BUTTONS]
+    urls += [str(t) for t in FIELD_FORMS + BUTTONS]
+    urls += ["/admin/contact-data", "/admin/cases/import"]
+    fuzzed = {
+        routes.match(
+            url.format(page=1, question=1, designer=1, code="W1", review=1),
+            method="POST",
+        )[0]
+        for url in urls
+    }
+    assert every == fuzzed
