@@ -9,26 +9,26 @@ log-normal durations and recall slips against the case record. Nine units
 cheat, each at 80/40, 200/80 and 400/150 responses a month: stuffing (four
 sessions a month of 10-25 all-5 forms at 15-40 seconds a form), speeders
 (staff fill 40 % of the kiosk forms in 40-100 seconds) and inflation (opt-in
-20 points above invited). Indicators are computed against the city as
-``survey.services.quality.unit_indicators`` computes them from what
-``unit_counts`` counts, plus two inputs the service does not pass yet: the
-day of each 10-minute window (``bursts``) and the responses per channel
-(``soft_flag_concentration``). Periods: a month, and the default year.
+20 points above invited). Indicators are computed by the service's own
+``survey.services.quality.unit_indicators`` from the ``UnitCounts`` that
+``unit_counts`` would read from SQL (including the day of each 10-minute
+window and the invited channel's soft flags). Periods: a month, and the
+default year.
 
 Measured with SEED = 6 (``pytest -s`` prints them), honest units:
 
 =====================================  =========  =====  ================  =====
                                        month red  amber  year red          amber
 =====================================  =========  =====  ================  =====
-with the new inputs                    1 of 200   5      0 of 200          8
-the service's inputs today             2          15     8 (soft flags 5)  31
-before this change                     3          16     9 (soft flags 6)  31
+now                                   1 of 200   5      0 of 200          8
+exact limits, pooled days and channels 2          15     8 (soft flags 5)  31
+normal limits (before issue #6's fix)  3          16     9 (soft flags 6)  31
 =====================================  =========  =====  ================  =====
 
 The month's red is inflation_gap (a 1-in-1,200 chance for an honest unit).
 Over seeds 100-119 (month, 4,000 units) and 100-109 (year, 2,000): red
-0.18 % and 0.20 %, amber 2.1 % and 2.3 %; the service's inputs today 0.45 %
-and 1.7 % red; before 0.65 % and 1.8 % red, 7.9 % and 12.1 % amber.
+0.18 % and 0.20 %, amber 2.1 % and 2.3 %; with pooled days and channels
+0.45 % and 1.7 % red; before 0.65 % and 1.8 % red, 7.9 % and 12.1 % amber.
 
 Cheats (SEED = 6; the rule meant for each was red at every size in every
 seed tried): stuffing is red on all_top (13-39 % all at 5 against 2.6 % in
@@ -43,7 +43,7 @@ from __future__ import annotations
 
 import functools
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from statistics import NormalDist
 
@@ -53,6 +53,7 @@ import pytest
 from survey.domain import quality
 from survey.domain.quality import GridAnswers, Indicator, RecordCheck
 from survey.domain.statistics import Z95, Z998, funnel_limits, normal_upper_tail
+from survey.services.quality import UnitCounts, unit_indicators
 
 SEED = 6  # the issue's number; the figures above follow from it
 HONEST_UNITS = 200
@@ -337,36 +338,17 @@ def soft_flagged(units: list[SimulatedUnit]) -> list[np.ndarray]:
 # --- per-unit counts and indicators, as the service computes them ---------------
 
 
-@dataclass
-class Counts:
-    """``survey.services.quality.UnitCounts``, with the new inputs beside it."""
-
-    responses: int = 0
-    opt_in: int = 0
-    all_top: int = 0
-    negatives: int = 0
-    rated: int = 0
-    soft_flagged: int = 0
-    cases: int = 0
-    headline: dict[str, list[int]] = field(default_factory=dict)
-    windows: list[int] = field(default_factory=list)
-    days: set[int] = field(default_factory=set)
-    months: dict[str, list[int]] = field(default_factory=dict)
-    window_days: list[int] = field(default_factory=list)  # new: day of each window
-    channel_n: dict[str, int] = field(default_factory=dict)  # new: responses
-    soft_by_channel: dict[str, int] = field(default_factory=dict)  # new: flagged
-
-
 @functools.cache
 def _month_of_day(start: date, days: int) -> tuple[np.ndarray, np.ndarray]:
     keys = [(start + timedelta(days=d)).strftime("%Y-%m") for d in range(days)]
     return np.unique(keys, return_inverse=True)
 
 
-def counts_of(u: SimulatedUnit, flagged: np.ndarray, start: date) -> Counts:
+def counts_of(u: SimulatedUnit, flagged: np.ndarray, start: date) -> UnitCounts:
     """What ``unit_counts`` gets from SQL for the unit (every submission)."""
-    c = Counts(responses=u.opt_in.size, opt_in=int(u.opt_in.sum()), cases=u.cases)
+    c = UnitCounts(responses=u.opt_in.size, opt_in=int(u.opt_in.sum()), cases=u.cases)
     c.soft_flagged = int(flagged.sum())
+    c.invited_soft_flagged = int(flagged[~u.opt_in].sum())
     rated = (u.likert > 0).any(axis=1)
     lowest = np.where(u.likert > 0, u.likert, 9).min(axis=1)
     c.rated = int(rated.sum())
@@ -378,8 +360,6 @@ def counts_of(u: SimulatedUnit, flagged: np.ndarray, start: date) -> Counts:
             int((satisfied & rows).sum()),
             int((answered & rows).sum()),
         ]
-        c.channel_n[channel] = int(rows.sum())
-        c.soft_by_channel[channel] = int(flagged[rows].sum())
     day = (u.seconds // 86400).astype(int)
     labels, month_of_day = _month_of_day(start, int(day.max()) + 1)
     month = month_of_day[day]
@@ -400,62 +380,22 @@ def counts_of(u: SimulatedUnit, flagged: np.ndarray, start: date) -> Counts:
     return c
 
 
-def indicators(counts: list[Counts], new_inputs: bool) -> list[list[Indicator]]:
-    """``unit_indicators``, line by line; ``new_inputs`` adds days and channels."""
-    city_rated = sum(c.rated for c in counts)
-    city_top = sum(c.all_top for c in counts)
-    city_q0 = sum(c.negatives for c in counts) / city_rated if city_rated else 0.0
-    city_n = sum(c.responses for c in counts)
-    city_flagged = sum(c.soft_flagged for c in counts)
-    city_channels = {
-        channel: (
-            sum(c.soft_by_channel[channel] for c in counts),
-            sum(c.channel_n[channel] for c in counts),
-        )
-        for channel in ("opt_in", "invited")
-    }
-    result = []
-    for c in counts:
-        months = [tuple(c.months[m]) for m in sorted(c.months)]
-        result.append(
-            [
-                quality.inflation_gap(
-                    (c.headline["opt_in"][0], c.headline["opt_in"][1]),
-                    (c.headline["invited"][0], c.headline["invited"][1]),
-                ),
-                quality.all_top_rate(c.all_top, c.rated, city_top, city_rated),
-                quality.zero_negatives(c.negatives, c.rated, city_q0),
-                quality.bursts(
-                    c.windows,
-                    len(c.days),
-                    window_days=c.window_days if new_inputs else None,
-                ),
-                quality.ratings_per_case(c.responses, c.opt_in, c.cases),
-                quality.soft_flag_concentration(
-                    c.soft_flagged,
-                    c.responses,
-                    city_flagged,
-                    city_n,
-                    channel_n=c.channel_n if new_inputs else None,
-                    city_channels=city_channels if new_inputs else None,
-                ),
-                quality.step_change(months),
-            ]
-        )
-    return result
+def indicators(counts: list[UnitCounts]) -> list[list[Indicator]]:
+    """The service's own ``unit_indicators``, in the units' order."""
+    found = unit_indicators(dict(enumerate(counts)))
+    return [found[i] for i in range(len(counts))]
 
 
 @dataclass(frozen=True)
 class City:
     period: str
     plans: list[Plan]
-    counts: list[Counts]
-    indicators: list[list[Indicator]]  # with the new inputs
-    pooled: list[list[Indicator]]  # as the service calls the rules today
+    counts: list[UnitCounts]
+    indicators: list[list[Indicator]]
 
-    def honest(self, pooled: bool = False) -> list[list[Indicator]]:
-        found = self.pooled if pooled else self.indicators
-        return [f for p, f in zip(self.plans, found, strict=True) if p.cheat is None]
+    def honest(self) -> list[list[Indicator]]:
+        pairs = zip(self.plans, self.indicators, strict=True)
+        return [f for p, f in pairs if p.cheat is None]
 
     def cheats(self, cheat: str) -> list[tuple[Plan, list[Indicator]]]:
         pairs = zip(self.plans, self.indicators, strict=True)
@@ -471,13 +411,7 @@ def simulate_city(period: str) -> City:
     counts = [
         counts_of(u, f, start) for u, f in zip(units, soft_flagged(units), strict=True)
     ]
-    return City(
-        period,
-        unit_plans,
-        counts,
-        indicators(counts, new_inputs=True),
-        indicators(counts, new_inputs=False),
-    )
+    return City(period, unit_plans, counts, indicators(counts))
 
 
 def levels(found: list[Indicator]) -> dict[str, str]:
@@ -530,15 +464,13 @@ def test_a_cheating_unit_is_red_on_the_rule_meant_for_it(city, cheat):
 
 def test_print_the_measured_figures(city):
     """Run with -s to read what the module docstring reports."""
-    honest, pooled = city.honest(), city.honest(pooled=True)
+    honest = city.honest()
     city_top = sum(c.all_top for c in city.counts) / sum(c.rated for c in city.counts)
     lines = [
         f"\n== {city.period} ({PERIODS[city.period][0]} to {PERIODS[city.period][1]})",
         f"honest units red {units_at(honest, 'red')}/{len(honest)}, "
         f"amber {units_at(honest, 'amber')}/{len(honest)}; "
         f"red rules {tally(honest, 'red')}, amber rules {tally(honest, 'amber')}",
-        f"as the service calls the rules today: red {units_at(pooled, 'red')}, "
-        f"amber {units_at(pooled, 'amber')}; red rules {tally(pooled, 'red')}",
         f"city all-top share {city_top:.2%}",
     ]
     for cheat in sorted(MEANT_FOR):

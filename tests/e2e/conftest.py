@@ -15,10 +15,12 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
+from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from survey import create_app
 from survey.extensions import db
+from survey.models import Unit, User
 from survey.services.demo import seed_demo
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -103,3 +105,15 @@ def run_axe(page) -> list[dict]:
     page.add_script_tag(path=str(AXE))
     result = page.evaluate("async () => await axe.run(document)")
     return [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
+
+
+def city_user(live_server: LiveServer, email: str, password: str, role: str) -> str:
+    """A user of ``role`` for the whole demo city, made once per server."""
+    with live_server.app.app_context():
+        if db.session.scalar(select(User).where(User.email == email)) is None:
+            city = db.session.scalar(select(Unit).where(Unit.code == "HCM"))
+            user = User(email=email, role=role, unit=city)
+            user.set_password(password)
+            db.session.add(user)
+            db.session.commit()
+    return email

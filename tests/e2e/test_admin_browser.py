@@ -6,7 +6,8 @@ import pytest
 from sqlalchemy import func, select
 
 from survey.extensions import db
-from survey.models import Response, Survey, Unit, User
+from survey.models import Response, Survey
+from tests.e2e.conftest import city_user
 from tests.e2e.test_citizen_browser import walk_to_the_end
 
 pytestmark = pytest.mark.browser
@@ -20,14 +21,7 @@ EDITED = "Hôm nay bạn đến làm thủ tục gì? (bản sửa trong trình 
 
 @pytest.fixture(scope="module")
 def admin(live_server) -> str:
-    with live_server.app.app_context():
-        if db.session.scalar(select(User).where(User.email == EMAIL)) is None:
-            city = db.session.scalar(select(Unit).where(Unit.code == "HCM"))
-            user = User(email=EMAIL, role="admin", unit=city)
-            user.set_password(PASSWORD)
-            db.session.add(user)
-            db.session.commit()
-    return EMAIL
+    return city_user(live_server, EMAIL, PASSWORD, "admin")
 
 
 def test_an_admin_publishes_a_sipas_survey_and_a_citizen_answers_it(

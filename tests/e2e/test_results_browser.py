@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
 
-from survey.extensions import db
-from survey.models import Unit, User
 from survey.services.demo import DEMO_SLUG
+from tests.e2e.conftest import city_user
 
 pytestmark = pytest.mark.browser
 
@@ -17,14 +15,7 @@ PASSWORD = "a-long-password-for-the-browser"
 
 @pytest.fixture(scope="module")
 def leader(live_server) -> str:
-    with live_server.app.app_context():
-        if db.session.scalar(select(User).where(User.email == EMAIL)) is None:
-            city = db.session.scalar(select(Unit).where(Unit.code == "HCM"))
-            user = User(email=EMAIL, role="leader", unit=city)
-            user.set_password(PASSWORD)
-            db.session.add(user)
-            db.session.commit()
-    return EMAIL
+    return city_user(live_server, EMAIL, PASSWORD, "leader")
 
 
 def log_in(page, url: str, email: str) -> None:

@@ -10,14 +10,13 @@ import json
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import select
 
 from survey.domain import statistics as st
-from survey.extensions import db
-from survey.models import Unit, User
+from survey.models import Unit
 from survey.results import charts
 from survey.services.demo import DEMO_SLUG
 from survey.services.reports import MonthPoint, UnitRow, funnel_lines, share_figure
+from tests.e2e.conftest import city_user
 
 pytestmark = pytest.mark.browser
 
@@ -46,14 +45,7 @@ IGNORED_BY_PLOTLY = """t => {
 
 @pytest.fixture(scope="module")
 def leader(live_server) -> str:
-    with live_server.app.app_context():
-        if db.session.scalar(select(User).where(User.email == EMAIL)) is None:
-            city = db.session.scalar(select(Unit).where(Unit.code == "HCM"))
-            user = User(email=EMAIL, role="leader", unit=city)
-            user.set_password(PASSWORD)
-            db.session.add(user)
-            db.session.commit()
-    return EMAIL
+    return city_user(live_server, EMAIL, PASSWORD, "leader")
 
 
 @pytest.fixture

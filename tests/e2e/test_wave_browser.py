@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
 
-from survey.extensions import db
-from survey.models import Unit, User
 from survey.services.demo import DEMO_SLUG
+from tests.e2e.conftest import city_user
 
 pytestmark = pytest.mark.browser
 
@@ -17,14 +15,7 @@ PASSWORD = "a-long-password-for-the-waves"
 
 @pytest.fixture(scope="module")
 def wave_admin(live_server) -> str:
-    with live_server.app.app_context():
-        if db.session.scalar(select(User).where(User.email == EMAIL)) is None:
-            city = db.session.scalar(select(Unit).where(Unit.code == "HCM"))
-            user = User(email=EMAIL, role="admin", unit=city)
-            user.set_password(PASSWORD)
-            db.session.add(user)
-            db.session.commit()
-    return EMAIL
+    return city_user(live_server, EMAIL, PASSWORD, "admin")
 
 
 def test_the_implied_sample_size_is_shown_as_the_margin_is_typed(
