@@ -215,7 +215,15 @@ def _csv_chunks(header: list[str], rows: Iterable[list[object]]) -> Iterator[str
     text.write("\ufeff")  # a BOM, so that Excel reads UTF-8
     writer.writerow(header)
     for count, row in enumerate(rows, start=1):
-        writer.writerow([neutralise(cell) for cell in row])
+        # neutralise(), inlined: it runs for tens of millions of cells.
+        writer.writerow(
+            [
+                "'" + cell
+                if isinstance(cell, str) and cell.startswith(FORMULA_STARTS)
+                else cell
+                for cell in row
+            ]
+        )
         if count % CSV_ROWS_PER_CHUNK == 0:
             yield text.getvalue()
             text.seek(0)

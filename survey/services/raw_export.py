@@ -3,19 +3,30 @@
 Only administrators may ask for these (the view checks the role and audits
 the export); the rows are produced lazily so that a million responses stream
 in constant memory: each batch is one query for the responses (keyset
-pagination on the id), one for their answers and one for their flags.
+pagination on the id), one for their answers, each response's folded into
+one JSON object by the database, and one for their flags.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
+from json import loads
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Row,
+    String,
+    cast,
+    func,
+    select,
+)
 
-from survey.domain.questions import DATE, MULTIPLE, NUMBER, TEXT_TYPES
+from survey.domain.questions import MULTIPLE, NUMBER
 from survey.extensions import db
 from survey.models import (
     Answer,
@@ -30,7 +41,7 @@ from survey.models.surveys import SurveyVersion
 from survey.services.driver import driver_rows
 from survey.services.results import LOCAL_OFFSET, ResultFilter
 
-BATCH_SIZE = 2000
+BATCH_SIZE = 5000
 FIXED_COLUMNS = (
     "id",
     "submitted_at",
@@ -89,111 +100,171 @@ def local_time(moment: datetime) -> str:
     return (moment + LOCAL_OFFSET).replace(microsecond=0).isoformat() + "+07:00"
 
 
-def _number(value: float | None) -> Cell:
-    if value is None:
-        return None
-    return int(value) if value.is_integer() else value
+# How an answer fills its cell (the third item of a ``_Columns`` target).
+VALUE, NUMBER_VALUE, CHOICE, TICK = range(4)
 
 
 @dataclass(frozen=True)
-class _Catalogue:
-    """Questions and options of the survey by id, read once per export."""
+class _Columns:
+    """Where each answer of the survey goes in a row, read once per export.
 
-    questions: dict[int, tuple[str, str]]  # id -> (code, type)
-    options: dict[int, tuple[str, bool, int]]  # id -> (code, is_other, position)
+    ``targets`` maps an answer's key (see ``_answers_by_response``) to
+    (column, option code, how it fills the cell, option position, column of
+    the "other" text or None). One lookup per answer: a million responses
+    carry tens of millions of answers.
+    """
+
+    targets: dict[str, tuple[int, str, int, int, int | None]]
 
     @classmethod
-    def of(cls, survey: Survey) -> _Catalogue:
+    def of(cls, survey: Survey, columns: list[str], first: int) -> _Columns:
+        index = {name: first + i for i, name in enumerate(columns)}
         versions = select(SurveyVersion.id).where(SurveyVersion.survey_id == survey.id)
-        questions = db.session.execute(
+        questions = {}
+        targets: dict[str, tuple[int, str, int, int, int | None]] = {}
+        for qid, code, kind in db.session.execute(
             select(Question.id, Question.code, Question.type).where(
                 Question.version_id.in_(versions)
             )
-        )
-        options = db.session.execute(
-            select(Option.id, Option.code, Option.is_other, Option.position)
+        ):
+            questions[qid] = (code, kind)
+            if code in index:
+                how = NUMBER_VALUE if kind == NUMBER else VALUE
+                targets[str(qid)] = (index[code], "", how, 0, None)
+        for oid, qid, code, is_other, position in db.session.execute(
+            select(
+                Option.id,
+                Option.question_id,
+                Option.code,
+                Option.is_other,
+                Option.position,
+            )
             .join(Question, Question.id == Option.question_id)
             .where(Question.version_id.in_(versions))
-        )
-        return cls(
-            {qid: (code, kind) for qid, code, kind in questions},
-            {oid: (code, other, pos) for oid, code, other, pos in options},
-        )
+        ):
+            question_code, kind = questions[qid]
+            if question_code in index:
+                other = index.get(question_code + OTHER_SUFFIX) if is_other else None
+                how = TICK if kind == MULTIPLE else CHOICE
+                targets[f"o{oid}"] = (index[question_code], code, how, position, other)
+        return cls(targets)
 
-
-def _answer_cells(
-    catalogue: _Catalogue, first_id: int, last_id: int
-) -> dict[int, dict[str, Cell]]:
-    """Cells of every answer of the responses with ids in [first, last].
-
-    One range read of the answers' response index, through the driver; the
-    codes come from the catalogue, not from a join per row. Ticks of a
-    multiple choice are listed in the options' order.
-    """
-    query = (
-        select(
-            Answer.response_id,
-            Answer.question_id,
-            Answer.option_id,
-            Answer.value_int,
-            Answer.value_number,
-            Answer.value_text,
-            Answer.value_date,
-        )
-        .where(Answer.response_id.between(first_id, last_id))
-        .order_by(Answer.response_id, Answer.id)
-    )
-    cells: dict[int, dict[str, Cell]] = defaultdict(dict)
-    ticks: dict[tuple[int, str], list[tuple[int, str]]] = defaultdict(list)
-    for (
-        response_id,
-        question_id,
-        option_id,
-        value_int,
-        value_number,
-        value_text,
-        value_date,
-    ) in driver_rows(query):
-        code, kind = catalogue.questions[question_id]
-        row = cells[response_id]
-        if option_id is not None:
-            option_code, is_other, position = catalogue.options[option_id]
-            if kind == MULTIPLE:
-                ticks[response_id, code].append((position, option_code))
+    def fill(self, row: list[Cell], answers: dict[str, Any]) -> None:
+        """Put one response's answers in its row (ticks in the options' order)."""
+        targets = self.targets
+        ticks: dict[int, list[tuple[int, str]]] | None = None
+        for key, value in answers.items():
+            target = targets.get(key)
+            if target is None:
+                continue  # a question of a version left out of the layout
+            column, code, how, position, other = target
+            if how == CHOICE:
+                row[column] = code
+            elif how == VALUE:
+                row[column] = value
+            elif how == TICK:
+                if ticks is None:
+                    ticks = defaultdict(list)
+                ticks[column].append((position, code))
             else:
-                row[code] = option_code
-            if is_other and value_text:
-                row[code + OTHER_SUFFIX] = value_text
-        elif kind in TEXT_TYPES:
-            row[code] = value_text
-        elif kind == NUMBER:
-            row[code] = _number(value_number)
-        elif kind == DATE:
-            row[code] = _date(value_date)
-        else:
-            row[code] = value_int
-    for (response_id, code), chosen in ticks.items():
-        cells[response_id][code] = ";".join(option for _, option in sorted(chosen))
-    return cells
+                row[column] = _number(value)
+            if other is not None and value:
+                row[other] = value
+        for column, chosen in (ticks or {}).items():
+            row[column] = ";".join(code for _, code in sorted(chosen))
 
 
-def _date(value: date | str | None) -> str | None:
-    """The driver's date (SQLite's is the ISO text already) as ISO text."""
-    if value is None or isinstance(value, str):
-        return value
-    return value.isoformat()
+def _answers_by_response(
+    connection: Connection, first_id: int, last_id: int
+) -> Iterator[tuple[int, Any]]:
+    """(response id, its answers as one JSON object) for ids in [first, last].
+
+    The database folds each response's answer rows into one object, in C:
+    key the question id for a value, or "o" + the option id for a ticked
+    option (its value the "other" text, if any). Python then handles one
+    object per response instead of one row per answer, three times faster.
+    PostgreSQL's driver hands the object over parsed, SQLite's as text.
+    """
+    # One value column is set per row, but for a ticked "other" option (its
+    # text) and a scale point (its value too: the option code gives it).
+    key = func.coalesce(
+        "o" + cast(Answer.option_id, String), cast(Answer.question_id, String)
+    )
+    values = (
+        Answer.value_text,
+        Answer.value_int,
+        Answer.value_number,
+        Answer.value_date,
+    )
+    if connection.dialect.name == "postgresql":
+        folded = func.json_object_agg(key, func.coalesce(*map(func.to_json, values)))
+    else:
+        folded = func.json_group_object(key, func.coalesce(*values))
+    query = (
+        select(Answer.response_id, folded)
+        .where(Answer.response_id.between(first_id, last_id))
+        .group_by(Answer.response_id)
+        .order_by(Answer.response_id)  # PostgreSQL: walk the index, no hashing
+    )
+    for response_id, answers in driver_rows(query):
+        yield response_id, answers if isinstance(answers, dict) else loads(answers)
 
 
-def _flag_codes(response_ids: list[int]) -> dict[int, str]:
+def _number(value: float | None) -> Cell:
+    if value is None:
+        return None
+    return int(value) if float(value).is_integer() else value
+
+
+def _flag_codes(connection: Connection, first_id: int, last_id: int) -> dict[int, str]:
+    """Flag codes of the responses with ids in [first, last], by response."""
     query = (
         select(ResponseFlag.response_id, ResponseFlag.code)
-        .where(ResponseFlag.response_id.in_(response_ids))
+        .where(ResponseFlag.response_id.between(first_id, last_id))
         .order_by(ResponseFlag.response_id, ResponseFlag.id)
     )
     flags: dict[int, list[str]] = defaultdict(list)
-    for response_id, code in db.session.execute(query):
+    for response_id, code in connection.execute(query):
         flags[response_id].append(code)
     return {key: ";".join(codes) for key, codes in flags.items()}
+
+
+Batch = tuple[Sequence[Row[Any]], dict[int, Any], dict[int, str]]
+
+
+def _read_batches(
+    connection: Connection, where: list[ColumnElement[bool]], batch_size: int
+) -> Iterator[Batch]:
+    """The slice's responses by id, ``batch_size`` at a time, with their
+    answers and flags."""
+    if connection.dialect.name == "postgresql":
+        # Hundreds of short range reads: compiling each one (JIT, 30 ms) and
+        # parallel workers on two cores made a batch slower, not faster.
+        connection.exec_driver_sql("SET LOCAL jit = off")
+        connection.exec_driver_sql("SET LOCAL max_parallel_workers_per_gather = 0")
+    last_id = 0
+    while True:
+        batch = connection.execute(
+            select(
+                Response.id,
+                Response.submitted_at,
+                Response.unit_id,
+                Response.channel,
+                Response.language,
+                Response.version_id,
+            )
+            .where(*where, Response.id > last_id)
+            .order_by(Response.id)
+            .limit(batch_size)
+        ).all()
+        if not batch:
+            return
+        first, last_id = batch[0].id, batch[-1].id
+        yield (
+            batch,
+            dict(_answers_by_response(connection, first, last_id)),
+            _flag_codes(connection, first, last_id),
+        )
 
 
 def raw_rows(
@@ -216,38 +287,26 @@ def raw_rows(
             )
         ).all()
     )
-    columns = layout.header[len(FIXED_COLUMNS) :]
-    catalogue = _Catalogue.of(survey)
-    # "+ 0": no index for the survey and unit, so that each batch walks the
-    # primary key from the last id (keyset pagination) instead of reading the
-    # survey's whole index and sorting it, batch after batch.
+    width = len(layout.header)
+    columns = _Columns.of(
+        survey, layout.header[len(FIXED_COLUMNS) :], len(FIXED_COLUMNS)
+    )
+    connection = db.session.connection()
+    # SQLite, "+ 0": no index for the survey and unit, so that each batch walks
+    # the primary key from the last id (keyset pagination) instead of reading
+    # the survey's whole index and sorting it, batch after batch. PostgreSQL
+    # plans that way by itself, and "+ 0" would blind its estimates.
+    sqlite = connection.dialect.name == "sqlite"
+    unit_id = Response.unit_id + 0 if sqlite else Response.unit_id
     where = [
-        *flt.conditions(survey, indexed=False),
-        (Response.unit_id + 0).in_(Unit.subtree_ids(scope)),
+        *flt.conditions(survey, indexed=not sqlite),
+        unit_id.in_(Unit.subtree_ids(scope)),
     ]
-    last_id = 0
-    while True:
-        batch = db.session.execute(
-            select(
-                Response.id,
-                Response.submitted_at,
-                Response.unit_id,
-                Response.channel,
-                Response.language,
-                Response.version_id,
-            )
-            .where(*where, Response.id > last_id)
-            .order_by(Response.id)
-            .limit(batch_size)
-        ).all()
-        if not batch:
-            return
-        ids = [row.id for row in batch]
-        answers = _answer_cells(catalogue, ids[0], ids[-1])
-        flags = _flag_codes(ids)
+    batches = _read_batches(connection, where, batch_size)
+    for batch, answers, flags in batches:
         for row in batch:
-            cells = answers.get(row.id, {})
-            yield [
+            cells: list[Cell] = [None] * width
+            cells[: len(FIXED_COLUMNS)] = (
                 row.id,
                 local_time(row.submitted_at),
                 unit_codes.get(row.unit_id, ""),
@@ -255,6 +314,6 @@ def raw_rows(
                 row.language,
                 version_numbers.get(row.version_id),
                 flags.get(row.id, ""),
-                *(cells.get(column) for column in columns),
-            ]
-        last_id = ids[-1]
+            )
+            columns.fill(cells, answers.get(row.id, {}))
+            yield cells

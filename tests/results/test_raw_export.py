@@ -12,7 +12,16 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from survey.extensions import db
-from survey.models import Answer, AuditEvent, Question, Response, ResponseFlag
+from survey.models import (
+    Answer,
+    AuditEvent,
+    Option,
+    Question,
+    Response,
+    ResponseFlag,
+    Unit,
+)
+from survey.models.surveys import SurveyVersion
 from survey.services import raw_export
 
 HOSTILE = (
@@ -296,3 +305,77 @@ def test_rows_are_read_in_batches_in_id_order(app, small):
     rows = list(raw_export.raw_rows(survey, city, flt, layout, batch_size=3))
     assert [row[0] for row in rows] == ids
     assert [row[7] for row in rows] == [str(1 + i % 5) for i in range(7)]
+
+
+def _rows_built_answer_by_answer(survey, layout) -> list[list[object]]:
+    """The raw rows built the straightforward way: every response's answers
+    read through the ORM, one at a time."""
+    from survey.domain.questions import MULTIPLE, NUMBER
+
+    columns = layout.header
+    rows = []
+    for response in db.session.scalars(
+        select(Response).where(Response.survey_id == survey.id).order_by(Response.id)
+    ):
+        cells: dict[str, object] = {
+            "id": response.id,
+            "submitted_at": raw_export.local_time(response.submitted_at),
+            "unit": db.session.get(Unit, response.unit_id).code,
+            "channel": response.channel,
+            "language": response.language,
+            "version": db.session.get(SurveyVersion, response.version_id).number,
+            "flags": ";".join(
+                f.code for f in sorted(response.flags, key=lambda f: f.id)
+            ),
+        }
+        ticks: dict[str, list] = {}
+        for answer in response.answers:
+            question = db.session.get(Question, answer.question_id)
+            option = answer.option_id and db.session.get(Option, answer.option_id)
+            if option is not None:
+                if question.type == MULTIPLE:
+                    ticks.setdefault(question.code, []).append(option)
+                else:
+                    cells[question.code] = option.code
+                if option.is_other and answer.value_text:
+                    cells[question.code + raw_export.OTHER_SUFFIX] = answer.value_text
+            elif question.type == NUMBER:
+                value = answer.value_number
+                cells[question.code] = int(value) if value.is_integer() else value
+            else:
+                value = answer.value_text or answer.value_int or answer.value_date
+                cells[question.code] = (
+                    value.isoformat() if isinstance(value, date) else value
+                )
+        for code, options in ticks.items():
+            options.sort(key=lambda o: o.position)
+            cells[code] = ";".join(o.code for o in options)
+        rows.append([cells.get(column) for column in columns])
+    return rows
+
+
+def test_rows_folded_by_the_database_equal_rows_built_answer_by_answer(app, small):
+    """The export lets the database fold each response's answers into one
+    object; every cell must be what reading the answers one by one gives."""
+    from survey.services.demo import generate_responses
+    from survey.services.results import ResultFilter
+
+    survey, city, w1, w2, answer = small
+    generate_responses(survey, 300, seed=5)
+    db.session.commit()
+    for text in HOSTILE:
+        answer(w1, SAT=3, WHY=text, IMPROVE=["fast", f"other:{text}"], VISITS=2.5)
+    answer(w2, flags=[("hard_speeder", "hard"), ("repeated_device", "soft")], SAT=5)
+    db.session.expire_all()
+    flt = ResultFilter(include_flagged=True)
+    layout = raw_export.raw_layout(survey, flt)
+    folded = list(raw_export.raw_rows(survey, city, flt, layout, batch_size=64))
+    expected = _rows_built_answer_by_answer(survey, layout)
+    assert len(folded) == 307
+    assert folded == expected
+    assert {type(cell) for row in folded for cell in row[7:]} <= {
+        int,
+        float,
+        str,
+        type(None),
+    }
