@@ -8,7 +8,9 @@ workers = int(
     os.environ.get("GUNICORN_WORKERS", min(multiprocessing.cpu_count() + 1, 8))
 )
 threads = int(os.environ.get("GUNICORN_THREADS", "1"))
-timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+# Sync workers: the timeout bounds a whole request, the raw download of a
+# million responses (about a minute) included; longer ones: flask export-raw.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))
 graceful_timeout = 20
 keepalive = 5
 max_requests = 5000  # recycle workers now and then: bounded memory

@@ -314,21 +314,26 @@ def _sav_chunks(header: list[str], rows: Iterable[list[object]]) -> Iterator[byt
                 yield chunk
 
 
+RAW_TYPES = {"csv": "text/csv", "xlsx": XLSX_TYPE, "sav": "application/x-spss-sav"}
+
+
+def raw_chunks(
+    header: list[str], rows: Iterable[list[object]], fmt: str
+) -> Iterator[str] | Iterator[bytes]:
+    """The file of raw rows in ``fmt`` (csv, xlsx or sav), chunk by chunk."""
+    if fmt == "sav":
+        return _sav_chunks(header, rows)
+    if fmt == "xlsx":
+        return _xlsx_chunks(header, rows)
+    return _csv_chunks(header, rows)
+
+
 def raw_response(
     header: list[str], rows: Iterable[list[object]], fmt: str, name: str
 ) -> Response:
     """A streamed download of raw rows; the generator runs inside the request."""
-    if fmt == "sav":
-        body: Iterator[str] | Iterator[bytes] = _sav_chunks(header, rows)
-        mimetype = "application/x-spss-sav"
-    elif fmt == "xlsx":
-        body = _xlsx_chunks(header, rows)
-        mimetype = XLSX_TYPE
-    else:
-        body = _csv_chunks(header, rows)
-        mimetype = "text/csv"
     return Response(
-        stream_with_context(body),
-        mimetype=mimetype,
+        stream_with_context(raw_chunks(header, rows, fmt)),
+        mimetype=RAW_TYPES[fmt],
         headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'},
     )

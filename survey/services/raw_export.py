@@ -267,6 +267,29 @@ def _read_batches(
         )
 
 
+def slice_conditions(
+    survey: Survey, scope: Unit, flt: ResultFilter
+) -> list[ColumnElement[bool]]:
+    """WHERE conditions on ``Response`` for the slice's responses, as the
+    export's keyset reads want them on this database."""
+    # SQLite, "+ 0": no index for the survey and unit, so that each batch walks
+    # the primary key from the last id (keyset pagination) instead of reading
+    # the survey's whole index and sorting it, batch after batch. PostgreSQL
+    # plans that way by itself, and "+ 0" would blind its estimates.
+    sqlite = db.session.get_bind().dialect.name == "sqlite"
+    unit_id = Response.unit_id + 0 if sqlite else Response.unit_id
+    return [
+        *flt.conditions(survey, indexed=not sqlite),
+        unit_id.in_(Unit.subtree_ids(scope)),
+    ]
+
+
+def count_rows(survey: Survey, scope: Unit, flt: ResultFilter) -> int:
+    """How many rows ``raw_rows`` gives for the slice (for a progress bar)."""
+    where = [*flt.conditions(survey), Response.unit_id.in_(Unit.subtree_ids(scope))]
+    return db.session.scalar(select(func.count(Response.id)).where(*where)) or 0
+
+
 def raw_rows(
     survey: Survey,
     scope: Unit,
@@ -291,18 +314,8 @@ def raw_rows(
     columns = _Columns.of(
         survey, layout.header[len(FIXED_COLUMNS) :], len(FIXED_COLUMNS)
     )
-    connection = db.session.connection()
-    # SQLite, "+ 0": no index for the survey and unit, so that each batch walks
-    # the primary key from the last id (keyset pagination) instead of reading
-    # the survey's whole index and sorting it, batch after batch. PostgreSQL
-    # plans that way by itself, and "+ 0" would blind its estimates.
-    sqlite = connection.dialect.name == "sqlite"
-    unit_id = Response.unit_id + 0 if sqlite else Response.unit_id
-    where = [
-        *flt.conditions(survey, indexed=not sqlite),
-        unit_id.in_(Unit.subtree_ids(scope)),
-    ]
-    batches = _read_batches(connection, where, batch_size)
+    where = slice_conditions(survey, scope, flt)
+    batches = _read_batches(db.session.connection(), where, batch_size)
     for batch, answers, flags in batches:
         for row in batch:
             cells: list[Cell] = [None] * width

@@ -379,3 +379,43 @@ def test_rows_folded_by_the_database_equal_rows_built_answer_by_answer(app, smal
         str,
         type(None),
     }
+
+
+def test_the_command_line_writes_the_same_file_as_the_download(
+    app, client, small, make_user, login, tmp_path
+):
+    survey, city, w1, w2, answer = small
+    for i in range(5):
+        answer(w1 if i % 2 else w2, SAT=1 + i, WHY=HOSTILE[i], IMPROVE=["fast"])
+    answer(w1, flags=[("hard_speeder", "hard")], SAT=2)
+    make_user("admin@city.vn", "admin", city)
+    login("admin@city.vn")
+    downloaded = client.get("/results/test/raw.csv?flagged=1").get_data()
+    runner = app.test_cli_runner()
+    target = tmp_path / "all.csv"
+    args = ["export-raw", str(target), "--survey", "test", "--include-flagged"]
+    result = runner.invoke(args=args)
+    assert result.exit_code == 0, result.output
+    assert "Wrote 6 responses of test (CITY)" in result.output
+    assert target.read_bytes() == downloaded
+    event = db.session.scalars(
+        select(AuditEvent).filter_by(action="export_raw").order_by(AuditEvent.id)
+    ).all()[-1]
+    assert event.user_id is None
+    assert event.details["via"] == "cli" and event.details["unit"] == "CITY"
+    # one ward, hard-flagged left out; an existing file is never overwritten
+    ward = tmp_path / "w1.xlsx"
+    result = runner.invoke(
+        args=["export-raw", str(ward), "--survey", "test", "--unit", "W1"]
+    )
+    assert result.exit_code == 0, result.output
+    sheet = load_workbook(ward, read_only=True).active
+    assert [row[2] for row in sheet.iter_rows(min_row=2, values_only=True)] == [
+        "W1"
+    ] * 2
+    result = runner.invoke(args=["export-raw", str(target), "--survey", "test"])
+    assert result.exit_code != 0 and "exists already" in result.output
+    result = runner.invoke(
+        args=["export-raw", str(tmp_path / "x.csv"), "--survey", "nope"]
+    )
+    assert result.exit_code != 0 and "no survey" in result.output
