@@ -22,3 +22,16 @@ access_log_format = '%(t)s "%(r)s" %(s)s %(b)s %(M)sms'
 
 control_socket_disable = True
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def post_worker_init(worker):
+    """Freeze what loading the app made out of the garbage collector's way.
+
+    A full collection walked every module, class and function of the app and
+    its libraries each time: about 100 ms, every dozen results pages, on this
+    2-core machine. Frozen objects are never walked (they are never freed
+    either, and were never going to be).
+    """
+    import gc
+
+    gc.freeze()

@@ -238,9 +238,8 @@ def _read_batches(
     """The slice's responses by id, ``batch_size`` at a time, with their
     answers and flags."""
     if connection.dialect.name == "postgresql":
-        # Hundreds of short range reads: compiling each one (JIT, 30 ms) and
-        # parallel workers on two cores made a batch slower, not faster.
-        connection.exec_driver_sql("SET LOCAL jit = off")
+        # Hundreds of short range reads: parallel workers on two cores made
+        # a batch slower, not faster.
         connection.exec_driver_sql("SET LOCAL max_parallel_workers_per_gather = 0")
     last_id = 0
     while True:
