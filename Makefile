@@ -38,7 +38,7 @@ test: $(STAMP) $(MO) lint node_modules/axe-core/axe.min.js
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The benchmark of issue 7: prints a table, writes bench/results.json.
-# Full run about 20 minutes; `make bench-quick` (or ARGS=--quick) under 3.
+# Full run about 30 minutes; `make bench-quick` (or ARGS=--quick) under 3.
 bench: $(STAMP) $(MO)
 	$(BIN)/python bench/run.py $(ARGS)
 

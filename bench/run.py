@@ -1,6 +1,6 @@
 """The benchmark behind ``make bench`` (issue 7): prints a table, writes JSON.
 
-    .venv/bin/python bench/run.py            # full: about 20 minutes
+    .venv/bin/python bench/run.py            # full: about 30 minutes
     .venv/bin/python bench/run.py --quick    # under 3 minutes, for development
 
 Everything runs on 127.0.0.1 in private databases (a temporary SQLite file; a
