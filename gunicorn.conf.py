@@ -25,7 +25,8 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 
 def post_worker_init(worker):
-    """Freeze what loading the app made out of the garbage collector's way.
+    """Warm the worker up, then freeze what it made out of the garbage
+    collector's way (see survey/warmup.py for the warm-up).
 
     A full collection walked every module, class and function of the app and
     its libraries each time: about 100 ms, every dozen results pages, on this
@@ -34,4 +35,7 @@ def post_worker_init(worker):
     """
     import gc
 
+    from survey.warmup import warm_up
+
+    warm_up(worker.wsgi)
     gc.freeze()
