@@ -22,6 +22,7 @@ from survey.domain.banks import sipas_bank
 from survey.extensions import db
 from survey.models import Question, Response, ServiceCase, Survey, Unit, User, Wave
 from survey.models._time import utcnow
+from survey.models.surveys import SurveyVersion
 from survey.services.definitions import create_survey
 from survey.services.responses import HARD_SPEED_SECONDS_PER_ITEM
 
@@ -157,15 +158,7 @@ def generate_responses(
     """
     version = survey.published_version
     assert version is not None
-    questions = [
-        _PlanItem.of(q)
-        for q in db.session.scalars(
-            select(Question)
-            .where(Question.version_id == version.id)
-            .options(selectinload(Question.options))
-            .order_by(Question.position)
-        )
-    ]
+    questions = _plan_items(version)
     service_points = _service_points(survey)
     if not service_points:
         raise ValueError(f"survey {survey.slug} runs in no active service point")
@@ -179,6 +172,19 @@ def generate_responses(
         if progress:
             progress(size)
     writer.finish()
+
+
+def _plan_items(version: SurveyVersion) -> list[_PlanItem]:
+    """The version's questions, in order, as the generator needs them."""
+    return [
+        _PlanItem.of(q)
+        for q in db.session.scalars(
+            select(Question)
+            .where(Question.version_id == version.id)
+            .options(selectinload(Question.options))
+            .order_by(Question.position)
+        )
+    ]
 
 
 def _service_points(survey: Survey) -> list[Unit]:
@@ -667,15 +673,7 @@ def answer_invitations(
     """
     version = survey.published_version
     assert version is not None and wave.drawn_at is not None
-    questions = [
-        _PlanItem.of(q)
-        for q in db.session.scalars(
-            select(Question)
-            .where(Question.version_id == version.id)
-            .options(selectinload(Question.options))
-            .order_by(Question.position)
-        )
-    ]
+    questions = _plan_items(version)
     rows: Rows = ([], [], [])
     links: list[dict[str, Any]] = []
     response_id = (db.session.scalar(select(func.max(Response.id))) or 0) + 1
