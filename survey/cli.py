@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
 
 import click
 from flask import Flask
@@ -169,7 +168,7 @@ def export_raw_command(
     """
     from pathlib import Path
 
-    from survey.results.exports import raw_chunks
+    from survey.results.exports import raw_file
     from survey.services import raw_export
     from survey.services.results import ResultFilter
 
@@ -194,22 +193,11 @@ def export_raw_command(
         via="cli",
     )
     db.session.commit()
-    layout = raw_export.raw_layout(survey, flt)
     total = raw_export.count_rows(survey, scope, flt)
     with click.progressbar(length=total, label="Exporting responses") as bar:
-
-        def counted() -> Iterator[list[object]]:
-            for done, row in enumerate(
-                raw_export.raw_rows(survey, scope, flt, layout), start=1
-            ):
-                yield row
-                if done % 1000 == 0:
-                    bar.update(1000)
-
         with open(target, "wb") as out:
-            for chunk in raw_chunks(layout.header, counted(), fmt):
+            for chunk in raw_file(survey, scope, flt, fmt, progress=bar.update):
                 out.write(chunk.encode() if isinstance(chunk, str) else chunk)
-        bar.update(total - bar.pos)
     click.echo(f"Wrote {total:,} responses of {slug} ({scope.code}) to {target}.")
 
 

@@ -2,7 +2,13 @@
 
 from survey.models.audit import AuditEvent
 from survey.models.cases import ApiClient, CaseContact, ServiceCase
-from survey.models.responses import Answer, DeviceSalt, Response, ResponseFlag
+from survey.models.responses import (
+    Answer,
+    DeviceSalt,
+    Response,
+    ResponseCells,
+    ResponseFlag,
+)
 from survey.models.reviews import UnitReview
 from survey.models.surveys import Option, Page, Question, Survey, SurveyVersion
 from survey.models.tallies import AnswerTally, FactorTally, ResponseTally, TallyState
@@ -23,6 +29,7 @@ __all__ = [
     "Page",
     "Question",
     "Response",
+    "ResponseCells",
     "ResponseFlag",
     "ResponseTally",
     "ServiceCase",

@@ -110,6 +110,25 @@ class Answer(db.Model):
         return f"<Answer q={self.question_id} {self.value_int or self.option_id}>"
 
 
+class ResponseCells(db.Model):
+    """A response's answers as the raw CSV export writes them, made when stored.
+
+    The fields of its version's answer columns, each after a comma, formula
+    starts neutralised (``raw_export.AnswerFields``). Answers never change
+    once stored, so neither do these; the export of a million responses then
+    reads one text per response instead of folding tens of millions of
+    answer rows. Responses stored before this table have none: the export
+    works theirs out from the answers.
+    """
+
+    __tablename__ = "response_cells"
+
+    response_id: Mapped[int] = mapped_column(
+        ForeignKey("responses.id", ondelete="CASCADE"), primary_key=True
+    )
+    cells: Mapped[str] = mapped_column(Text)
+
+
 class ResponseFlag(db.Model):
     """A quality flag of METHODOLOGY.md section 8, with its reason."""
 

@@ -13,14 +13,15 @@ from flask import Response, stream_with_context
 from flask_babel import gettext as _
 
 from survey import current_lang
+from survey.models import Survey, Unit
 from survey.results.presenters import BAND_LABELS, FACTOR_LABELS, WEIGHTING_LABELS
+from survey.services import raw_export
+from survey.services.raw_export import FORMULA_STARTS
 from survey.services.reports import Overview, ShareFigure, UnitRow, rankable_row
 from survey.services.results import ResultFilter
 from survey.services.weights import ResponseRate, WeightedFigure, WeightedOverview
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-CSV_ROWS_PER_CHUNK = 500
 FILE_CHUNK_BYTES = 64 * 1024
 
 
@@ -208,29 +209,6 @@ def overview_response(
 # --------------------------------------------------------------------------- #
 
 
-def _csv_chunks(header: list[str], rows: Iterable[list[object]]) -> Iterator[str]:
-    """CSV text a few hundred rows at a time, formula starts neutralised."""
-    text = io.StringIO()
-    writer = csv.writer(text)
-    text.write("\ufeff")  # a BOM, so that Excel reads UTF-8
-    writer.writerow(header)
-    for count, row in enumerate(rows, start=1):
-        # neutralise(), inlined: it runs for tens of millions of cells.
-        writer.writerow(
-            [
-                "'" + cell
-                if isinstance(cell, str) and cell.startswith(FORMULA_STARTS)
-                else cell
-                for cell in row
-            ]
-        )
-        if count % CSV_ROWS_PER_CHUNK == 0:
-            yield text.getvalue()
-            text.seek(0)
-            text.truncate()
-    yield text.getvalue()
-
-
 def _xlsx_chunks(header: list[str], rows: Iterable[list[object]]) -> Iterator[bytes]:
     """An XLSX file built on disk (openpyxl write-only), then sent in chunks.
 
@@ -317,23 +295,30 @@ def _sav_chunks(header: list[str], rows: Iterable[list[object]]) -> Iterator[byt
 RAW_TYPES = {"csv": "text/csv", "xlsx": XLSX_TYPE, "sav": "application/x-spss-sav"}
 
 
-def raw_chunks(
-    header: list[str], rows: Iterable[list[object]], fmt: str
+def raw_file(
+    survey: Survey,
+    scope: Unit,
+    flt: ResultFilter,
+    fmt: str,
+    progress: raw_export.Progress | None = None,
 ) -> Iterator[str] | Iterator[bytes]:
-    """The file of raw rows in ``fmt`` (csv, xlsx or sav), chunk by chunk."""
+    """The slice's raw responses as a ``fmt`` (csv, xlsx or sav) file, chunk
+    by chunk; ``progress`` is called with the number of responses done."""
+    layout = raw_export.raw_layout(survey, flt)
+    if fmt == "csv":
+        return raw_export.raw_csv(survey, scope, flt, layout, progress=progress)
+    rows = raw_export.raw_rows(survey, scope, flt, layout, progress=progress)
     if fmt == "sav":
-        return _sav_chunks(header, rows)
-    if fmt == "xlsx":
-        return _xlsx_chunks(header, rows)
-    return _csv_chunks(header, rows)
+        return _sav_chunks(layout.header, rows)
+    return _xlsx_chunks(layout.header, rows)
 
 
 def raw_response(
-    header: list[str], rows: Iterable[list[object]], fmt: str, name: str
+    chunks: Iterable[str] | Iterable[bytes], fmt: str, name: str
 ) -> Response:
-    """A streamed download of raw rows; the generator runs inside the request."""
+    """A streamed download of a raw file; the generator runs inside the request."""
     return Response(
-        stream_with_context(raw_chunks(header, rows, fmt)),
+        stream_with_context(chunks),
         mimetype=RAW_TYPES[fmt],
         headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'},
     )

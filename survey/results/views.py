@@ -27,7 +27,7 @@ from survey.results.presenters import (
     overview_context,
     questions_context,
 )
-from survey.services import raw_export, reports, tallies, weights
+from survey.services import reports, tallies, weights
 from survey.services.audit import record_event
 from survey.services.listing import STATUS_LABELS, survey_rows
 from survey.services.results import ResultFilter
@@ -123,7 +123,5 @@ def export_raw(slug: str, code: str | None, fmt: str) -> Response:
         format=fmt,
     )
     db.session.commit()  # the audit line stands even if the download breaks off
-    layout = raw_export.raw_layout(survey, flt)
-    rows = raw_export.raw_rows(survey, unit, flt, layout)
     name = f"{survey.slug}-{unit.code}-responses"
-    return exports.raw_response(layout.header, rows, fmt, name)
+    return exports.raw_response(exports.raw_file(survey, unit, flt, fmt), fmt, name)

@@ -24,6 +24,7 @@ from survey.models import Question, Response, ServiceCase, Survey, Unit, User, W
 from survey.models._time import utcnow
 from survey.models.surveys import SurveyVersion
 from survey.services.definitions import create_survey
+from survey.services.raw_export import AnswerFields, answer_key
 from survey.services.responses import HARD_SPEED_SECONDS_PER_ITEM
 
 T = TypeVar("T")
@@ -158,7 +159,7 @@ def generate_responses(
     """
     version = survey.published_version
     assert version is not None
-    questions = _plan_items(version)
+    questions, fields = _plan_items(version)
     service_points = _service_points(survey)
     if not service_points:
         raise ValueError(f"survey {survey.slug} runs in no active service point")
@@ -166,7 +167,9 @@ def generate_responses(
     weights = _unit_weights(service_points)
     writer = _BulkWriter()
     first_id = (db.session.scalar(select(func.max(Response.id))) or 0) + 1
-    plan = _Plan(survey.id, version.id, units, weights, questions, now or utcnow())
+    plan = _Plan(
+        survey.id, version.id, units, weights, questions, fields, now or utcnow()
+    )
     for size, rows in _in_background(plan.chunks(first_id, count, chunk, seed)):
         writer.write(*rows)
         if progress:
@@ -174,17 +177,16 @@ def generate_responses(
     writer.finish()
 
 
-def _plan_items(version: SurveyVersion) -> list[_PlanItem]:
-    """The version's questions, in order, as the generator needs them."""
-    return [
-        _PlanItem.of(q)
-        for q in db.session.scalars(
-            select(Question)
-            .where(Question.version_id == version.id)
-            .options(selectinload(Question.options))
-            .order_by(Question.position)
-        )
-    ]
+def _plan_items(version: SurveyVersion) -> tuple[list[_PlanItem], AnswerFields]:
+    """The version's questions, in order, as the generator needs them, and
+    their answer fields for the raw export."""
+    questions = db.session.scalars(
+        select(Question)
+        .where(Question.version_id == version.id)
+        .options(selectinload(Question.options))
+        .order_by(Question.position)
+    ).all()
+    return [_PlanItem.of(q) for q in questions], AnswerFields.of(questions)
 
 
 def _service_points(survey: Survey) -> list[Unit]:
@@ -199,7 +201,7 @@ def _unit_weights(service_points: list[Unit]) -> list[int]:
     ]
 
 
-Rows = tuple[list[tuple], list[tuple], list[tuple]]
+Rows = tuple[list[tuple], list[tuple], list[tuple], list[tuple]]
 
 
 @dataclass(frozen=True)
@@ -211,18 +213,18 @@ class _Plan:
     units: list[tuple[int, str, float]]
     weights: list[int]
     questions: list[_PlanItem]
+    fields: AnswerFields
     now: datetime
 
     def chunks(
         self, first_id: int, count: int, chunk: int, seed: int
     ) -> Iterator[tuple[int, Rows]]:
-        """(size, (responses, answers, flags)) for ``count`` responses, by chunk."""
+        """(size, (responses, answers, flags, cells)) for ``count`` responses,
+        by chunk."""
         rng = random.Random(seed)
         for start in range(first_id, first_id + count, chunk):
             stop = min(start + chunk, first_id + count)
-            responses: list[tuple] = []
-            answers: list[tuple] = []
-            flags: list[tuple] = []
+            rows: Rows = ([], [], [], [])
             for response_id in range(start, stop):
                 unit = rng.choices(self.units, self.weights)[0]
                 _fake_response(
@@ -232,12 +234,11 @@ class _Plan:
                     self.version_id,
                     unit,
                     self.questions,
+                    self.fields,
                     self.now,
-                    responses,
-                    answers,
-                    flags,
+                    *rows,
                 )
-            yield stop - start, (responses, answers, flags)
+            yield stop - start, rows
 
 
 def _in_background(items: Iterator[T]) -> Iterator[T]:
@@ -295,6 +296,7 @@ RESPONSE_COLUMNS = (
 )
 ANSWER_COLUMNS = ("response_id", "question_id", "option_id", "value_int", "value_text")
 FLAG_COLUMNS = ("response_id", "code", "kind", "reason")
+CELL_COLUMNS = ("response_id", "cells")
 
 
 class _BulkWriter:
@@ -304,7 +306,11 @@ class _BulkWriter:
         self.dialect = db.engine.dialect.name
 
     def write(
-        self, responses: list[tuple], answers: list[tuple], flags: list[tuple]
+        self,
+        responses: list[tuple],
+        answers: list[tuple],
+        flags: list[tuple],
+        cells: list[tuple],
     ) -> None:
         # The session's connection: the rows join its transaction.
         self.connection = db.session.connection()
@@ -320,6 +326,7 @@ class _BulkWriter:
             ("responses", RESPONSE_COLUMNS, responses),
             ("answers", ANSWER_COLUMNS, answers),
             ("response_flags", FLAG_COLUMNS, flags),
+            ("response_cells", CELL_COLUMNS, cells),
         )
         for table, columns, rows in tables:
             if not rows:
@@ -423,10 +430,12 @@ def _fake_response(  # noqa: C901 - one synthetic respondent, question by questi
     version_id: int,
     unit: tuple[int, str, float],
     questions: list[_PlanItem],
+    fields: AnswerFields,
     now: datetime,
     responses: list[tuple],
     answers: list[tuple],
     flags: list[tuple],
+    cells: list[tuple],
     channel: str | None = None,
     submitted_at: datetime | None = None,
 ) -> None:
@@ -454,6 +463,7 @@ def _fake_response(  # noqa: C901 - one synthetic respondent, question by questi
         level = 0.98 + rng.gauss(0, 0.02)
     chosen: dict[str, set[str]] = {}
     answered = 0
+    first_answer = len(answers)
     for q in questions:
         if q.condition_code is not None and not (
             chosen.get(q.condition_code, set()) & q.condition_codes
@@ -477,6 +487,11 @@ def _fake_response(  # noqa: C901 - one synthetic respondent, question by questi
     duration = int(rng.lognormvariate(5.6, 0.35))  # about 4-5 minutes
     if stuffed:
         duration = rng.randint(20, 70)
+    keyed = {
+        answer_key(qid, option_id): text if text is not None else value
+        for _, qid, option_id, value, text in answers[first_answer:]
+    }
+    cells.append((response_id, fields.render(keyed)))
     hard_flagged = duration < HARD_SPEED_SECONDS_PER_ITEM * answered
     if hard_flagged:
         reason = f"{duration} s for {answered} answers"
@@ -673,8 +688,8 @@ def answer_invitations(
     """
     version = survey.published_version
     assert version is not None and wave.drawn_at is not None
-    questions = _plan_items(version)
-    rows: Rows = ([], [], [])
+    questions, fields = _plan_items(version)
+    rows: Rows = ([], [], [], [])
     links: list[dict[str, Any]] = []
     response_id = (db.session.scalar(select(func.max(Response.id))) or 0) + 1
     window = (now - wave.drawn_at).total_seconds()
@@ -695,6 +710,7 @@ def answer_invitations(
             version.id,
             (unit.id, unit.code, _level(unit.code)),
             questions,
+            fields,
             now,
             *rows,
             channel="phone" if phone else "invited",

@@ -23,11 +23,14 @@ from survey.models import (
     DeviceSalt,
     Question,
     Response,
+    ResponseCells,
     ResponseFlag,
     SurveyVersion,
     Unit,
 )
 from survey.models._time import utcnow
+from survey.services.raw_export import answer_key
+from survey.services.surveys import answer_fields
 
 HARD_SPEED_SECONDS_PER_ITEM = 3
 REPEATED_DEVICE_PER_DAY = 3
@@ -40,10 +43,13 @@ ANSWER_FIELDS = (
     "value_text",
     "value_date",
 )
-# PostgreSQL: a response's answers as one statement over seven arrays, instead
-# of one execution per answer row (an executemany is still one per row).
+# PostgreSQL: a response's answer fields for the raw export and its answers in
+# one statement, the answers over seven arrays instead of one execution per
+# answer row (an executemany is still one per row).
 INSERT_ANSWERS_UNNEST = text(
-    "INSERT INTO answers (" + ", ".join(ANSWER_FIELDS) + ") "  # noqa: S608 - fixed names
+    "WITH fields AS (INSERT INTO response_cells (response_id, cells) "  # noqa: S608 - fixed names
+    "VALUES (:id, :cells)) "
+    "INSERT INTO answers (" + ", ".join(ANSWER_FIELDS) + ") "
     "SELECT * FROM unnest(CAST(:response_id AS integer[]), "
     "CAST(:question_id AS integer[]), CAST(:option_id AS integer[]), "
     "CAST(:value_int AS integer[]), CAST(:value_number AS double precision[]), "
@@ -168,6 +174,22 @@ def _answer_rows(
     return rows
 
 
+def _answers_by_key(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The answer rows as the raw export reads them back: one value each,
+    the first set of text, code, number and date."""
+    return {
+        answer_key(row["question_id"], row["option_id"]): next(
+            (
+                row[name]
+                for name in ("value_text", "value_int", "value_number", "value_date")
+                if row[name] is not None
+            ),
+            None,
+        )
+        for row in rows
+    }
+
+
 def _answer_row(question_id: int, **values: Any) -> dict[str, Any]:
     row = dict.fromkeys(
         ("option_id", "value_int", "value_number", "value_text", "value_date")
@@ -227,7 +249,9 @@ def record_response(
     The unique token is the guard: ``INSERT ... ON CONFLICT DO NOTHING`` makes
     no row for a repeat (or a second answer to one invitation), concurrent or
     not, and leaves the caller's transaction usable; no savepoint, no lookup.
-    Answers and flags then go in as one executemany each.
+    Its answer fields for the raw export (``AnswerFields``), its answers and
+    its flags then go in with one statement each (on PostgreSQL the first two
+    as one).
     """
     now = utcnow()
     duration = None
@@ -267,17 +291,25 @@ def record_response(
     if response_id is None:
         return False
     rows = _answer_rows(questions, answers)
-    if rows and dialect == "postgresql":
+    cells = answer_fields(version).render(_answers_by_key(rows))
+    if dialect == "postgresql":
         columns = {name: [row.get(name) for row in rows] for name in ANSWER_FIELDS}
         columns["response_id"] = [response_id] * len(rows)
-        db.session.execute(INSERT_ANSWERS_UNNEST, columns)
-    elif rows:
-        # Core, not ORM: the ORM splits rows by which values are None, one
-        # INSERT per shape; the table's insert is one executemany.
         db.session.execute(
-            Answer.__table__.insert(),
-            [{**row, "response_id": response_id} for row in rows],
+            INSERT_ANSWERS_UNNEST, {**columns, "id": response_id, "cells": cells}
         )
+    else:
+        db.session.execute(
+            ResponseCells.__table__.insert(),
+            {"response_id": response_id, "cells": cells},
+        )
+        if rows:
+            # Core, not ORM: the ORM splits rows by which values are None, one
+            # INSERT per shape; the table's insert is one executemany.
+            db.session.execute(
+                Answer.__table__.insert(),
+                [{**row, "response_id": response_id} for row in rows],
+            )
     if flags:
         db.session.execute(
             ResponseFlag.__table__.insert(),

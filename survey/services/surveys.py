@@ -14,6 +14,7 @@ from survey.errors import abort_with
 from survey.extensions import db
 from survey.models import Question, Survey, SurveyVersion, Unit
 from survey.models.surveys import OPEN, _text, survey_units
+from survey.services.raw_export import AnswerFields
 
 
 def open_surveys() -> list[Survey]:
@@ -167,6 +168,7 @@ class QuestionData:
 
 
 _FORMS: dict[tuple[str, int, datetime], tuple[QuestionData, ...]] = {}
+_FIELDS: dict[tuple[str, int, datetime], AnswerFields] = {}
 
 
 def form_questions(version: SurveyVersion) -> tuple[QuestionData, ...]:
@@ -223,3 +225,15 @@ def form_questions(version: SurveyVersion) -> tuple[QuestionData, ...]:
     if version.published_at is not None:
         _FORMS[key] = questions
     return questions
+
+
+def answer_fields(version: SurveyVersion) -> AnswerFields:
+    """How the raw export writes the answers to ``version``, kept like its
+    questions (a published version's, once per worker)."""
+    key = (str(db.engine.url), version.id, version.published_at)
+    if version.published_at is not None and key in _FIELDS:
+        return _FIELDS[key]
+    fields = AnswerFields.of(form_questions(version))
+    if version.published_at is not None:
+        _FIELDS[key] = fields
+    return fields
