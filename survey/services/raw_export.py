@@ -17,7 +17,7 @@ import io
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import timedelta
 from json import loads
 from typing import Any
 
@@ -29,6 +29,7 @@ from sqlalchemy import (
     cast,
     func,
     select,
+    text,
 )
 
 from survey.domain.questions import MULTIPLE, NUMBER
@@ -129,9 +130,19 @@ def raw_layout(survey: Survey, flt: ResultFilter) -> RawLayout:
     return RawLayout(tuple(codes), frozenset(others))
 
 
-def local_time(moment: datetime) -> str:
-    """A naive UTC timestamp as local ISO 8601 with its offset (UTC+7)."""
-    return (moment + LOCAL_OFFSET).replace(microsecond=0).isoformat() + "+07:00"
+def _local_time(dialect: str) -> ColumnElement[str]:
+    """``submitted_at`` (naive UTC) as local ISO 8601 with its offset, to the
+    second, written by the database: "2026-03-02T03:30:05+07:00"."""
+    hours = LOCAL_OFFSET // timedelta(hours=1)
+    if dialect == "postgresql":
+        local = Response.submitted_at + text(f"interval '{hours} hours'")
+        stamp = func.to_char(local, 'YYYY-MM-DD"T"HH24:MI:SS')
+    else:
+        # Cut the stored text's fraction first: SQLite's date functions round
+        # to the millisecond, so "50.9996" would become second 51.
+        whole_seconds = func.substr(Response.submitted_at, 1, 19)
+        stamp = func.strftime("%Y-%m-%dT%H:%M:%S", whole_seconds, f"+{hours} hours")
+    return stamp.concat(f"+{hours:02d}:00")
 
 
 # How an answer fills its cell (the third item of a ``_Columns`` target).
@@ -329,8 +340,9 @@ def _read_batches(
     batch_size: int,
     progress: Progress | None,
 ) -> Iterator[tuple[Sequence[Row[Any]], dict[int, str]]]:
-    """The slice's responses by id, ``batch_size`` at a time, each with its
-    stored answer fields (or None), and the batch's flags."""
+    """The slice's responses by id, ``batch_size`` at a time, and the batch's
+    flags. A response: (id, local time, unit id, channel, language, version
+    id, stored answer fields or None)."""
     if connection.dialect.name == "postgresql":
         # Hundreds of short range reads: parallel workers on two cores made
         # a batch slower, not faster.
@@ -340,7 +352,7 @@ def _read_batches(
         batch = connection.execute(
             select(
                 Response.id,
-                Response.submitted_at,
+                _local_time(connection.dialect.name),
                 Response.unit_id,
                 Response.channel,
                 Response.language,
@@ -417,27 +429,27 @@ def raw_rows(
     where = slice_conditions(survey, scope, flt)
     for batch, flags in _read_batches(connection, where, batch_size, progress):
         answers = dict(_answers_by_response(connection, batch[0].id, batch[-1].id))
-        for row in batch:
+        for rid, stamp, unit_id, channel, language, version_id, _stored in batch:
             cells: list[Cell] = [
-                row.id,
-                local_time(row.submitted_at),
-                unit_codes.get(row.unit_id, ""),
-                row.channel,
-                row.language,
-                version_numbers.get(row.version_id),
-                flags.get(row.id, ""),
+                rid,
+                stamp,
+                unit_codes.get(unit_id, ""),
+                channel,
+                language,
+                version_numbers.get(version_id),
+                flags.get(rid, ""),
             ]
             answer_cells: list[Cell] = [None] * (len(layout.header) - fixed)
-            columns.fill(answer_cells, answers.get(row.id, {}))
+            columns.fill(answer_cells, answers.get(rid, {}))
             yield cells + answer_cells
 
 
-class _Fields(dict[object, str]):
-    """A value's CSV field (after its comma), worked out once per value."""
+class _Fields(dict[tuple[Cell, ...], str]):
+    """Cells' CSV fields (see ``csv_fields``), worked out once per cells."""
 
-    def __missing__(self, value: object) -> str:
-        field = self[value] = csv_fields([value])
-        return field
+    def __missing__(self, cells: tuple[Cell, ...]) -> str:
+        fields = self[cells] = csv_fields(cells)
+        return fields
 
 
 def _paddings(survey: Survey, answer_columns: Sequence[str]) -> dict[int, str]:
@@ -481,23 +493,21 @@ def raw_csv(
     yield "\ufeff" + csv_fields(layout.header)[1:] + "\r\n"  # a BOM: Excel reads UTF-8
     for batch, flags in _read_batches(connection, where, batch_size, progress):
         answers: dict[int, Any] = {}
-        if any(r.cells is None or r.version_id not in paddings for r in batch):
+        if any(row[6] is None or row[5] not in paddings for row in batch):
             answers = dict(_answers_by_response(connection, batch[0].id, batch[-1].id))
         lines = []
-        for row in batch:
-            padding = paddings.get(row.version_id)
-            if row.cells is not None and padding is not None:
-                answer_fields = row.cells + padding
+        for rid, stamp, unit_id, channel, language, version_id, stored in batch:
+            padding = paddings.get(version_id)
+            if stored is not None and padding is not None:
+                answer_fields = stored + padding
             else:
                 cells: list[Cell] = [None] * len(answer_columns)
-                columns.fill(cells, answers.get(row.id, {}))
+                columns.fill(cells, answers.get(rid, {}))
                 answer_fields = csv_fields(cells)
             # The id and an ISO time never need quoting.
+            unit, version = unit_codes.get(unit_id, ""), version_numbers.get(version_id)
             lines.append(
-                f"{row.id},{local_time(row.submitted_at)}"
-                f"{fields[unit_codes.get(row.unit_id, '')]}"
-                f"{fields[row.channel]}{fields[row.language]}"
-                f"{fields[version_numbers.get(row.version_id)]}"
-                f"{fields[flags.get(row.id, '')]}{answer_fields}\r\n"
+                f"{rid},{stamp}{fields[unit, channel, language, version]}"
+                f"{fields[flags.get(rid, ''),]}{answer_fields}\r\n"
             )
         yield "".join(lines)

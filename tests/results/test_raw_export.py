@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import secrets
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytest
 from openpyxl import load_workbook
@@ -308,6 +308,11 @@ def test_rows_are_read_in_batches_in_id_order(app, small):
     assert [row[7] for row in rows] == [str(1 + i % 5) for i in range(7)]
 
 
+def local_time(moment: datetime) -> str:
+    """A naive UTC timestamp as local ISO 8601 with its offset (UTC+7)."""
+    return (moment + timedelta(hours=7)).replace(microsecond=0).isoformat() + "+07:00"
+
+
 def _rows_built_answer_by_answer(survey, layout) -> list[list[object]]:
     """The raw rows built the straightforward way: every response's answers
     read through the ORM, one at a time."""
@@ -320,7 +325,7 @@ def _rows_built_answer_by_answer(survey, layout) -> list[list[object]]:
     ):
         cells: dict[str, object] = {
             "id": response.id,
-            "submitted_at": raw_export.local_time(response.submitted_at),
+            "submitted_at": local_time(response.submitted_at),
             "unit": db.session.get(Unit, response.unit_id).code,
             "channel": response.channel,
             "language": response.language,
@@ -454,6 +459,9 @@ def test_csv_of_stored_fields_is_the_file_written_cell_by_cell(app, small, make_
     second.publish()
     db.session.commit()
     generate_responses(survey, 80, seed=6)
+    # A second's last microseconds stay in that second (SQLite rounds to ms).
+    edge = answer(w2, SAT=1)
+    edge.submitted_at = datetime(2026, 3, 1, 16, 59, 59, 999_800)
     _store_as_the_form_does(
         second,
         w1,
@@ -489,6 +497,7 @@ def test_csv_of_stored_fields_is_the_file_written_cell_by_cell(app, small, make_
         writer.writerow([neutralise(cell) for cell in row])
     written = "".join(raw_export.raw_csv(survey, city, flt, layout, batch_size=32))
     assert db.session.scalar(select(func.count()).select_from(ResponseCells)) == 208
+    assert ",2026-03-01T23:59:59+07:00," in written
     assert written == expected.getvalue()
     # The stored fields are what the file holds (not worked out again).
     last = db.session.get(
