@@ -88,6 +88,11 @@ def load_config(
         ),
         "SURVEY_SUBMIT_LIMIT": env.get("SURVEY_SUBMIT_LIMIT", "30 per minute"),
         "SURVEY_LOGIN_LIMIT": env.get("SURVEY_LOGIN_LIMIT", "10 per minute"),
+        # How old a worker's copy of a survey or service point may be when a
+        # citizen's page uses it (services/surveys.py, _kept); 0: none kept.
+        "SURVEY_CACHE_SECONDS": _int(
+            "SURVEY_CACHE_SECONDS", env.get("SURVEY_CACHE_SECONDS", "2")
+        ),
         "BABEL_DEFAULT_LOCALE": "vi",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
         "LANGUAGES": ("vi", "en"),

@@ -10,12 +10,14 @@ from html.parser import HTMLParser
 
 import psycopg
 import pytest
+from flask import current_app
 from flask.testing import FlaskClient
 from sqlalchemy import event, select
 from sqlalchemy.exc import OperationalError
 
 from survey.extensions import db
 from survey.models import Question
+from survey.services.surveys import KEPT
 
 
 def form_fields(html: str) -> dict[str, str]:
@@ -109,7 +111,10 @@ def outage(kind: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     ``insert``: the response's insert fails (it went during the request);
     ``lost``: the commit reaches the database, then the connection drops, so
     the citizen is told "try again" although the response was stored.
+    The worker has kept no survey or unit (as after a restart), so that
+    ``down`` fails a page that reads nothing else.
     """
+    current_app.extensions.pop(KEPT, None)
     if kind == "lost":
         commit = db.session.commit
 
