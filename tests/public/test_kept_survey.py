@@ -72,3 +72,19 @@ def test_with_the_survey_kept_a_submission_reads_neither_survey_nor_unit(
     reads = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
     read_kept = [s for s in reads if "FROM surveys" in s or "FROM units" in s]
     assert bool(read_kept) == (seconds == 0)
+
+
+def test_a_signed_in_officer_answers_their_own_unit_s_form(
+    client, make_survey, make_user, login
+):
+    """The kept unit is loaded apart: the officer's own unit, already in the
+    request's session, stays usable."""
+    make_survey()
+    w1 = db.session.scalar(select(Unit).where(Unit.code == "W1"))
+    make_user("ward@city.vn", "ward", w1)
+    login("ward@city.vn")
+    for _ in range(2):  # loaded, then kept
+        fields = open_form(client, URL)
+        data = {**fields, **good_answers(), "page": "1", "action": "submit"}
+        assert client.post(URL, data=data).status_code == 302
+    assert db.session.scalar(select(func.count(Response.id))) == 2
