@@ -628,7 +628,8 @@ def bench_results(url: str, args) -> dict:
                         http(server.port, "GET", path, cookie=cookie, gzip=True)
                         warm.setdefault(path, []).append(time.perf_counter() - started)
                 memory["after_results_mb"] = rss_mb(worker)
-                export = bench_export(server.port, worker)
+                if not getattr(args, "no_export", False):
+                    export = bench_export(server.port, worker)
     pages = [
         {
             "path": path,
@@ -697,6 +698,11 @@ def main() -> None:
         metavar="DATABASE_URL",
         help="only the results pages and memory, on an existing database "
         "(seed-demo, then generate-responses: the way to measure 10M once)",
+    )
+    parser.add_argument(
+        "--no-export",
+        action="store_true",
+        help="with --results-on: leave the raw export out (its target is 1M)",
     )
     args = parser.parse_args()
     args.clients = [16, 64]
