@@ -347,6 +347,13 @@ def _read_batches(
         # Hundreds of short range reads: parallel workers on two cores made
         # a batch slower, not faster.
         connection.exec_driver_sql("SET LOCAL max_parallel_workers_per_gather = 0")
+    # A lookup per response: an outer join let PostgreSQL merge-join the
+    # whole response_cells index from its start, batch after batch.
+    stored_cells = (
+        select(ResponseCells.cells)
+        .where(ResponseCells.response_id == Response.id)
+        .scalar_subquery()
+    )
     last_id = 0
     while True:
         batch = connection.execute(
@@ -357,9 +364,8 @@ def _read_batches(
                 Response.channel,
                 Response.language,
                 Response.version_id,
-                ResponseCells.cells,
+                stored_cells,
             )
-            .outerjoin(ResponseCells, ResponseCells.response_id == Response.id)
             .where(*where, Response.id > last_id)
             .order_by(Response.id)
             .limit(batch_size)
