@@ -28,6 +28,7 @@ from sqlalchemy import (
     String,
     cast,
     func,
+    null,
     select,
     text,
 )
@@ -339,10 +340,11 @@ def _read_batches(
     where: list[ColumnElement[bool]],
     batch_size: int,
     progress: Progress | None,
+    stored: bool,
 ) -> Iterator[tuple[Sequence[Row[Any]], dict[int, str]]]:
     """The slice's responses by id, ``batch_size`` at a time, and the batch's
     flags. A response: (id, local time, unit id, channel, language, version
-    id, stored answer fields or None)."""
+    id, stored answer fields or None; always None unless ``stored``)."""
     if connection.dialect.name == "postgresql":
         # Hundreds of short range reads: parallel workers on two cores made
         # a batch slower, not faster.
@@ -353,6 +355,8 @@ def _read_batches(
         select(ResponseCells.cells)
         .where(ResponseCells.response_id == Response.id)
         .scalar_subquery()
+        if stored
+        else null()
     )
     last_id = 0
     while True:
@@ -433,7 +437,8 @@ def raw_rows(
     columns = _Columns.of(survey, layout.header[fixed:])
     connection = db.session.connection()
     where = slice_conditions(survey, scope, flt)
-    for batch, flags in _read_batches(connection, where, batch_size, progress):
+    batches = _read_batches(connection, where, batch_size, progress, stored=False)
+    for batch, flags in batches:
         answers = dict(_answers_by_response(connection, batch[0].id, batch[-1].id))
         for rid, stamp, unit_id, channel, language, version_id, _stored in batch:
             cells: list[Cell] = [
@@ -497,7 +502,8 @@ def raw_csv(
     connection = db.session.connection()
     where = slice_conditions(survey, scope, flt)
     yield "\ufeff" + csv_fields(layout.header)[1:] + "\r\n"  # a BOM: Excel reads UTF-8
-    for batch, flags in _read_batches(connection, where, batch_size, progress):
+    batches = _read_batches(connection, where, batch_size, progress, stored=True)
+    for batch, flags in batches:
         answers: dict[int, Any] = {}
         if any(row[6] is None or row[5] not in paddings for row in batch):
             answers = dict(_answers_by_response(connection, batch[0].id, batch[-1].id))
