@@ -13,6 +13,7 @@ from survey.models import (
     User,
     Wave,
 )
+from survey.services import tallies
 from survey.services.demo import DEMO_SLUG, MANIPULATED_UNIT
 
 
@@ -142,6 +143,10 @@ def test_generate_responses_fills_any_question_type(runner, make_survey):
     assert result.exit_code == 0, result.output
     assert db.session.scalar(select(func.count(Response.id))) == 50
     assert db.session.scalar(select(func.count(Answer.id))) > 50
+    # Counted into the results' tallies as they were written, every type alike.
+    assert "The tallies are up to date." in result.output
+    assert tallies.waiting() == 0
+    assert tallies.check() == []
 
 
 def test_generate_responses_refuses_an_unknown_survey(runner):

@@ -13,6 +13,8 @@ import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from itertools import groupby
+from operator import itemgetter
 from typing import Any, TypeVar
 
 from sqlalchemy import func, insert, select, text, update
@@ -23,6 +25,7 @@ from survey.extensions import db
 from survey.models import Question, Response, ServiceCase, Survey, Unit, User, Wave
 from survey.models._time import utcnow
 from survey.models.surveys import SurveyVersion
+from survey.services import tallies
 from survey.services.definitions import create_survey
 from survey.services.raw_export import AnswerFields, answer_key
 from survey.services.responses import HARD_SPEED_SECONDS_PER_ITEM
@@ -146,16 +149,26 @@ def generate_responses(
     progress: Callable[[int], None] | None = None,
     chunk: int = 5000,
     now: datetime | None = None,
+    tally: bool = False,
+    checkpoint: Callable[[], None] | None = None,
 ) -> None:
     """Bulk-insert ``count`` synthetic responses over the last 12 months.
 
-    ``progress`` is called after each chunk with its size; a command may commit
-    there, so that a large load is neither one huge transaction nor lost whole
-    when interrupted.
+    ``progress`` is called after each chunk with its size (not yet committed).
+    ``checkpoint`` is called after every ``SAVE_EVERY`` responses and at the
+    end, with everything before it consistent: a command commits there, so
+    that a large load is neither one huge transaction nor lost whole when
+    interrupted.
 
     Rows are built as plain tuples from a snapshot of the questions and written
     with one executemany per table and chunk (SQLite) or COPY (PostgreSQL): the
     ORM's per-row bookkeeping cost more than the database itself.
+
+    With ``tally`` the responses are counted into the tallies as they are
+    written and stamped as folded, in the same transaction: folding 10M
+    afterwards re-read every answer and rewrote every response's index
+    entries (about an hour on PostgreSQL here); counting the rows in hand
+    adds a few percent to the generation. Without it they wait for a fold.
     """
     version = survey.published_version
     assert version is not None
@@ -170,11 +183,48 @@ def generate_responses(
     plan = _Plan(
         survey.id, version.id, units, weights, questions, fields, now or utcnow()
     )
+    unsaved = 0
+    counts = batch = None
     for size, rows in _in_background(plan.chunks(first_id, count, chunk, seed)):
-        writer.write(*rows)
+        if tally and counts is None:
+            batch, counts = tallies.next_batch(), tallies.counter([version.id])
+        if counts is not None:
+            _count(counts, *rows)
+        writer.write(*rows, batch=batch)
+        unsaved += size
         if progress:
             progress(size)
+        if unsaved >= SAVE_EVERY:
+            _save(counts, checkpoint)
+            unsaved, counts = 0, None
     writer.finish()
+    _save(counts, checkpoint)
+
+
+SAVE_EVERY = 100_000  # responses per commit of a bulk load: one tally write
+
+
+def _count(
+    counts: tallies.Counts, responses: list[tuple], answers: list[tuple], *_rest: Any
+) -> None:
+    """Count a chunk's rows (see RESPONSE_COLUMNS; answers in response order)."""
+    by_response = groupby(answers, key=itemgetter(0))
+    current = next(by_response, None)
+    for row in responses:
+        rows: Any = ()
+        if current is not None and current[0] == row[0]:
+            rows = list(current[1])  # before the next group ends this one
+            current = next(by_response, None)
+        # survey, version, unit, submitted_at, channel, group, hard_flagged
+        cut = tallies.cut_of(*row[1:4], row[8], row[4], row[6], row[12])
+        counts.add_written(cut, rows)
+
+
+def _save(counts: tallies.Counts | None, checkpoint: Callable[[], None] | None) -> None:
+    if counts is not None:
+        counts.write()
+    if checkpoint:
+        checkpoint()
 
 
 def _plan_items(version: SurveyVersion) -> tuple[list[_PlanItem], AnswerFields]:
@@ -311,7 +361,9 @@ class _BulkWriter:
         answers: list[tuple],
         flags: list[tuple],
         cells: list[tuple],
+        batch: int | None = None,
     ) -> None:
+        """Write the rows; with ``batch``, the responses are stamped as folded."""
         # The session's connection: the rows join its transaction.
         self.connection = db.session.connection()
         self.raw = self.connection.connection.driver_connection
@@ -322,8 +374,12 @@ class _BulkWriter:
             # Every id the rows refer to was just read in this transaction, so the
             # per-row foreign-key triggers (4x the cost of the COPY) prove nothing.
             self.raw.execute("SET LOCAL session_replication_role = replica")
+        response_columns = RESPONSE_COLUMNS
+        if batch is not None:
+            response_columns += ("tally_batch",)
+            responses = [(*row, batch) for row in responses]
         tables = (
-            ("responses", RESPONSE_COLUMNS, responses),
+            ("responses", response_columns, responses),
             ("answers", ANSWER_COLUMNS, answers),
             ("response_flags", FLAG_COLUMNS, flags),
             ("response_cells", CELL_COLUMNS, cells),
@@ -454,6 +510,8 @@ def _fake_response(  # noqa: C901 - one synthetic respondent, question by questi
     if submitted_at is not None:
         days_ago = max(0.0, (now - submitted_at).total_seconds() / 86400)
     submitted = now - timedelta(days=days_ago)
+    # Whole milliseconds, as SQLite's date functions read them (tallies.cut_of).
+    submitted -= timedelta(microseconds=submitted.microsecond % 1000)
     level = unit_level + 0.05 * (1 - days_ago / 365) + rng.gauss(0, 0.12)
     business = rng.random() < 0.15
     drawn_channel = rng.choices(("qr", "invited", "link", "phone"), (55, 30, 10, 5))[0]

@@ -20,6 +20,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from itertools import groupby
 from operator import itemgetter
 from typing import Any
@@ -55,7 +56,7 @@ from survey.models.tallies import (
 )
 from survey.services import results
 from survey.services.driver import driver_rows
-from survey.services.results import _local_month
+from survey.services.results import LOCAL_OFFSET, _local_month
 
 log = logging.getLogger(__name__)
 
@@ -85,8 +86,35 @@ def _slice() -> list[Any]:
     ]
 
 
+def cut_of(
+    survey_id: int,
+    version_id: int,
+    unit_id: int,
+    submitted_at: datetime,
+    channel: str,
+    respondent_group: str | None,
+    hard_flagged: bool,
+) -> tuple[Any, ...]:
+    """The slice of a response not yet stored, as ``_slice()`` reads it.
+
+    ``submitted_at`` must be in whole milliseconds: SQLite's date functions
+    round to the millisecond, so 23:59:59.9996 on a month's last day would
+    be the next month there and this month here.
+    """
+    assert submitted_at.microsecond % 1000 == 0, submitted_at
+    return (
+        survey_id,
+        version_id,
+        unit_id,
+        (submitted_at + LOCAL_OFFSET).strftime("%Y-%m"),
+        channel in INVITED_CHANNELS,
+        respondent_group or "",
+        hard_flagged,
+    )
+
+
 @dataclass
-class _Batch:
+class Counts:
     """Counts of one batch, added up in Python from one pass over its answers.
 
     Grouping hundreds of thousands of answer rows by the tallies' wide key in
@@ -138,6 +166,20 @@ class _Batch:
         )
         self.responses[cut] += 1
         self.patterns[(*cut, *pattern)] += 1
+
+    def add_written(
+        self, cut: tuple[Any, ...], answers: Iterable[tuple[Any, ...]]
+    ) -> None:
+        """One response from the rows being written: (response, question,
+        option, value, text), with the text blank as the query's ``trim``
+        sees it (spaces only)."""
+        self.add(
+            cut,
+            (
+                (rid, qid, oid, value, text is not None and text.strip(" ") != "")
+                for rid, qid, oid, value, text in answers
+            ),
+        )
 
     def write(self) -> None:
         for table, counts, key in (
@@ -199,14 +241,23 @@ def _upsert(table: Any, rows: list[dict[str, Any]], key: tuple[str, ...]) -> Non
         cursor.close()
 
 
-def _count_batch(in_batch: ColumnElement[bool]) -> _Batch:
-    """One pass over the batch's responses and answers, in response order."""
+def counter(versions: Any) -> Counts:
+    """Empty counts for responses of ``versions`` (ids, or a query of ids).
+
+    ``add``/``add_written`` each response, then ``write`` adds the counts to
+    the tallies, in the transaction that stamps the responses.
+    """
     questions = select(Question.id, Question.type, Question.dimension).where(
-        Question.version_id.in_(select(Response.version_id).where(in_batch).distinct())
+        Question.version_id.in_(versions)
     )
-    batch = _Batch(
+    return Counts(
         {qid: (kind, dim) for qid, kind, dim in db.session.execute(questions)}
     )
+
+
+def _count_batch(in_batch: ColumnElement[bool]) -> Counts:
+    """One pass over the batch's responses and answers, in response order."""
+    batch = counter(select(Response.version_id).where(in_batch).distinct())
     cuts = {
         row[0]: tuple(row[1:])
         for row in db.session.execute(select(Response.id, *_slice()).where(in_batch))
@@ -230,11 +281,11 @@ def _count_batch(in_batch: ColumnElement[bool]) -> _Batch:
     return batch
 
 
-def fold(limit: int | None = FOLD_LIMIT) -> int:
-    """Fold up to ``limit`` waiting responses in, oldest first; how many.
+def next_batch() -> int:
+    """A new batch number, for the responses about to be stamped and counted.
 
-    The caller commits. Bumping the one ``tally_state`` row first makes a
-    second fold wait for this one's commit, then see its stamps.
+    Bumping the one ``tally_state`` row makes a second fold wait for this
+    transaction's commit, then see its stamps.
     """
     bumped = db.session.execute(
         update(TallyState).values(batch=TallyState.batch + 1)
@@ -242,7 +293,15 @@ def fold(limit: int | None = FOLD_LIMIT) -> int:
     if not bumped:  # the migration makes the row; an emptied table lost it
         db.session.add(TallyState(id=1, batch=1))
         db.session.flush()
-    batch = db.session.scalar(select(TallyState.batch))
+    return int(db.session.scalar(select(TallyState.batch)) or 0)
+
+
+def fold(limit: int | None = FOLD_LIMIT) -> int:
+    """Fold up to ``limit`` waiting responses in, oldest first; how many.
+
+    The caller commits.
+    """
+    batch = next_batch()
     waiting = (
         select(Response.id).where(Response.tally_batch.is_(None)).order_by(Response.id)
     )

@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import func, select, text
 
 from survey.extensions import db
-from survey.models import AnswerTally, Response, ResponseTally
+from survey.models import AnswerTally, FactorTally, Response, ResponseTally
+from survey.services import demo as demo_service
 from survey.services import results, tallies
 from survey.services.demo import generate_responses
 from survey.services.results import ResultFilter
@@ -58,6 +59,38 @@ def test_counts_agree_before_during_and_after_folding(
     assert tallies.fold() == 0  # nothing counted twice
     db.session.commit()
     assert tallies.check() == []
+
+
+def _tally_rows() -> list[list[tuple]]:
+    return [
+        sorted(tuple(row) for row in db.session.execute(select(model.__table__)))
+        for model in (ResponseTally, FactorTally, AnswerTally)
+    ]
+
+
+def test_a_bulk_load_counted_as_it_is_written_equals_a_fold_of_it(demo, monkeypatch):
+    tallies.fold_all()  # the demo's own 300 first
+    monkeypatch.setattr(demo_service, "SAVE_EVERY", 250)
+    saved = []
+
+    def checkpoint() -> None:
+        saved.append(
+            (tallies.waiting(), db.session.scalar(select(func.count(Response.id))))
+        )
+        db.session.commit()
+
+    generate_responses(demo, 700, seed=12, chunk=100, tally=True, checkpoint=checkpoint)
+    # Every 250 (at chunk ends) and at the end; nothing left for a fold at any of them.
+    assert saved == [(0, 600), (0, 900), (0, 1000)]
+    assert tallies.fold() == 0
+    assert_tallies_agree(demo)
+    assert_tallies_agree(demo, unit("P-BEN-THANH"))
+    as_written = _tally_rows()
+    assert db.session.scalar(select(func.sum(ResponseTally.responses))) == 1000
+
+    tallies.clear()
+    tallies.fold_all()
+    assert _tally_rows() == as_written
 
 
 def test_the_overview_reads_the_same_figures_from_tallies_and_rows(demo):
