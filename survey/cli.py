@@ -123,6 +123,7 @@ def generate_responses_command(count: int, slug: str, seed: int) -> None:
             tally=True,
             checkpoint=db.session.commit,
         )
+    tallies.after_bulk(count)
     seconds = time.perf_counter() - started
     total = before + count
     click.echo(

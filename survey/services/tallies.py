@@ -356,9 +356,16 @@ def fold_all(progress: Callable[[int], None] | None = None) -> int:
         if progress:
             progress(folded)
     db.session.commit()
-    if total >= TIDY_AFTER and _on_postgresql():
-        tidy_postgresql()
+    after_bulk(total)
     return total
+
+
+def after_bulk(count: int) -> None:
+    """After ``count`` responses were folded at once (or loaded already
+    counted): on PostgreSQL, when many, compact the tallies and refresh the
+    planner's statistics (see ``fold_all``)."""
+    if count >= TIDY_AFTER and _on_postgresql():
+        tidy_postgresql()
 
 
 def _on_postgresql() -> bool:
