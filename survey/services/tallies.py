@@ -7,8 +7,10 @@ response from the tallies once it is stamped and from its rows before, in one
 statement each, so a figure never counts a response twice or misses it.
 
 Submissions never touch the tallies (no hot rows, no extra statements on the
-citizen's path); folds run from ``flask tallies fold``, after a bulk load, and
-from the results pages when more than ``FOLD_AFTER`` responses are waiting.
+citizen's path); folds run from ``flask tallies fold`` and from the results
+pages when more than ``FOLD_AFTER`` responses are waiting. A bulk load that
+has its rows in hand (``demo.generate_responses``) counts them with the same
+``Counts`` and stamps them as it writes them: no fold afterwards.
 ``flask tallies rebuild`` recounts everything; ``flask tallies check`` proves
 the tallies equal the straight counts, as the tests do.
 """
