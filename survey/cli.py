@@ -100,7 +100,15 @@ def seed_demo_command(responses: int, if_empty: bool, seed: int) -> None:
 @click.option(
     "--seed", default=2025, show_default=True, help="Random seed (reproducible)."
 )
-def generate_responses_command(count: int, slug: str, seed: int) -> None:
+@click.option(
+    "--first-id",
+    type=click.IntRange(1),
+    help="First response id (default: after the highest). Loads run side by "
+    "side on PostgreSQL need ranges of their own.",
+)
+def generate_responses_command(
+    count: int, slug: str, seed: int, first_id: int | None
+) -> None:
     """Bulk-insert COUNT synthetic responses (for benchmarks and demos).
 
     Committed every 100,000 responses, counted into the results' tallies in
@@ -122,6 +130,7 @@ def generate_responses_command(count: int, slug: str, seed: int) -> None:
             progress=bar.update,
             tally=True,
             checkpoint=db.session.commit,
+            first_id=first_id,
         )
     tallies.after_bulk(count)
     seconds = time.perf_counter() - started

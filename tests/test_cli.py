@@ -149,6 +149,18 @@ def test_generate_responses_fills_any_question_type(runner, make_survey):
     assert tallies.check() == []
 
 
+def test_generate_responses_from_a_given_id(runner):
+    # Loads side by side each take their own range; the app's ids follow.
+    assert runner.invoke(args=["seed-demo", "--responses", "0"]).exit_code == 0
+    for first in ("5001", "1"):
+        result = runner.invoke(args=["generate-responses", "30", "--first-id", first])
+        assert result.exit_code == 0, result.output
+    ids = db.session.scalars(select(Response.id).order_by(Response.id)).all()
+    assert ids == [*range(1, 31), *range(5001, 5031)]
+    assert tallies.waiting() == 0
+    assert tallies.check() == []
+
+
 def test_a_large_generation_is_tidied_on_postgresql(runner, monkeypatch):
     # A bulk load leaves the tallies with dead rows and no statistics: with
     # none, PostgreSQL planned the questions page 3x and the latest-responses

@@ -151,6 +151,7 @@ def generate_responses(
     now: datetime | None = None,
     tally: bool = False,
     checkpoint: Callable[[], None] | None = None,
+    first_id: int | None = None,
 ) -> None:
     """Bulk-insert ``count`` synthetic responses over the last 12 months.
 
@@ -169,6 +170,10 @@ def generate_responses(
     afterwards re-read every answer and rewrote every response's index
     entries (about an hour on PostgreSQL here); counting the rows in hand
     adds a few percent to the generation. Without it they wait for a fold.
+
+    Ids follow the highest stored one, or start at ``first_id``: loads run
+    side by side (PostgreSQL, two cores half idle with one) each need their
+    own range.
     """
     version = survey.published_version
     assert version is not None
@@ -179,15 +184,17 @@ def generate_responses(
     units = [(u.id, u.code, _level(u.code)) for u in service_points]
     weights = _unit_weights(service_points)
     writer = _BulkWriter()
-    first_id = (db.session.scalar(select(func.max(Response.id))) or 0) + 1
+    if first_id is None:
+        first_id = (db.session.scalar(select(func.max(Response.id))) or 0) + 1
     plan = _Plan(
         survey.id, version.id, units, weights, questions, fields, now or utcnow()
     )
     unsaved = 0
-    counts = batch = None
+    batch = tallies.batch_for_load() if tally else None
+    counts = None
     for size, rows in _in_background(plan.chunks(first_id, count, chunk, seed)):
         if tally and counts is None:
-            batch, counts = tallies.next_batch(), tallies.counter([version.id])
+            counts = tallies.counter([version.id])
         if counts is not None:
             _count(counts, *rows)
         writer.write(*rows, batch=batch)

@@ -215,9 +215,12 @@ def _upsert(table: Any, rows: list[dict[str, Any]], key: tuple[str, ...]) -> Non
 
     One executemany straight on the driver: tens of thousands of rows, for
     which SQLAlchemy's per-row parameter handling cost more than the writes.
+    In key order, so that two writers lock shared rows in the same order
+    (bulk loads side by side would otherwise deadlock).
     """
     if not rows:
         return
+    rows = sorted(rows, key=lambda row: tuple(row[k] for k in key))
     connection = db.session.connection()
     insert = (
         postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
@@ -296,6 +299,24 @@ def next_batch() -> int:
         db.session.add(TallyState(id=1, batch=1))
         db.session.flush()
     return int(db.session.scalar(select(TallyState.batch)) or 0)
+
+
+def batch_for_load() -> int:
+    """A batch number for a bulk load that stamps its rows as it writes them.
+
+    On PostgreSQL taken and committed at once: no fold can pick up rows that
+    are stamped when written, so nothing needs the lock, and loads side by
+    side (each with its own ids) do not wait for each other's commits.
+    """
+    if not _on_postgresql():
+        return next_batch()
+    with _autocommit() as connection:
+        batch = connection.scalar(
+            update(TallyState)
+            .values(batch=TallyState.batch + 1)
+            .returning(TallyState.batch)
+        )
+    return int(batch) if batch is not None else next_batch()
 
 
 def fold(limit: int | None = FOLD_LIMIT) -> int:
