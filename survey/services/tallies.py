@@ -307,6 +307,8 @@ def batch_for_load() -> int:
     On PostgreSQL taken and committed at once: no fold can pick up rows that
     are stamped when written, so nothing needs the lock, and loads side by
     side (each with its own ids) do not wait for each other's commits.
+    The caller's own transaction must not hold that row (an uncommitted
+    fold): the bump, on a connection of its own, would wait for it forever.
     """
     if not _on_postgresql():
         return next_batch()
