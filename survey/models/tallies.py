@@ -7,6 +7,11 @@ rows until then, so every figure is exact at every moment (see that module).
 
 A tally row is one cell of the slices a results page can filter on: survey,
 version, unit, local month, channel group, respondent group and hard flag.
+Each cell is also kept summed over all months, with ``month`` =
+``ALL_MONTHS``: a page without dates (the default view) reads those, one
+row per cell instead of one per cell and month. Every query of the tallies
+must therefore read either those rows or the monthly ones, never both
+(``survey.services.results._tally_conditions`` chooses).
 
 Each table's primary key is ordered for the pages' reads and, on SQLite, is
 the table itself (WITHOUT ROWID): a page reads its rows in key order, with
@@ -35,6 +40,8 @@ VALUE_CODES = tuple(range(11))
 NO_FACTOR = -1
 NO_FACTOR_ANSWERED = -2
 FACTORS = 5
+# ``month`` of the rows that sum a cell over every month (sorts before them).
+ALL_MONTHS = ""
 
 SLICE_COLUMNS = (
     "survey_id",
@@ -87,13 +94,16 @@ class FactorTally(_Slice, db.Model):
     The pattern makes the composite's bootstrap interval possible without
     the response rows: it needs, per respondent, which factors were top-two.
     Kept apart from ``ResponseTally``: the patterns multiply its rows by
-    about thirty, which the plain counts need not read. Keyed by pattern
-    first, as the interval groups by it.
+    about thirty, which the plain counts need not read. Keyed by month,
+    then pattern: a page reads the rows of all months (or a range of
+    months) and groups them by pattern, as the interval needs.
     """
 
     __tablename__ = "factor_tallies"
     __table_args__ = (
-        PrimaryKeyConstraint("survey_id", *FACTOR_COLUMNS, "unit_id", *REST_OF_SLICE),
+        PrimaryKeyConstraint(
+            "survey_id", "month", *FACTOR_COLUMNS, "unit_id", *REST_OF_SLICE[1:]
+        ),
         CLUSTERED,
     )
 

@@ -41,6 +41,7 @@ from survey.models import Answer, Option, Question, Response, Survey, Unit
 from survey.models.responses import INVITED_CHANNELS, RESPONDENT_GROUPS
 from survey.models.surveys import SurveyVersion
 from survey.models.tallies import (
+    ALL_MONTHS,
     NO_FACTOR,
     NO_FACTOR_ANSWERED,
     VALUE_CODES,
@@ -307,9 +308,18 @@ def _tally_conditions(
     survey: Survey,
     scope: Unit | None,
     flt: ResultFilter,
+    by_month: bool = False,
 ) -> list[ColumnElement[bool]]:
-    """``ResultFilter.conditions`` and ``_in_subtree``, on a tally table."""
+    """``ResultFilter.conditions`` and ``_in_subtree``, on a tally table.
+
+    The rows summed over all months when the query neither groups by month
+    (``by_month``) nor has dates; else the monthly rows.
+    """
     where: list[ColumnElement[bool]] = [table.survey_id == survey.id]
+    if by_month or flt.date_from or flt.date_to:
+        where.append(table.month != ALL_MONTHS)
+    else:
+        where.append(table.month == ALL_MONTHS)
     if flt.date_from:
         where.append(table.month >= flt.date_from.strftime("%Y-%m"))
     if flt.date_to:
@@ -380,8 +390,13 @@ def _response_counts(
     keys: Any,
     *where: ColumnElement[bool],
     period: str = "month",
+    by_month: bool = False,
 ) -> list[Any]:
-    """Responses per ``keys(table)`` (a function of Response or ResponseTally)."""
+    """Responses per ``keys(table)`` (a function of Response or ResponseTally).
+
+    ``by_month``: the keys hold the month (or week), so the tallies' monthly
+    rows are read (see ``_tally_conditions``).
+    """
     row_keys = keys(Response)  # once: PostgreSQL matches GROUP BY by parameters
     rows = (
         select(*row_keys, func.count())
@@ -393,7 +408,7 @@ def _response_counts(
     if _tallies_cover(flt, period):
         tallies = (
             select(*keys(ResponseTally), func.sum(ResponseTally.responses))
-            .where(*_tally_conditions(ResponseTally, survey, scope, flt))
+            .where(*_tally_conditions(ResponseTally, survey, scope, flt, by_month))
             .where(*(w(ResponseTally) for w in where))
             .group_by(*keys(ResponseTally))
         )
@@ -414,11 +429,13 @@ def _scale_counts(
     keys: Any,
     *where: ColumnElement[bool],
     period: str = "month",
+    by_month: bool = False,
 ) -> list[Any]:
     """Value codes (c0..c10) of scale answers per ``keys(table)``.
 
     ``keys`` receives Response (the rows) or AnswerTally; ``where`` are
-    conditions on Question, which both sources join.
+    conditions on Question, which both sources join; ``by_month`` as for
+    ``_response_counts``.
     """
     row_keys = keys(Response)  # once: PostgreSQL matches GROUP BY by parameters
     rows = (
@@ -431,7 +448,7 @@ def _scale_counts(
         tallies = (
             select(*keys(AnswerTally), *_code_sums(AnswerTally))
             .join(Question, Question.id == AnswerTally.question_id)
-            .where(*_tally_conditions(AnswerTally, survey, scope, flt))
+            .where(*_tally_conditions(AnswerTally, survey, scope, flt, by_month))
             .where(AnswerTally.option_id == 0, *where)
             .group_by(*keys(AnswerTally))
         )
@@ -557,7 +574,12 @@ def responses_by_month(
 ) -> dict[str, int]:
     """Responses per local month 'YYYY-MM' (or week: its Monday 'YYYY-MM-DD')."""
     rows = _response_counts(
-        survey, scope, flt, lambda t: [_month_of(t, period)], period=period
+        survey,
+        scope,
+        flt,
+        lambda t: [_month_of(t, period)],
+        period=period,
+        by_month=True,
     )
     return {key: int(count) for key, count in sorted(rows)}
 
@@ -577,6 +599,7 @@ def dimension_counts_by_month(
         lambda t: [_month_of(t, period)],
         *_likert_of([dimension]),
         period=period,
+        by_month=True,
     )
     return {key: _counter(codes) for key, *codes in rows}
 

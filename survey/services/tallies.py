@@ -22,7 +22,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from itertools import groupby
 from operator import itemgetter
 from typing import Any
@@ -46,6 +46,7 @@ from survey.extensions import db
 from survey.models import Answer, Question, Response, Survey
 from survey.models.responses import INVITED_CHANNELS
 from survey.models.tallies import (
+    ALL_MONTHS,
     FACTORS,
     NO_FACTOR,
     NO_FACTOR_ANSWERED,
@@ -66,6 +67,7 @@ FOLD_AFTER = 500  # responses waiting before a results page folds them in
 FOLD_LIMIT = 20_000  # responses per fold of the command: bounded memory
 PAGE_FOLD_LIMIT = 5_000  # per fold from a results page: a short request
 TIDY_AFTER = 50_000  # responses folded at once: compact the tallies, ANALYZE
+MONTH = SLICE_COLUMNS.index("month")
 FACTOR_KEY = (*SLICE_COLUMNS, *(f"f{i}" for i in range(FACTORS)))
 ANSWER_KEY = (*SLICE_COLUMNS, "question_id", "option_id")
 ANSWER_COUNTS = ("answered", *(f"c{code}" for code in VALUE_CODES))
@@ -184,9 +186,10 @@ class Counts:
         )
 
     def write(self) -> None:
+        """Add the counts to the tallies: each month's rows and all months'."""
         for table, counts, key in (
-            (ResponseTally, self.responses, SLICE_COLUMNS),
-            (FactorTally, self.patterns, FACTOR_KEY),
+            (ResponseTally, _and_all_months(self.responses), SLICE_COLUMNS),
+            (FactorTally, _and_all_months(self.patterns), FACTOR_KEY),
         ):
             _upsert(
                 table,
@@ -196,6 +199,7 @@ class Counts:
                 ],
                 key,
             )
+        answers = {**self.answers, **self._answers_over_all_months()}
         _upsert(
             AnswerTally,
             [
@@ -203,11 +207,35 @@ class Counts:
                     **dict(zip(ANSWER_KEY, (*cut, *question), strict=True)),
                     **dict(zip(ANSWER_COUNTS, counts, strict=True)),
                 }
-                for cut, cells in self.answers.items()
+                for cut, cells in answers.items()
                 for question, counts in cells.items()
             ],
             ANSWER_KEY,
         )
+
+    def _answers_over_all_months(self) -> dict[tuple[Any, ...], dict[Any, list[int]]]:
+        """The answer counts summed over months, per slice."""
+        summed: dict[tuple[Any, ...], dict[Any, list[int]]] = {}
+        for cut, cells in self.answers.items():
+            total = summed.setdefault(_over_all_months(cut), {})
+            for question, counts in cells.items():
+                cell = total.setdefault(question, [0] * len(counts))
+                for i, count in enumerate(counts):
+                    cell[i] += count
+        return summed
+
+
+def _over_all_months(key: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A tally key (slice first) with its month made ``ALL_MONTHS``."""
+    return (*key[:MONTH], ALL_MONTHS, *key[MONTH + 1 :])
+
+
+def _and_all_months(counts: Counter[tuple[Any, ...]]) -> Counter[tuple[Any, ...]]:
+    """``counts`` per month plus the same summed over months."""
+    both = Counter(counts)
+    for key, count in counts.items():
+        both[_over_all_months(key)] += count
+    return both
 
 
 def _upsert(table: Any, rows: list[dict[str, Any]], key: tuple[str, ...]) -> None:
@@ -460,6 +488,8 @@ CHECKED_FILTERS = (
     results.ResultFilter(channel="invited"),
     results.ResultFilter(channel="optin", group="business"),
     results.ResultFilter(version=1),
+    # the monthly rows (no dates: the rows summed over all months)
+    results.ResultFilter(date_to=date(2100, 12, 31)),
 )
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import func, select, text
 
 from survey.extensions import db
 from survey.models import AnswerTally, FactorTally, Response, ResponseTally
+from survey.models.tallies import ALL_MONTHS
 from survey.services import demo as demo_service
 from survey.services import results, tallies
 from survey.services.demo import generate_responses
@@ -86,11 +87,63 @@ def test_a_bulk_load_counted_as_it_is_written_equals_a_fold_of_it(demo, monkeypa
     assert_tallies_agree(demo)
     assert_tallies_agree(demo, unit("P-BEN-THANH"))
     as_written = _tally_rows()
-    assert db.session.scalar(select(func.sum(ResponseTally.responses))) == 1000
+    for months in (
+        ResponseTally.month != ALL_MONTHS,
+        ResponseTally.month == ALL_MONTHS,
+    ):
+        summed = select(func.sum(ResponseTally.responses)).where(months)
+        assert db.session.scalar(summed) == 1000
 
     tallies.clear()
     tallies.fold_all()
     assert _tally_rows() == as_written
+
+
+def _summed_over_months(model) -> list[tuple]:
+    """The model's monthly rows added up over months, as its ALL_MONTHS rows."""
+    table = model.__table__
+    keys = [c for c in table.primary_key.columns if c.name != "month"]
+    counts = [c for c in table.c if not c.primary_key]
+    query = (
+        select(*keys, *(func.sum(c) for c in counts))
+        .where(table.c.month != ALL_MONTHS)
+        .group_by(*keys)
+    )
+    return sorted(tuple(row) for row in db.session.execute(query))
+
+
+def _over_all_months(model) -> list[tuple]:
+    table = model.__table__
+    keys = [c for c in table.primary_key.columns if c.name != "month"]
+    counts = [c for c in table.c if not c.primary_key]
+    query = select(*keys, *counts).where(table.c.month == ALL_MONTHS)
+    return sorted(tuple(row) for row in db.session.execute(query))
+
+
+def test_every_tally_cell_is_also_kept_over_all_months(demo):
+    tallies.fold(limit=120)
+    db.session.commit()
+    tallies.fold_all()  # a second batch adds to the rows of the first
+    for model in (ResponseTally, FactorTally, AnswerTally):
+        assert _over_all_months(model) == _summed_over_months(model)
+        assert _over_all_months(model), model
+
+
+def test_the_migration_makes_the_rows_over_all_months_from_the_monthly_ones(demo):
+    from flask_migrate import downgrade, upgrade
+
+    tallies.fold_all()
+    folded = _tally_rows()
+    db.session.remove()
+    downgrade(revision="0007")
+    try:
+        for model in (ResponseTally, FactorTally, AnswerTally):
+            assert not _over_all_months(model)
+        db.session.remove()
+    finally:
+        upgrade()
+    assert _tally_rows() == folded
+    assert tallies.check() == []
 
 
 def test_the_overview_reads_the_same_figures_from_tallies_and_rows(demo):
