@@ -8,7 +8,7 @@ the counts into figures with ``survey.domain.statistics``.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from functools import cache
@@ -283,8 +283,11 @@ def fold_by_child(
 # Each count is one statement: the tallies' sums UNION ALL the same counts over
 # the responses whose ``tally_batch`` is still NULL, added up. One statement
 # reads one snapshot, so a fold committing meanwhile is seen whole or not at
-# all: every figure is exact. A slice the monthly tallies cannot cut (dates
-# that are not whole months, weekly trends) is counted from the rows alone.
+# all: every figure is exact. When no response of the survey is waiting (most
+# of the time), a count reads the tallies alone: it then counts every response
+# stored before it looked, exactly once, and any folded since. A slice the
+# monthly tallies cannot cut (dates that are not whole months, weekly trends)
+# is counted from the rows alone.
 
 USE_TALLIES = True  # tests turn it off to compare with the straight counts
 
@@ -343,6 +346,23 @@ def _tally_conditions(
     if scope is not None:
         where.append(table.unit_id.in_(Unit.subtree_ids(scope)))
     return where
+
+
+def _parts(
+    survey: Survey, tallies: Select[Any] | None, rows: Callable[[], Select[Any]]
+) -> list[Select[Any]]:
+    """The statements a count adds up: the tallies' (None: they cannot cut
+    the slice) and ``rows()``'s, unless no response of the survey waits to be
+    folded (building and planning the rows' half cost as much as reading the
+    tallies)."""
+    if tallies is None:
+        return [rows()]
+    waiting = select(Response.id).where(
+        Response.tally_batch.is_(None), Response.survey_id == survey.id
+    )
+    if db.session.scalar(waiting.limit(1)) is None:
+        return [tallies]
+    return [tallies, rows()]
 
 
 def _untallied(flt: ResultFilter, period: str = "month") -> list[ColumnElement[bool]]:
@@ -406,13 +426,18 @@ def _response_counts(
     rows are read (see ``_tally_conditions``).
     """
     row_keys = keys(Response)  # once: PostgreSQL matches GROUP BY by parameters
-    rows = (
-        select(*row_keys, func.count())
-        .where(*flt.conditions(survey), *_in_subtree(scope), *_untallied(flt, period))
-        .where(*(w(Response) for w in where))
-        .group_by(*row_keys)
-    )
-    parts = [rows]
+
+    def rows() -> Select[Any]:
+        return (
+            select(*row_keys, func.count())
+            .where(
+                *flt.conditions(survey), *_in_subtree(scope), *_untallied(flt, period)
+            )
+            .where(*(w(Response) for w in where))
+            .group_by(*row_keys)
+        )
+
+    tallies = None
     if _tallies_cover(flt, period):
         tallies = (
             select(*keys(ResponseTally), func.sum(ResponseTally.responses))
@@ -420,8 +445,7 @@ def _response_counts(
             .where(*(w(ResponseTally) for w in where))
             .group_by(*keys(ResponseTally))
         )
-        parts.insert(0, tallies)
-    return _summed(parts, len(row_keys))
+    return _summed(_parts(survey, tallies, rows), len(row_keys))
 
 
 def _month_of(table: Any, period: str = "month") -> Any:
@@ -446,12 +470,15 @@ def _scale_counts(
     ``_response_counts``.
     """
     row_keys = keys(Response)  # once: PostgreSQL matches GROUP BY by parameters
-    rows = (
-        _answers(survey, scope, flt, *row_keys, *_code_counts(), period=period)
-        .where(Answer.value_int.is_not(None), *where)
-        .group_by(*row_keys)
-    )
-    parts = [rows]
+
+    def rows() -> Select[Any]:
+        return (
+            _answers(survey, scope, flt, *row_keys, *_code_counts(), period=period)
+            .where(Answer.value_int.is_not(None), *where)
+            .group_by(*row_keys)
+        )
+
+    tallies = None
     if _tallies_cover(flt, period):
         tallies = (
             select(*keys(AnswerTally), *_code_sums(AnswerTally))
@@ -460,8 +487,7 @@ def _scale_counts(
             .where(AnswerTally.option_id == 0, *where)
             .group_by(*keys(AnswerTally))
         )
-        parts.insert(0, tallies)
-    return _summed(parts, len(row_keys))
+    return _summed(_parts(survey, tallies, rows), len(row_keys))
 
 
 def _unit_of(table: Any) -> Any:
@@ -533,18 +559,22 @@ def factor_patterns(
     factors (-1 standing for NULL, -2 for a respondent who answered none).
     """
     dimensions = tuple(dimensions)
-    flags = [
-        func.coalesce(flag, NO_FACTOR).label(f"f{i}")
-        for i, flag in enumerate(factor_flags(dimensions))
-    ]
-    per_response = (
-        _answers(survey, scope, flt, Answer.response_id, *flags, period="month")
-        .where(*_likert_of(dimensions))
-        .group_by(Answer.response_id)
-        .subquery()
-    )
-    columns = [per_response.c[f"f{i}"] for i in range(len(dimensions))]
-    parts = [select(*columns, func.count()).group_by(*columns)]
+
+    def per_pattern() -> Select[Any]:
+        flags = [
+            func.coalesce(flag, NO_FACTOR).label(f"f{i}")
+            for i, flag in enumerate(factor_flags(dimensions))
+        ]
+        per_response = (
+            _answers(survey, scope, flt, Answer.response_id, *flags, period="month")
+            .where(*_likert_of(dimensions))
+            .group_by(Answer.response_id)
+            .subquery()
+        )
+        columns = [per_response.c[f"f{i}"] for i in range(len(dimensions))]
+        return select(*columns, func.count()).group_by(*columns)
+
+    tallies = None
     if _tallies_cover(flt) and dimensions == SATISFACTION_FACTORS:
         # The plain columns, in the table's key order: no sort for the GROUP BY.
         factors = [getattr(FactorTally, f"f{i}") for i in range(len(dimensions))]
@@ -554,8 +584,7 @@ def factor_patterns(
             .where(FactorTally.f0 != NO_FACTOR_ANSWERED)
             .group_by(*factors)
         )
-        parts.insert(0, tallies)
-    rows = _summed(parts, len(dimensions))
+    rows = _summed(_parts(survey, tallies, per_pattern), len(dimensions))
     return {
         tuple(None if f == NO_FACTOR else f for f in row[:-1]): int(row[-1])
         for row in rows
@@ -646,11 +675,11 @@ def _answered_counts(
     scope: Unit | None,
     flt: ResultFilter,
     keys: Any,
-    rows: Select[Any],
+    rows: Callable[[], Select[Any]],
     *where: ColumnElement[bool],
 ) -> list[Any]:
-    """``rows`` (answers counted straight) plus the tallies' ``answered`` sums."""
-    parts = [rows]
+    """``rows()`` (answers counted straight) plus the tallies' ``answered`` sums."""
+    tallies = None
     if _tallies_cover(flt):
         tallies = (
             select(*keys, func.sum(AnswerTally.answered))
@@ -659,22 +688,30 @@ def _answered_counts(
             .where(*_tally_conditions(AnswerTally, survey, scope, flt), *where)
             .group_by(*keys)
         )
-        parts.insert(0, tallies)
-    return _summed(parts, len(keys))
+    return _summed(_parts(survey, tallies, rows), len(keys))
 
 
 def option_counts(
     survey: Survey, scope: Unit | None, flt: ResultFilter
 ) -> dict[str, Counter[str]]:
     """Ticks per option code of single and multiple choice questions."""
-    rows = (
-        _answers(
-            survey, scope, flt, Question.code, Option.code, func.count(), period="month"
+
+    def rows() -> Select[Any]:
+        return (
+            _answers(
+                survey,
+                scope,
+                flt,
+                Question.code,
+                Option.code,
+                func.count(),
+                period="month",
+            )
+            .join(Option, Answer.option_id + 0 == Option.id)
+            .where(Question.type.in_(CHOICE_QUESTION_TYPES))
+            .group_by(Question.code, Option.code)
         )
-        .join(Option, Answer.option_id + 0 == Option.id)
-        .where(Question.type.in_(CHOICE_QUESTION_TYPES))
-        .group_by(Question.code, Option.code)
-    )
+
     tallied = _answered_counts(
         survey,
         scope,
@@ -695,18 +732,21 @@ def respondents_by_question(
 ) -> dict[str, int]:
     """Respondents who answered each choice or text question."""
     answered_types = (*CHOICE_QUESTION_TYPES, *TEXT_QUESTION_TYPES)
-    rows = (
-        _answers(
-            survey,
-            scope,
-            flt,
-            Question.code,
-            func.count(Answer.response_id.distinct()),
-            period="month",
+
+    def rows() -> Select[Any]:
+        return (
+            _answers(
+                survey,
+                scope,
+                flt,
+                Question.code,
+                func.count(Answer.response_id.distinct()),
+                period="month",
+            )
+            .where(Question.type.in_(answered_types), or_nonempty_text())
+            .group_by(Question.code)
         )
-        .where(Question.type.in_(answered_types), or_nonempty_text())
-        .group_by(Question.code)
-    )
+
     tallied = _answered_counts(
         survey,
         scope,
