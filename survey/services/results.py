@@ -697,19 +697,25 @@ def option_counts(
     """Ticks per option code of single and multiple choice questions."""
 
     def rows() -> Select[Any]:
-        return (
+        # Ticks per option id first, their codes after: joined to each answer,
+        # PostgreSQL (expecting a handful of waiting responses) went through
+        # every option once per answer, 80 ms for 300 responses at 10M.
+        ticks = (
             _answers(
                 survey,
                 scope,
                 flt,
                 Question.code,
-                Option.code,
-                func.count(),
+                Answer.option_id,
+                func.count().label("ticks"),
                 period="month",
             )
-            .join(Option, Answer.option_id + 0 == Option.id)
             .where(Question.type.in_(CHOICE_QUESTION_TYPES))
-            .group_by(Question.code, Option.code)
+            .group_by(Question.code, Answer.option_id)
+            .subquery()
+        )
+        return select(ticks.c.code, Option.code, ticks.c.ticks).join(
+            Option, Option.id == ticks.c.option_id
         )
 
     tallied = _answered_counts(
