@@ -129,9 +129,10 @@ def test_every_tally_cell_is_also_kept_over_all_months(demo):
         assert _over_all_months(model), model
 
 
-def test_the_migration_makes_the_rows_over_all_months_from_the_monthly_ones(demo):
+def test_the_migration_makes_the_rows_over_all_months_from_the_monthly_ones(app, demo):
     from flask_migrate import downgrade, upgrade
 
+    assert not app.logger.disabled
     tallies.fold_all()
     folded = _tally_rows()
     db.session.remove()
@@ -144,6 +145,7 @@ def test_the_migration_makes_the_rows_over_all_months_from_the_monthly_ones(demo
         upgrade()
     assert _tally_rows() == folded
     assert tallies.check() == []
+    assert not app.logger.disabled  # Alembic's logging set-up left it on
 
 
 def test_the_overview_reads_the_same_figures_from_tallies_and_rows(demo):
