@@ -99,24 +99,20 @@ def test_a_bulk_load_counted_as_it_is_written_equals_a_fold_of_it(demo, monkeypa
     assert _tally_rows() == as_written
 
 
-def _summed_over_months(model) -> list[tuple]:
-    """The model's monthly rows added up over months, as its ALL_MONTHS rows."""
+def _over_all_months(model, summed: bool = False) -> list[tuple]:
+    """The model's ALL_MONTHS rows, or (``summed``) its monthly rows added up
+    over months, which they must equal."""
     table = model.__table__
     keys = [c for c in table.primary_key.columns if c.name != "month"]
     counts = [c for c in table.c if not c.primary_key]
-    query = (
-        select(*keys, *(func.sum(c) for c in counts))
-        .where(table.c.month != ALL_MONTHS)
-        .group_by(*keys)
-    )
-    return sorted(tuple(row) for row in db.session.execute(query))
-
-
-def _over_all_months(model) -> list[tuple]:
-    table = model.__table__
-    keys = [c for c in table.primary_key.columns if c.name != "month"]
-    counts = [c for c in table.c if not c.primary_key]
-    query = select(*keys, *counts).where(table.c.month == ALL_MONTHS)
+    if summed:
+        query = (
+            select(*keys, *(func.sum(c) for c in counts))
+            .where(table.c.month != ALL_MONTHS)
+            .group_by(*keys)
+        )
+    else:
+        query = select(*keys, *counts).where(table.c.month == ALL_MONTHS)
     return sorted(tuple(row) for row in db.session.execute(query))
 
 
@@ -125,7 +121,7 @@ def test_every_tally_cell_is_also_kept_over_all_months(demo):
     db.session.commit()
     tallies.fold_all()  # a second batch adds to the rows of the first
     for model in (ResponseTally, FactorTally, AnswerTally):
-        assert _over_all_months(model) == _summed_over_months(model)
+        assert _over_all_months(model) == _over_all_months(model, summed=True)
         assert _over_all_months(model), model
 
 
