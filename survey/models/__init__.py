@@ -2,6 +2,7 @@
 
 from survey.models.audit import AuditEvent
 from survey.models.cases import ApiClient, CaseContact, ServiceCase
+from survey.models.reforms import Reform, ReformLink
 from survey.models.responses import (
     Answer,
     DeviceSalt,
@@ -28,6 +29,8 @@ __all__ = [
     "Option",
     "Page",
     "Question",
+    "Reform",
+    "ReformLink",
     "Response",
     "ResponseCells",
     "ResponseFlag",

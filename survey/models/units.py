@@ -1,8 +1,14 @@
-"""Units: the organisation tree (city > ward; city > department > branch)."""
+"""Units: the organisation tree (city > ward; city > department > branch).
+
+A unit also has a validity period: a reform (``models.reforms``) ends former
+units and starts their successors; nothing is renamed in place.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, select
+from datetime import date
+
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey.extensions import db
@@ -15,6 +21,8 @@ UNIT_KINDS = (
     "department",
     "branch",
     "centre",
+    "province",  # former provinces and districts, kept to group former units
+    "district",
 )
 
 
@@ -34,6 +42,9 @@ class Unit(db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Materialised path of ids ("/1/4/9/"): a subtree is one indexed prefix match.
     path: Mapped[str] = mapped_column(String(400), index=True, default="")
+    # First and last day the unit existed (None: open-ended). Set by reforms.
+    valid_from: Mapped[date | None] = mapped_column(Date)
+    valid_to: Mapped[date | None] = mapped_column(Date)
 
     parent: Mapped[Unit | None] = relationship(
         remote_side=[id], back_populates="children"
@@ -52,6 +63,10 @@ class Unit(db.Model):
         """Recompute this unit's path (needs an id: flush first)."""
         prefix = self.parent.path if self.parent is not None else "/"
         self.path = f"{prefix}{self.id}/"
+
+    def existed_on(self, day: date) -> bool:
+        starts = self.valid_from is None or self.valid_from <= day
+        return starts and (self.valid_to is None or day <= self.valid_to)
 
     def is_within(self, ancestor: Unit) -> bool:
         return self.path.startswith(ancestor.path)
