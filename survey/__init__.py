@@ -82,6 +82,7 @@ def register_blueprints(app: Flask) -> None:
     from survey.auth.views import bp as auth_bp
     from survey.health import bp as health_bp
     from survey.public.views import bp as public_bp
+    from survey.results import history_views  # noqa: F401 - its route on results_bp
     from survey.results.open_views import bp as open_bp
     from survey.results.views import bp as results_bp
     from survey.trust.views import bp as trust_bp

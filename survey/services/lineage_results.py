@@ -34,8 +34,8 @@ class Predecessor:
 @dataclass(frozen=True)
 class HistoryPoint:
     month: str  # 'YYYY-MM', local time
-    share: st.Proportion  # of the overall item's top two boxes (share-weighted n)
-    shown: st.ShareDisplay
+    prop: st.Proportion  # the overall item's top two boxes (share-weighted n)
+    display: st.ShareDisplay
     respondents: int  # the people behind the figure
     estimated: bool  # made from parts of divided predecessors
     reconstructed: bool  # before the reform: made from the predecessors
@@ -85,8 +85,8 @@ def unit_history(survey: Survey, unit: Unit, flt: ResultFilter) -> History:
         points.append(
             HistoryPoint(
                 month=month,
-                share=share,
-                shown=st.display_share(share, min_n=survey.min_n),
+                prop=share,
+                display=st.display_share(share, min_n=survey.min_n),
                 respondents=figure.respondents,
                 estimated=reconstructed and figure.estimated,
                 reconstructed=reconstructed,

@@ -106,16 +106,16 @@ def test_a_successor_trend_runs_through_the_reform(
     )
     assert f1 == (10, 15) and f2 == (20, 30)
     assert may.month == "2025-05" and may.reconstructed and may.estimated
-    assert abs(may.share.successes - (f1[0] + 0.7 * f2[0])) < 1e-9
-    assert abs(may.share.n - (f1[1] + 0.7 * f2[1])) < 1e-9
+    assert abs(may.prop.successes - (f1[0] + 0.7 * f2[0])) < 1e-9
+    assert abs(may.prop.n - (f1[1] + 0.7 * f2[1])) < 1e-9
     assert may.respondents == 45
     assert august.month == "2025-08" and not august.reconstructed
-    assert (august.share.successes, august.share.n) == (15, 20)
+    assert (august.prop.successes, august.prop.n) == (15, 20)
 
     # The successors of a month add up to the former units: no double count.
     other = lineage_results.unit_history(survey, units["NEW-B"], ResultFilter())
     may_b = other.points[0]
-    assert abs(may.share.n + may_b.share.n - (15 + 30 + 12)) < 1e-9
+    assert abs(may.prop.n + may_b.prop.n - (15 + 30 + 12)) < 1e-9
 
 
 def test_a_bad_mapping_imports_nothing_and_says_why(app, make_unit, make_survey):
@@ -207,3 +207,30 @@ def test_the_cli_imports_vietnams_2025_reform_for_the_city(app, runner):
     assert 0 < parts["Phường Đa Kao"] < 1 and 0 < parts["Phường Nguyễn Thái Bình"] < 1
     listed = runner.invoke(args=["reform", "list"])
     assert "493 links" in listed.output
+
+
+def test_a_new_wards_leader_reads_its_history_and_nothing_more(
+    client, make_unit, make_survey, make_user, add_responses, login
+):
+    from tests.results.test_results_pages import text_of
+
+    city, units, survey = _city(make_unit, make_survey)
+    _fill(survey, units, add_responses)
+    reforms.import_reform_csv(None, MAPPING.encode(), "Reform 2025", city)
+    db.session.commit()
+    make_user("ward@new-a.vn", "leader", units["NEW-A"])
+    login("ward@new-a.vn")
+    page = client.get("/results/test?lang=en").get_data(as_text=True)
+    link = "/results/test/unit/NEW-A/history"
+    assert f'href="{link}"' in page  # reached by a click from the overview
+    text = text_of(client.get(link + "?lang=en").get_data(as_text=True))
+    assert "Formed from" in text
+    assert "F1 Ward: the whole unit" in text
+    assert "F2 Ward: part of it (share 70.0 %)" in text
+    assert "2025-05 45 66.7 %" in text and "estimated" in text  # 24 of 36
+    assert "2025-08 20 75.0 %" in text and "this unit" in text
+    # The former units' own pages stay outside a new ward's scope.
+    assert client.get("/results/test/unit/F2").status_code == 403
+    assert client.get("/results/test/unit/F2/history").status_code == 403
+    vi = text_of(client.get(link + "?lang=vi").get_data(as_text=True))
+    assert "Lịch sử qua các lần sắp xếp" in vi and "ước tính" in vi
