@@ -34,10 +34,14 @@ def register_commands(app: Flask) -> None:
 @click.command("seed-demo")
 @click.option(
     "--responses",
-    default=5000,
-    show_default=True,
+    default=None,
     type=click.IntRange(0, 20_000_000),
-    help="Number of synthetic responses to generate.",
+    help="Number of synthetic responses (default 5,000; 40,000 with --real-city).",
+)
+@click.option(
+    "--real-city",
+    is_flag=True,
+    help="Ho Chi Minh City's 168 units and 442 former ones, two years of answers.",
 )
 @click.option(
     "--if-empty",
@@ -45,9 +49,13 @@ def register_commands(app: Flask) -> None:
     help="Do nothing (and succeed) when the database already holds units.",
 )
 @click.option("--seed", default=2025, show_default=True, help="Random seed.")
-def seed_demo_command(responses: int, if_empty: bool, seed: int) -> None:
+def seed_demo_command(
+    responses: int | None, real_city: bool, if_empty: bool, seed: int
+) -> None:
     """Create the demo city, its SIPAS survey, demo users and responses."""
     from flask import current_app
+
+    from survey.services import demo_city
 
     if current_app.config["SURVEY_ENV"] == "production":
         raise click.ClickException(
@@ -58,8 +66,14 @@ def seed_demo_command(responses: int, if_empty: bool, seed: int) -> None:
             click.echo("The database already holds data; demo not seeded.")
             return
         raise click.ClickException("the database is not empty; use a fresh database")
+    if responses is None:
+        responses = demo_city.DEFAULT_RESPONSES if real_city else 5000
+    population = demo_city.REAL_CITY if real_city else None
     with click.progressbar(length=responses, label="Generating responses") as bar:
-        summary = demo.seed_demo(responses, seed=seed, progress=bar.update)
+        if real_city:
+            summary = demo_city.seed_real_city(responses, seed, progress=bar.update)
+        else:
+            summary = demo.seed_demo(responses, seed=seed, progress=bar.update)
     units = {u.code: u for u in db.session.scalars(select(Unit))}
     users = {}
     for email, password, role, unit_code in demo.iter_demo_logins():
@@ -74,7 +88,11 @@ def seed_demo_command(responses: int, if_empty: bool, seed: int) -> None:
     if responses:  # a bare city (for benchmarks) gets no cases and no wave either
         click.echo("Adding service cases, a drawn wave and the quality checks ...")
         trust = demo.seed_trust_demo(
-            summary.survey, responses, seed=seed, interviewer=users["admin"]
+            summary.survey,
+            responses,
+            seed=seed,
+            interviewer=users["admin"],
+            population=population,
         )
     db.session.commit()
     click.echo(

@@ -48,6 +48,10 @@ def upgrade():
 def downgrade():
     op.drop_table('reform_links')
     op.drop_table('reforms')
-    with op.batch_alter_table('units') as batch:
-        batch.drop_column('valid_to')
-        batch.drop_column('valid_from')
+    # Not a batch: on SQLite that would copy ``units``, which every other table
+    # references (foreign keys are on). SQLite 3.35+ drops a column in place.
+    for column in ('valid_to', 'valid_from'):
+        if op.get_bind().dialect.name == 'sqlite':
+            op.execute(f'ALTER TABLE units DROP COLUMN {column}')
+        else:
+            op.drop_column('units', column)

@@ -99,6 +99,14 @@ MERGED_INTO_SAI_GON = "Bến Nghé, Đa Kao, Nguyễn Thái Bình"
 
 
 @dataclass(frozen=True)
+class Population:
+    """How satisfied each unit's citizens really are, and how many it serves."""
+
+    level: Callable[[str], float]  # unit code -> 0-1
+    weights: Callable[[list[Unit]], list[float]]  # relative volumes
+
+
+@dataclass(frozen=True)
 class DemoSummary:
     units: int
     survey: Survey
@@ -152,8 +160,12 @@ def generate_responses(
     tally: bool = False,
     checkpoint: Callable[[], None] | None = None,
     first_id: int | None = None,
+    population: Population | None = None,
+    service_points: list[Unit] | None = None,
+    span_days: float = 365.0,
 ) -> None:
-    """Bulk-insert ``count`` synthetic responses over the last 12 months.
+    """Bulk-insert ``count`` synthetic responses over the last 12 months
+    (``span_days`` before ``now``), at the survey's service points or those given.
 
     ``progress`` is called after each chunk with its size (not yet committed).
     ``checkpoint`` is called after every ``SAVE_EVERY`` responses and at the
@@ -178,16 +190,25 @@ def generate_responses(
     version = survey.published_version
     assert version is not None
     questions, fields = _plan_items(version)
-    service_points = _service_points(survey)
+    population = population or DEMO_POPULATION
+    if service_points is None:
+        service_points = _service_points(survey)
     if not service_points:
         raise ValueError(f"survey {survey.slug} runs in no active service point")
-    units = [(u.id, u.code, _level(u.code)) for u in service_points]
-    weights = _unit_weights(service_points)
+    units = [(u.id, u.code, population.level(u.code)) for u in service_points]
+    weights = population.weights(service_points)
     writer = _BulkWriter()
     if first_id is None:
         first_id = (db.session.scalar(select(func.max(Response.id))) or 0) + 1
     plan = _Plan(
-        survey.id, version.id, units, weights, questions, fields, now or utcnow()
+        survey.id,
+        version.id,
+        units,
+        weights,
+        questions,
+        fields,
+        now or utcnow(),
+        span_days,
     )
     unsaved = 0
     batch = tallies.batch_for_load() if tally else None
@@ -250,13 +271,15 @@ def _service_points(survey: Survey) -> list[Unit]:
     return [u for u in survey.units if u.active and _level(u.code) > 0]
 
 
-def _unit_weights(service_points: list[Unit]) -> list[int]:
+def _unit_weights(service_points: list[Unit]) -> list[float]:
     """Bigger offices serve more people: the departments and first wards weigh more."""
     return [
-        3 if u.kind in ("department", "branch") else 2 if i < 5 else 1
+        3.0 if u.kind in ("department", "branch") else 2.0 if i < 5 else 1.0
         for i, u in enumerate(service_points)
     ]
 
+
+DEMO_POPULATION = Population(level=lambda code: _level(code), weights=_unit_weights)
 
 Rows = tuple[list[tuple], list[tuple], list[tuple], list[tuple]]
 
@@ -268,10 +291,11 @@ class _Plan:
     survey_id: int
     version_id: int
     units: list[tuple[int, str, float]]
-    weights: list[int]
+    weights: list[float]
     questions: list[_PlanItem]
     fields: AnswerFields
     now: datetime
+    span_days: float = 365.0
 
     def chunks(
         self, first_id: int, count: int, chunk: int, seed: int
@@ -294,6 +318,7 @@ class _Plan:
                     self.fields,
                     self.now,
                     *rows,
+                    span_days=self.span_days,
                 )
             yield stop - start, rows
 
@@ -501,6 +526,7 @@ def _fake_response(  # noqa: C901 - one synthetic respondent, question by questi
     cells: list[tuple],
     channel: str | None = None,
     submitted_at: datetime | None = None,
+    span_days: float = 365.0,
 ) -> None:
     """Append one synthetic respondent's rows (see the *_COLUMNS tuples).
 
@@ -510,7 +536,7 @@ def _fake_response(  # noqa: C901 - one synthetic respondent, question by questi
     unit_id, unit_code, unit_level = unit
     manipulated = unit_code == MANIPULATED_UNIT
     # Months differ a little, and things got slowly better over the year.
-    days_ago = rng.random() * 365
+    days_ago = rng.random() * span_days
     if manipulated and rng.random() < 0.6:
         # Bursts: dozens of responses within minutes on a few days.
         days_ago = rng.choice((12.3, 40.6, 95.2, 180.4)) + rng.random() * 0.01
@@ -519,7 +545,7 @@ def _fake_response(  # noqa: C901 - one synthetic respondent, question by questi
     submitted = now - timedelta(days=days_ago)
     # Whole milliseconds, as SQLite's date functions read them (tallies.cut_of).
     submitted -= timedelta(microseconds=submitted.microsecond % 1000)
-    level = unit_level + 0.05 * (1 - days_ago / 365) + rng.gauss(0, 0.12)
+    level = unit_level + 0.05 * (1 - days_ago / span_days) + rng.gauss(0, 0.12)
     business = rng.random() < 0.15
     drawn_channel = rng.choices(("qr", "invited", "link", "phone"), (55, 30, 10, 5))[0]
     channel = channel or drawn_channel
@@ -663,13 +689,15 @@ class TrustSummary:
     reviews: list[str]
 
 
-def _case_values(rng: random.Random, unit: Unit, returned: date) -> dict[str, Any]:
+def _case_values(
+    rng: random.Random, unit: Unit, returned: date, level: float
+) -> dict[str, Any]:
     """A plausible case of ``unit`` returned on ``returned``."""
     groups = PROCEDURE_GROUPS.get(unit.kind, WARD_GROUPS)
     outcomes, weights = zip(*OUTCOME_WEIGHTS, strict=True)
     took = rng.randint(2, 20)
     # Worse units are late more often.
-    late = rng.random() < 0.35 * (1 - _level(unit.code))
+    late = rng.random() < 0.35 * (1 - level)
     promised = took - rng.randint(1, 4) if late else took + rng.randint(0, 5)
     received = returned - timedelta(days=took)
     return {
@@ -687,7 +715,11 @@ def _case_values(rng: random.Random, unit: Unit, returned: date) -> dict[str, An
 
 
 def add_demo_cases(
-    service_points: list[Unit], responses: int, rng: random.Random, today: date
+    service_points: list[Unit],
+    responses: int,
+    rng: random.Random,
+    today: date,
+    population: Population | None = None,
 ) -> int:
     """A year of completed cases per unit, about twice its demo responses.
 
@@ -697,7 +729,8 @@ def add_demo_cases(
     """
     from survey.services.cases import case_reference_hash, import_cases
 
-    weights = _unit_weights(service_points)
+    population = population or DEMO_POPULATION
+    weights = population.weights(service_points)
     total_weight = sum(weights)
     history: list[dict[str, Any]] = []
     recent: list[dict[str, object]] = []
@@ -706,11 +739,12 @@ def add_demo_cases(
     for unit, weight in zip(service_points, weights, strict=True):
         yearly = max(40, math.ceil(2 * responses * weight / total_weight))
         fresh = max(20, math.ceil(yearly / 12))
+        level = population.level(unit.code)
         for i in range(yearly):
             returned = today - timedelta(days=rng.randint(27, 364))
             history.append(
                 {
-                    **_case_values(rng, unit, returned),
+                    **_case_values(rng, unit, returned, level),
                     "reference_hash": case_reference_hash(f"DEMO-{unit.code}-H{i}"),
                     "unit_id": unit.id,
                     "source": "csv",
@@ -719,7 +753,7 @@ def add_demo_cases(
             )
         for i in range(fresh):
             returned = today - timedelta(days=rng.randint(7, 26))
-            values = _case_values(rng, unit, returned)
+            values = _case_values(rng, unit, returned, level)
             phone += 1
             recent.append(
                 {
@@ -745,12 +779,14 @@ def answer_invitations(
     now: datetime,
     interviewer: User | None = None,
     share: float = 0.45,
+    population: Population | None = None,
 ) -> int:
     """Synthetic answers to ``share`` of the wave's invitations, linked to them.
 
     Most come through the link (channel "invited"); with an ``interviewer``,
     one in four is a phone interview entered by them. Others were only opened.
     """
+    population = population or DEMO_POPULATION
     version = survey.published_version
     assert version is not None and wave.drawn_at is not None
     questions, fields = _plan_items(version)
@@ -773,7 +809,7 @@ def answer_invitations(
             response_id,
             survey.id,
             version.id,
-            (unit.id, unit.code, _level(unit.code)),
+            (unit.id, unit.code, population.level(unit.code)),
             questions,
             fields,
             now,
@@ -807,6 +843,7 @@ def seed_trust_demo(
     seed: int = 2025,
     interviewer: User | None = None,
     now: datetime | None = None,
+    population: Population | None = None,
 ) -> TrustSummary:
     """Cases, one drawn wave with answered invitations, then the quality checks.
 
@@ -821,7 +858,7 @@ def seed_trust_demo(
     today = now.date()
     rng = random.Random(seed + 1)
     service_points = _service_points(survey)
-    cases = add_demo_cases(service_points, responses, rng, today)
+    cases = add_demo_cases(service_points, responses, rng, today, population)
     drawn = now - timedelta(days=5)
     wave = create_wave(
         survey,
@@ -835,6 +872,8 @@ def seed_trust_demo(
         name="Demo: invitations by SMS",
     )
     draw_wave(wave, now=drawn)
-    answered = answer_invitations(survey, wave, rng, now, interviewer)
+    answered = answer_invitations(
+        survey, wave, rng, now, interviewer, population=population
+    )
     report = recompute_quality(survey, Period(today - timedelta(days=364), today))
     return TrustSummary(cases, len(wave.invitations), answered, report.reviews_opened)

@@ -226,7 +226,7 @@ def import_vn2025(
         planned.append(PlannedLink(unit, successor, share))
     outcome = apply_reform(
         user,
-        _("Reform of 1 July 2025 (%(province)s)", province=root.name_vi),
+        f"Sắp xếp đơn vị hành chính từ 1/7/2025 ({root.name_vi})",
         EFFECTIVE_2025,
         planned,
         source=f"vietnamadminunits:{province}",
