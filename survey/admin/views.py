@@ -429,6 +429,7 @@ from survey.admin import (  # noqa: E402, F401  (routes registered on bp)
     distribution,
     exchange,
     people,
+    reforms,
     reviews,
     units,
     waves,

@@ -15,7 +15,7 @@ from flask.testing import FlaskClient
 from werkzeug.routing import Rule
 
 from survey.extensions import db
-from survey.models import UnitReview
+from survey.models import Reform, UnitReview
 from survey.services.cases import create_api_client, import_cases
 from survey.services.designer import new_draft_from
 from survey.services.waves import create_wave, draw_wave
@@ -81,6 +81,10 @@ ROUTES: dict[str, str] = {
     "admin.list_reviews": "admins",
     "admin.decide_review": "admins",
     "admin.recompute_quality": "admins",
+    "admin.list_reforms": "admins",
+    "admin.import_reform": "admins",
+    "admin.import_reform_2025": "admins",
+    "admin.undo_reform": "admins",
     "results.index": "global",
     "results.overview": "survey",
     "results.questions": "survey",
@@ -88,6 +92,7 @@ ROUTES: dict[str, str] = {
     "results.export_aggregates": "survey",
     "results.export_raw": "admins",  # raw responses: administrators only
     "results.method": "global",
+    "results.unit_history": "survey",
 }
 # POSTs that change what later requests of the walk load: they go last.
 LAST = ("admin.delete_question", "admin.unassign_unit", "admin.publish_survey")
@@ -107,6 +112,7 @@ class Objects:
     invitation_id: int
     review_id: int
     client_id: int
+    reform_id: int
 
     def values(self, rule: Rule) -> dict[str, object]:
         given = {
@@ -119,6 +125,7 @@ class Objects:
             "invitation_id": self.invitation_id,
             "review_id": self.review_id,
             "client_id": self.client_id,
+            "reform_id": self.reform_id,
             "question_code": "NOTE",
             "fmt": "csv",
         }
@@ -184,8 +191,11 @@ def trust_objects(survey, ward) -> dict[str, int]:
     )
     db.session.add(review)
     client, _token = create_api_client("one-stop")
+    reform = Reform(name="Next year's reform", effective_on=today + timedelta(days=365))
+    db.session.add(reform)
     db.session.commit()
     return {
+        "reform_id": reform.id,
         "wave_id": wave.id,
         "invitation_id": wave.invitations[0].id,
         "review_id": review.id,
