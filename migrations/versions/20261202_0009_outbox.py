@@ -29,6 +29,7 @@ def upgrade():
     sa.Column('reminder_vi', sa.Text(), nullable=False),
     sa.Column('reminder_en', sa.Text(), nullable=False),
     sa.Column('zns_template_id', sa.String(length=40), nullable=False),
+    sa.Column('base_url', sa.String(length=200), nullable=False),
     sa.Column('started_at', sa.DateTime(), nullable=True),
     sa.ForeignKeyConstraint(['wave_id'], ['waves.id'], name=op.f('fk_outreach_plans_wave_id_waves'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_outreach_plans')),

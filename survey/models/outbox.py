@@ -54,6 +54,8 @@ class OutreachPlan(db.Model):
     reminder_vi: Mapped[str] = mapped_column(Text, default="")
     reminder_en: Mapped[str] = mapped_column(Text, default="")
     zns_template_id: Mapped[str] = mapped_column(String(40), default="")
+    # The site's public address, for the links (a consumer has no request).
+    base_url: Mapped[str] = mapped_column(String(200), default="")
     started_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     wave: Mapped[Wave] = relationship()
