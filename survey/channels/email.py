@@ -60,7 +60,10 @@ class SmtpChannel:
                 client.send_message(mail)
             except smtplib.SMTPRecipientsRefused as error:
                 codes = sorted({code for code, _ in error.recipients.values()})
-                raise Rejected(f"recipient refused (SMTP {codes})") from error
+                reason = f"recipient refused (SMTP {codes})"
+                if all(400 <= code < 500 for code in codes):
+                    raise Transient(reason) from error  # greylisted, mailbox busy
+                raise Rejected(reason) from error
             except smtplib.SMTPResponseException as error:
                 reason = f"SMTP {error.smtp_code}: {error.smtp_error!r}"[:200]
                 if 400 <= error.smtp_code < 500:
