@@ -27,6 +27,7 @@ from werkzeug.wrappers import Response
 
 from survey import current_lang
 from survey.admin.forms import ActionForm, ExportContactsForm, WaveForm
+from survey.admin.outreach import outreach_context
 from survey.admin.views import bp
 from survey.auth.rights import (
     get_invitation_in_scope_or_404,
@@ -197,6 +198,7 @@ def show_wave(wave_id: int) -> str:
         export_form=ExportContactsForm(
             formdata=None, base_url=request.url_root.rstrip("/")
         ),
+        **outreach_context(wave),
     )
 
 
