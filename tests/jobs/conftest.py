@@ -102,3 +102,60 @@ def demo(app):
     seed_demo(300)
     db.session.commit()
     return db.session.scalar(select(Survey).where(Survey.slug == DEMO_SLUG))
+
+
+@pytest.fixture
+def field(app, make_unit, make_survey, make_user):
+    """A drawn wave of 8 invitations in two wards; two cases are businesses
+    with an e-mail address. Quiet hours off unless a test sets them."""
+    from datetime import date, timedelta
+    from types import SimpleNamespace
+
+    from sqlalchemy import select
+
+    from survey.models import CaseContact, Invitation
+    from survey.services.cases import import_cases
+    from survey.services.waves import create_wave, draw_wave
+    from tests.trust.conftest import case_row
+
+    city = make_unit("CITY", kind="city")
+    w1, w2 = make_unit("W1", city), make_unit("W2", city)
+    survey = make_survey("field", units=[w1, w2], owner=city)
+    admin = make_user("admin@city.gov.vn", "admin", city)
+    rows = [
+        case_row(f"F-{i}", "W1" if i % 2 else "W2", phone=f"0913{i:06d}")
+        for i in range(8)
+    ]
+    assert import_cases(rows).ok
+    contacts = list(db.session.scalars(select(CaseContact).order_by(CaseContact.id)))
+    contacts[0].email, contacts[1].email = "ketoan@congty-a.vn", "info@congty-b.vn"
+    today = date.today()
+    wave = create_wave(
+        survey, [w1, w2], today - timedelta(days=29), today, 4, seed=7, name="T12"
+    )
+    draw_wave(wave)
+    db.session.commit()
+    app.config.update(
+        OUTBOX_QUIET_HOURS="0-0",
+        SMS_WEBHOOK_TOKEN="hook-sms",
+        EMAIL_WEBHOOK_TOKEN="hook-email",
+        ZNS_WEBHOOK_TOKEN="hook-zns",
+    )
+    invitations = list(db.session.scalars(select(Invitation).order_by(Invitation.id)))
+    return SimpleNamespace(
+        wave=wave, survey=survey, admin=admin, invitations=invitations, w1=w1, w2=w2
+    )
+
+
+def plan_wave(wave, channels=("email", "sms"), **changes):
+    from survey.services.outbox_plans import plan_for, update_plan
+
+    plan = plan_for(wave)
+    update_plan(
+        plan,
+        channels=list(channels),
+        base_url="https://ks.example.vn",
+        **changes,
+    )
+    db.session.commit()
+    return plan
