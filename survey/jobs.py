@@ -202,6 +202,10 @@ def fold_soon(survey: Any) -> bool:
 def fold_tallies() -> int:
     """Fold every waiting response in. A fold stamps and counts in one
     transaction, so a fold killed mid-way and retried counts nothing twice."""
+    return _fold()
+
+
+def _fold() -> int:
     from survey.services import tallies
 
     huey.delete(FOLD_PENDING)
@@ -212,14 +216,16 @@ def fold_tallies() -> int:
 
 @app_periodic_task(crontab(minute="*"))
 def every_minute() -> None:
-    """Fold what waits and send what is due (with one consumer or twenty:
-    the outbox claims each message before sending it)."""
+    """Fold what waits and send what is due, here (a fold queued by a page
+    whose job was lost is done within the minute). Consumers on several
+    hosts may all run it: folds queue behind one another on the tally
+    state's row, and the outbox claims each message before sending it."""
     from survey.services import outbox, tallies
 
-    if tallies.waiting() and huey.put_if_empty(FOLD_PENDING, "1"):
-        fold_tallies()
+    if tallies.waiting():
+        _fold()
     if outbox.due_count():
-        send_outbox()
+        outbox.send_due()
 
 
 # --- the outbox -------------------------------------------------------------------

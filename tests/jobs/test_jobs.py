@@ -102,3 +102,13 @@ def test_a_real_consumer_folds_what_a_page_queued(
     assert tallies.check() == []
     assert jobs.huey.pending_count() == 0
     assert "fold_tallies" in worker.output()
+
+
+def test_the_minute_job_folds_and_clears_a_lost_fold(demo):
+    # A page queued a fold whose job was lost (its consumer died): the key
+    # that keeps folds one at a time must not block folding for good.
+    assert jobs.huey.put_if_empty(jobs.FOLD_PENDING, "1")
+    assert tallies.waiting(demo) == 300
+    jobs.every_minute.call_local()
+    assert tallies.waiting(demo) == 0
+    assert jobs.huey.put_if_empty(jobs.FOLD_PENDING, "1")  # free again
