@@ -221,3 +221,23 @@ def test_stop_replies_are_read_in_both_languages():
         assert is_stop_reply(text), text
     for text in ("Tôi đã trả lời", "không", "STOPPED"):
         assert not is_stop_reply(text), text
+
+
+def test_a_business_e_mail_comes_in_with_its_case(app, make_unit):
+    from survey.models import CaseContact
+    from survey.services.cases import import_cases
+    from tests.trust.conftest import case_row
+
+    make_unit("W1")
+    report = import_cases(
+        [
+            case_row("B-1", applicant_type="business", email=" KeToan@CongTy.vn "),
+            case_row("B-2", email="not an address"),
+            case_row("B-3"),
+        ]
+    )
+    assert report.added == 2 and len(report.rejected) == 1
+    assert "e-mail" in str(report.rejected[0])
+    db.session.commit()
+    emails = sorted((c.email or "") for c in db.session.scalars(select(CaseContact)))
+    assert emails == ["", "ketoan@congty.vn"]
