@@ -192,9 +192,13 @@ def fold_soon(survey: Any) -> bool:
 
     if tallies.waiting(survey) < tallies.FOLD_AFTER:
         return False
-    if not huey.put_if_empty(FOLD_PENDING, "1"):
+    try:
+        if not huey.put_if_empty(FOLD_PENDING, "1"):
+            return False
+        fold_tallies()
+    except Exception:  # the queue unreachable is no reason to refuse a page
+        log.warning("jobs: could not queue a fold; the minute job will fold")
         return False
-    fold_tallies()
     return True
 
 

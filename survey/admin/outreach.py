@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import flash, redirect, request, url_for
+from flask import current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -38,7 +38,7 @@ CHANNEL_LABELS = {
 
 class OutreachForm(StaffForm):
     channels = MultiCheckboxField(
-        _l("Channels, in order of preference"),
+        _l("Channels, tried in this order"),
         choices=[SelectChoice(c, CHANNEL_LABELS[c]) for c in CHANNELS],
     )
     max_reminders = IntegerField(
@@ -170,6 +170,9 @@ def start_sending(wave_id: int) -> Response:
     db.session.commit()
     from survey import jobs
 
-    jobs.send_outbox()  # the consumer sends them, within the quiet hours
+    try:
+        jobs.send_outbox()  # the consumer sends them, within the quiet hours
+    except Exception:  # the queue unreachable: the minute job sends them
+        current_app.logger.warning("outbox: could not queue the sending job")
     flash(_("%(n)s first messages queued.", n=queued), "info")
     return back

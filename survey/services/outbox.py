@@ -23,6 +23,7 @@ logged: the log and the states name messages by id.
 from __future__ import annotations
 
 import logging
+import re
 from datetime import datetime, timedelta
 from string import Template
 
@@ -55,6 +56,14 @@ from survey.services.outbox_plans import (
 )
 
 log = logging.getLogger(__name__)
+DIGITS = re.compile(r"\+?\d[\d .-]{7,}\d")
+ADDRESS = re.compile(r"\S+@\S+")
+
+
+def scrub(reason: str) -> str:
+    """A provider's reason without any number or address it may quote."""
+    return ADDRESS.sub("…", DIGITS.sub("…", reason))[:200]
+
 
 PHONE_REST_DAYS = 30  # one contact per phone in 30 days, across waves
 LOCAL = timedelta(hours=7)  # Asia/Ho_Chi_Minh, no summer time
@@ -332,13 +341,13 @@ def send_one(message_id: int, now: datetime | None = None) -> str:
     try:
         provider_id = get_channel(message.channel).send(outgoing)
     except Transient as error:
-        message.state, message.reason = QUEUED, error.reason[:200]
+        message.state, message.reason = QUEUED, scrub(error.reason)
         message.due_at = now + timedelta(seconds=error.retry_after)
         message.claimed_at = None
         db.session.commit()
         return QUEUED
     except Rejected as error:
-        message.state, message.reason = FAILED, error.reason[:200]
+        message.state, message.reason = FAILED, scrub(error.reason)
         db.session.commit()
         return FAILED
     message.state, message.reason = SENT, ""

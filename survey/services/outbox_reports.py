@@ -159,6 +159,7 @@ class FunnelRow:
 def wave_funnel(wave: Wave) -> list[FunnelRow]:
     """Per unit, then the wave: drawn → sent → delivered → opened → answered."""
     went = (SENT, DELIVERED, BOUNCED)
+    opted = select(OptOut.address_hash)
     messages = (
         select(
             OutboxMessage.invitation_id.label("invitation_id"),
@@ -166,7 +167,7 @@ def wave_funnel(wave: Wave) -> list[FunnelRow]:
             func.max(case((OutboxMessage.state == DELIVERED, 1), else_=0)).label(
                 "delivered"
             ),
-            func.max(case((OutboxMessage.reason == "opted out", 1), else_=0)).label(
+            func.max(case((OutboxMessage.address_hash.in_(opted), 1), else_=0)).label(
                 "opted_out"
             ),
         )

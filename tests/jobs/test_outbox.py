@@ -241,3 +241,8 @@ def test_a_business_e_mail_comes_in_with_its_case(app, make_unit):
     db.session.commit()
     emails = sorted((c.email or "") for c in db.session.scalars(select(CaseContact)))
     assert emails == ["", "ketoan@congty.vn"]
+
+
+def test_a_provider_reason_keeps_no_number_or_address():
+    reason = "invalid phone +84 912 345 678 / 0912345678 for ke.toan@congty.vn"
+    assert outbox.scrub(reason) == "invalid phone … / … for …"
