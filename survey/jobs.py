@@ -241,3 +241,29 @@ def send_outbox(limit: int = 500) -> int:
     from survey.services import outbox
 
     return outbox.send_due(limit=limit)
+
+
+# --- quality --------------------------------------------------------------------
+
+
+@app_periodic_task(crontab(hour="19", minute="30"))  # 02:30 in Ho Chi Minh City
+def nightly_quality(days: int = 365) -> int:
+    """``flask recompute-quality`` for every open survey, each night; a rerun
+    stores no flag twice (only flags not stored yet are added)."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from survey.extensions import db
+    from survey.models import Survey
+    from survey.models._time import utcnow
+    from survey.models.surveys import OPEN
+    from survey.services.quality import Period, recompute_quality
+
+    today = utcnow().date()
+    period = Period(today - timedelta(days=days - 1), today)
+    surveys = list(db.session.scalars(select(Survey).where(Survey.status == OPEN)))
+    for survey in surveys:
+        recompute_quality(survey, period)
+        db.session.commit()
+    return len(surveys)

@@ -112,3 +112,15 @@ def test_the_minute_job_folds_and_clears_a_lost_fold(demo):
     jobs.every_minute.call_local()
     assert tallies.waiting(demo) == 0
     assert jobs.huey.put_if_empty(jobs.FOLD_PENDING, "1")  # free again
+
+
+def test_the_nightly_quality_job_runs_twice_without_doubling_flags(demo):
+    from sqlalchemy import func
+
+    from survey.models import ResponseFlag
+
+    assert jobs.nightly_quality.call_local() == 1
+    flags = db.session.scalar(select(func.count(ResponseFlag.id)))
+    assert flags > 0  # the demo has its speeders and straight-liners
+    assert jobs.nightly_quality.call_local() == 1
+    assert db.session.scalar(select(func.count(ResponseFlag.id))) == flags
