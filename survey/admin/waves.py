@@ -298,6 +298,9 @@ def _interview_refusal(invitation: Invitation) -> str | None:
         return _("This invitation has expired.")
     if wave.survey.status == CLOSED:
         return _("The survey is closed.")
+    if current_user.unit.is_within(invitation.unit):
+        # An interviewer never rates their own unit (nor one above it).
+        return _("Staff of the unit being rated cannot interview its cases.")
     return None
 
 
