@@ -103,7 +103,7 @@ class AppHuey(Huey):
         return super().create_consumer(**options)
 
 
-huey = AppHuey("survey", utc=True)
+huey = AppHuey("survey", utc=True, results=False)  # nobody reads them: none kept
 
 
 def use_storage(url: str) -> None:
