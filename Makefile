@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 MO     := survey/translations/vi/LC_MESSAGES/messages.mo
 
-.PHONY: run test lint translations extract-messages clean bench bench-quick
+.PHONY: run worker test lint translations extract-messages clean bench bench-quick
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,7 +23,15 @@ run: $(STAMP) $(MO)
 	$(BIN)/flask --app wsgi seed-demo --if-empty
 	$(BIN)/flask --app wsgi tallies fold
 	@$(BIN)/python -m survey.banner
+	@echo "Job worker: huey_consumer survey.jobs.huey (log: instance/worker.log)"
+	@$(BIN)/huey_consumer survey.jobs.huey -w 2 -l instance/worker.log & worker=$$!; \
+	trap 'kill -INT $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
+
+# A job worker alone (on another host: the same DATABASE_URL and a shared
+# SURVEY_JOBS_URL=redis://...).
+worker: $(STAMP) $(MO)
+	$(BIN)/huey_consumer survey.jobs.huey -w $(or $(WORKERS),2)
 
 lint: $(STAMP)
 	$(BIN)/ruff check survey tests wsgi.py

@@ -80,6 +80,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from survey.admin.views import bp as admin_bp
     from survey.auth.views import bp as auth_bp
+    from survey.channels.views import bp as channels_bp
     from survey.health import bp as health_bp
     from survey.public.views import bp as public_bp
     from survey.results import history_views  # noqa: F401 - its route on results_bp
@@ -94,6 +95,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(open_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(trust_bp)
+    app.register_blueprint(channels_bp)
 
 
 def register_errors(app: Flask) -> None:

@@ -27,6 +27,7 @@ from werkzeug.wrappers import Response
 
 from survey import current_lang
 from survey.admin.forms import ActionForm, ExportContactsForm, WaveForm
+from survey.admin.outreach import outreach_context
 from survey.admin.views import bp
 from survey.auth.rights import (
     get_invitation_in_scope_or_404,
@@ -197,6 +198,7 @@ def show_wave(wave_id: int) -> str:
         export_form=ExportContactsForm(
             formdata=None, base_url=request.url_root.rstrip("/")
         ),
+        **outreach_context(wave),
     )
 
 
@@ -296,6 +298,9 @@ def _interview_refusal(invitation: Invitation) -> str | None:
         return _("This invitation has expired.")
     if wave.survey.status == CLOSED:
         return _("The survey is closed.")
+    if current_user.unit.is_within(invitation.unit):
+        # An interviewer never rates their own unit (nor one above it).
+        return _("Staff of the unit being rated cannot interview its cases.")
     return None
 
 

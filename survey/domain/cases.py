@@ -22,7 +22,7 @@ REQUIRED_COLUMNS = (
     "received_on",
     "returned_on",
 )
-OPTIONAL_COLUMNS = ("due_on", "phone", "supplement_requests")
+OPTIONAL_COLUMNS = ("due_on", "phone", "supplement_requests", "email")
 APPLICANT_TYPES = ("citizen", "business")
 SUBMISSION_CHANNELS = ("counter", "online", "postal", "other")
 OUTCOMES = ("approved", "rejected", "returned", "withdrawn")
@@ -44,6 +44,7 @@ class CaseRecord:
     returned_on: date
     phone: str | None
     supplement_requests: int | None
+    email: str | None = None  # a business's address, for the e-mail channel
 
 
 class CaseRowError(ValueError):
@@ -146,4 +147,20 @@ def parse_case(row: Mapping[str, object], today: date) -> CaseRecord:
         returned_on=returned,
         phone=normalise_phone(phone_text) if phone_text else None,
         supplement_requests=supplements,
+        email=normalise_email(_text(row, "email")),
     )
+
+
+def normalise_email(value: str) -> str | None:
+    """An e-mail address, trimmed and lower-cased; None when empty.
+
+    Raises CaseRowError for something that is not one address.
+    """
+    address = value.strip().lower()
+    if not address:
+        return None
+    if len(address) > 254 or not re.fullmatch(
+        r"[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[a-z]{2,}", address
+    ):
+        raise CaseRowError("email is not a single e-mail address")
+    return address

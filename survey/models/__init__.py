@@ -2,6 +2,7 @@
 
 from survey.models.audit import AuditEvent
 from survey.models.cases import ApiClient, CaseContact, ServiceCase
+from survey.models.outbox import ChannelToken, OptOut, OutboxMessage, OutreachPlan
 from survey.models.reforms import Reform, ReformLink
 from survey.models.responses import (
     Answer,
@@ -25,8 +26,12 @@ __all__ = [
     "DeviceSalt",
     "FactorTally",
     "CaseContact",
+    "ChannelToken",
     "Invitation",
     "Option",
+    "OptOut",
+    "OutboxMessage",
+    "OutreachPlan",
     "Page",
     "Question",
     "Reform",

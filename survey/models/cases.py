@@ -69,6 +69,8 @@ class CaseContact(db.Model):
         ForeignKey("service_cases.id", ondelete="CASCADE"), unique=True
     )
     phone: Mapped[str | None] = mapped_column(String(20))
+    # A business's e-mail address, when the one-stop system has one.
+    email: Mapped[str | None] = mapped_column(String(254))
     # Keyed hash of the normalised number: "at most once per phone in 30 days"
     # still holds after the number itself is erased at the wave's close.
     phone_hash: Mapped[str | None] = mapped_column(String(64), index=True)
@@ -84,6 +86,7 @@ class CaseContact(db.Model):
     def erase(self, now: datetime, forget_hash: bool = False) -> None:
         """Erase the number (and on a person's request its hash too)."""
         self.phone = None
+        self.email = None
         if forget_hash:
             self.phone_hash = None
         if self.erased_at is None:

@@ -10,11 +10,12 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, render_template, request
 from sqlalchemy import select
 
+from survey import jobs
 from survey.extensions import db, limiter
 from survey.models import Survey
 from survey.results import plotly_assets
 from survey.results.presenters import method_context, overview_context
-from survey.services import reports, tallies
+from survey.services import reports
 from survey.services.results import ResultFilter
 
 bp = Blueprint("open", __name__)
@@ -34,7 +35,7 @@ def open_results(slug: str) -> str:
     survey = db.session.scalar(select(Survey).where(Survey.slug == slug))
     if survey is None or not survey.publish_results:
         abort(404)
-    tallies.fold_if_behind(survey)
+    jobs.fold_soon(survey)  # queues a fold; a GET never writes
     report = reports.overview(survey, survey.owner_unit, ResultFilter())
     return render_template("results/open.html", **overview_context(report, public=True))
 

@@ -10,6 +10,7 @@ from flask import Blueprint, Response, abort, render_template, request
 from flask_login import current_user
 from sqlalchemy import select
 
+from survey import jobs
 from survey.auth.rights import (
     get_survey_in_scope_or_404,
     get_unit_in_scope_or_404,
@@ -27,7 +28,7 @@ from survey.results.presenters import (
     overview_context,
     questions_context,
 )
-from survey.services import reports, tallies, weights
+from survey.services import reports, weights
 from survey.services.audit import record_event
 from survey.services.listing import STATUS_LABELS, survey_rows
 from survey.services.results import ResultFilter
@@ -42,7 +43,7 @@ def _load(slug: str, code: str | None) -> tuple[Survey, Unit, ResultFilter]:
     """The survey and unit, both checked against the reader's scope."""
     survey = get_survey_in_scope_or_404(slug)
     unit = get_unit_in_scope_or_404(code) if code else current_user.unit
-    tallies.fold_if_behind(survey)
+    jobs.fold_soon(survey)  # queues a fold; a GET never writes
     return survey, unit, ResultFilter.from_args(request.args)
 
 

@@ -205,7 +205,10 @@ def _case(
     )
     if record.phone:
         case.contact = CaseContact(
-            phone=record.phone, phone_hash=phone_hash(record.phone), created_at=now
+            phone=record.phone,
+            phone_hash=phone_hash(record.phone),
+            email=record.email,
+            created_at=now,
         )
     return case
 

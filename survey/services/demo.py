@@ -875,5 +875,8 @@ def seed_trust_demo(
     answered = answer_invitations(
         survey, wave, rng, now, interviewer, population=population
     )
+    from survey.services.outbox_demo import simulate_outreach
+
+    simulate_outreach(wave, random.Random(seed + 2), drawn)
     report = recompute_quality(survey, Period(today - timedelta(days=364), today))
     return TrustSummary(cases, len(wave.invitations), answered, report.reviews_opened)

@@ -219,14 +219,27 @@ def close_wave(
     """Close the wave and erase its contacts' numbers; returns how many."""
     now = now or utcnow()
     wave.close(now)
+    from survey.services.outbox import cancel_wave
+
+    cancelled = cancel_wave(wave)
     contacts = db.session.scalars(
         select(CaseContact)
         .join(Invitation, Invitation.case_id == CaseContact.case_id)
-        .where(Invitation.wave_id == wave.id, CaseContact.phone.is_not(None))
+        .where(
+            Invitation.wave_id == wave.id,
+            CaseContact.phone.is_not(None) | CaseContact.email.is_not(None),
+        )
     ).all()
     for contact in contacts:
         contact.erase(now)
-    record_event(user, "close", "wave", wave.id, erased_contacts=len(contacts))
+    record_event(
+        user,
+        "close",
+        "wave",
+        wave.id,
+        erased_contacts=len(contacts),
+        cancelled_messages=cancelled,
+    )
     db.session.flush()
     return len(contacts)
 

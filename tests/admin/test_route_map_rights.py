@@ -77,6 +77,8 @@ ROUTES: dict[str, str] = {
     "admin.draw_wave": "admins",
     "admin.export_wave_contacts": "admins",
     "admin.close_wave": "admins",
+    "admin.save_outreach": "admins",
+    "admin.start_sending": "admins",
     "admin.interview": "admins",
     "admin.list_reviews": "admins",
     "admin.decide_review": "admins",

@@ -8,6 +8,7 @@ from functools import partial
 import pytest
 from sqlalchemy import func, select, text
 
+from survey import jobs
 from survey.extensions import db
 from survey.models import AnswerTally, FactorTally, Response, ResponseTally
 from survey.models.tallies import ALL_MONTHS
@@ -210,7 +211,7 @@ def test_part_month_and_weekly_slices_still_agree(demo):
     )
 
 
-def test_a_results_page_folds_waiting_responses_in(
+def test_a_results_page_queues_a_fold_of_waiting_responses(
     demo, client, make_user, login, monkeypatch
 ):
     monkeypatch.setattr(tallies, "FOLD_AFTER", 10)
@@ -218,6 +219,9 @@ def test_a_results_page_folds_waiting_responses_in(
     make_user("leader@city.vn", "leader", unit("HCM"))
     login("leader@city.vn")
     assert client.get(f"/results/{demo.slug}").status_code == 200
+    # The page only queued a fold (a GET never writes); the job folds them.
+    assert tallies.waiting(demo) >= 10
+    assert jobs.run_pending() == 1
     assert tallies.waiting(demo) == 0
     assert tallies.check() == []
 

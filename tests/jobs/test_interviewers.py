@@ -1,0 +1,22 @@
+"""Phone interviews: nobody interviews the cases of the unit they belong to."""
+
+from __future__ import annotations
+
+from survey.extensions import db
+from survey.models import Response
+from tests.admin.helpers import switch_user
+
+
+def test_a_ward_admin_cannot_interview_the_ward_but_the_city_can(
+    field, client, login, make_user
+):
+    invitation = next(i for i in field.invitations if i.unit_id == field.w1.id)
+    make_user("w1-admin@city.gov.vn", "admin", field.w1)
+    login("w1-admin@city.gov.vn")
+    url = f"/admin/invitations/{invitation.id}/interview"
+    refused = client.get(url + "?lang=en", follow_redirects=True)
+    assert "Staff of the unit being rated cannot interview its cases." in refused.text
+    switch_user(client, login, "admin@city.gov.vn")
+    assert client.get(url).status_code == 200
+    assert url in client.get(f"/admin/waves/{field.wave.id}").text
+    assert db.session.query(Response).count() == 0
