@@ -7,6 +7,10 @@ what the importers read; ``survey.services.definitions`` turns it into rows.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from survey.domain.conditions import Condition
 
 LIKERT5 = "likert5"  # five-point satisfaction or agreement, options 1-5 and 9 (N/A)
 SINGLE = "single"
@@ -95,8 +99,14 @@ class QuestionSpec:
     dimension: str | None = None
     options: tuple[OptionSpec, ...] = ()
     condition: ConditionSpec | None = None
+    # Richer display condition (survey.domain.conditions), and'ed with the above.
+    show_if: Condition | None = None
+    # When it holds once the question's page is answered, the survey ends there:
+    # the response is kept as screened out (e.g. "did you use the service? No").
+    end_if: Condition | None = None
     min_value: int | None = None  # number type
     max_value: int | None = None
+    whole_number: bool = False  # number type: 34.5 is refused
     max_choices: int | None = None  # multiple choice
     max_length: int | None = None  # text types
 
@@ -106,6 +116,7 @@ class PageSpec:
     title_vi: str
     title_en: str
     questions: tuple[QuestionSpec, ...] = field(default_factory=tuple)
+    show_if: Condition | None = None  # the whole page is shown only if it holds
 
 
 @dataclass(frozen=True)

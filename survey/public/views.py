@@ -19,6 +19,7 @@ from survey.errors import keeps_answers_in_outage
 from survey.extensions import db, limiter
 from survey.models import Question, SurveyVersion
 from survey.public.flow import run_answer_form
+from survey.public.pages import number_hint
 from survey.services.responses import Submission, record_response
 from survey.services.surveys import (
     ensure_answerable,
@@ -30,6 +31,7 @@ from survey.services.surveys import (
 
 bp = Blueprint("public", __name__)
 OPT_IN_CHANNELS = ("qr", "link", "kiosk")
+bp.add_app_template_global(number_hint, "number_hint")
 
 
 def _submit_limit() -> str:

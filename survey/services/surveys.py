@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, event, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from survey.domain.conditions import Condition, ConditionError, from_data
 from survey.errors import abort_with
 from survey.extensions import db
 from survey.models import Question, Survey, SurveyVersion, Unit
@@ -174,9 +175,20 @@ class PageData:
     position: int
     title_vi: str
     title_en: str
+    show_if: Condition | None = None
 
     def title(self, lang: str) -> str:
         return _text(self.title_vi, self.title_en, lang)
+
+
+def stored_condition(data: object) -> Condition | None:
+    """A condition column's value; one that no longer reads counts as none."""
+    if data is None:
+        return None
+    try:
+        return from_data(data)
+    except ConditionError:
+        return None
 
 
 @dataclass(frozen=True)
@@ -215,6 +227,9 @@ class QuestionData:
     max_value: int | None
     max_choices: int | None
     max_length: int | None
+    show_if: Condition | None = None
+    end_if: Condition | None = None
+    whole_number: bool = False
 
     def text(self, lang: str) -> str:
         return _text(self.text_vi, self.text_en, lang)
@@ -243,7 +258,13 @@ def form_questions(version: SurveyVersion) -> tuple[QuestionData, ...]:
     for q in load_version_questions(version):
         page = pages.setdefault(
             q.page_id,
-            PageData(q.page.id, q.page.position, q.page.title_vi, q.page.title_en),
+            PageData(
+                q.page.id,
+                q.page.position,
+                q.page.title_vi,
+                q.page.title_en,
+                stored_condition(q.page.show_if),
+            ),
         )
         built.append(
             QuestionData(
@@ -275,6 +296,9 @@ def form_questions(version: SurveyVersion) -> tuple[QuestionData, ...]:
                 max_value=q.max_value,
                 max_choices=q.max_choices,
                 max_length=q.max_length,
+                show_if=stored_condition(q.show_if),
+                end_if=stored_condition(q.end_if),
+                whole_number=bool(q.whole_number),
             )
         )
     questions = tuple(built)
