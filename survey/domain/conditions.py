@@ -66,7 +66,7 @@ class AnswerLike(Protocol):
 
 
 @dataclass(frozen=True)
-class Test:
+class Comparison:
     question: str  # the code of an earlier question
     op: str
     values: tuple[str, ...] = ()
@@ -74,7 +74,7 @@ class Test:
 
 @dataclass(frozen=True)
 class Condition:
-    tests: tuple[Test | Condition, ...]
+    tests: tuple[Comparison | Condition, ...]
     join: str = ALL
 
     def questions(self) -> frozenset[str]:
@@ -89,7 +89,7 @@ class Condition:
 
 def one_of(question: str, codes: tuple[str, ...]) -> Condition:
     """The classic condition: an earlier choice is one of ``codes``."""
-    return Condition((Test(question, IN, codes),))
+    return Condition((Comparison(question, IN, codes),))
 
 
 def both(first: Condition | None, second: Condition | None) -> Condition | None:
@@ -139,7 +139,7 @@ def _scalar(answer: AnswerLike) -> float | None:
     return float(answer.value_int)
 
 
-def _holds(test: Test, answer: AnswerLike | None) -> bool:  # noqa: C901 - per kind
+def _holds(test: Comparison, answer: AnswerLike | None) -> bool:  # noqa: C901 - per kind
     if answer is None:
         return False
     if test.op == ANSWERED:
@@ -215,7 +215,7 @@ def from_data(data: object, depth: int = 0) -> Condition:
         raise ConditionError(f"a condition needs 1 to {MAX_TESTS} tests")
     if depth >= MAX_DEPTH:
         raise ConditionError("conditions are nested too deep")
-    tests: list[Test | Condition] = []
+    tests: list[Comparison | Condition] = []
     for raw in raw_tests:
         if isinstance(raw, dict) and "tests" in raw:
             tests.append(from_data(raw, depth + 1))
@@ -234,7 +234,7 @@ def from_data(data: object, depth: int = 0) -> Condition:
             raise ConditionError("a test's values must be texts or numbers")
         if op != ANSWERED and not values:
             raise ConditionError(f"the test on {question} needs a value")
-        tests.append(Test(question, str(op), tuple(str(v) for v in values)))
+        tests.append(Comparison(question, str(op), tuple(str(v) for v in values)))
     return Condition(tuple(tests), str(join))
 
 

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from survey.domain.answers import QuestionRule
-from survey.domain.conditions import ANY, Condition, Test, to_data
+from survey.domain.conditions import ANY, Comparison, Condition, to_data
 from survey.public.pages import FormPage
 
 
@@ -25,14 +25,14 @@ class PageScripts:
 
 
 def _on_fields(condition: Condition, field_of: Mapping[str, str]) -> Condition:
-    tests: list[Test | Condition] = []
+    tests: list[Comparison | Condition] = []
     for test in condition.tests:
         if isinstance(test, Condition):
             tests.append(_on_fields(test, field_of))
         else:
             # An unknown code reads a field no page has: never answered.
             tests.append(
-                Test(field_of.get(test.question, "q_none"), test.op, test.values)
+                Comparison(field_of.get(test.question, "q_none"), test.op, test.values)
             )
     return Condition(tuple(tests), condition.join)
 

@@ -1,0 +1,83 @@
+"""Conditions, end rules and whole numbers survive the JSON export and import."""
+
+import json
+
+import pytest
+
+from survey.services.definitions import create_survey
+from survey.services.exchange import (
+    FORMAT,
+    FORMAT_VERSION,
+    ExchangeError,
+    export_definition,
+    read_definition,
+    spec_to_dict,
+)
+from tests.public.test_flow_rules import gate_spec, rich_spec
+
+
+def document(spec) -> bytes:
+    return json.dumps(
+        {
+            "format": FORMAT,
+            "format_version": FORMAT_VERSION,
+            "definition": spec_to_dict(spec),
+        }
+    ).encode()
+
+
+@pytest.mark.parametrize(
+    "make", [rich_spec, lambda: gate_spec(end=True, page_rule=True)]
+)
+def test_rules_round_trip_through_the_database(make, make_unit):
+    spec = make()
+    read = read_definition(document(spec))
+    assert read == spec
+    survey = create_survey("copy", read, make_unit("CITY", kind="city"), [])
+    again = export_definition(survey)["definition"]
+    assert again == spec_to_dict(spec)
+
+
+def test_an_old_export_without_rules_still_reads(make_unit):
+    data = spec_to_dict(gate_spec())
+    assert "show_if" not in json.dumps(data) and "end_if" not in json.dumps(data)
+    assert read_definition(document(gate_spec())) == gate_spec()
+
+
+@pytest.mark.parametrize(
+    ("where", "rule", "why"),
+    [
+        (
+            "question",
+            {"tests": [{"question": "b1", "op": "eq", "values": ["4"]}]},
+            "not an earlier question",
+        ),
+        (
+            "question",
+            {"tests": [{"question": "a1", "op": "gt", "values": ["y"]}]},
+            "needs a number",
+        ),
+        (
+            "question",
+            {"tests": [{"question": "a1", "op": "eq", "values": ["maybe"]}]},
+            "no option maybe",
+        ),
+        (
+            "page",
+            {"tests": [{"question": "a1", "op": "sort-of", "values": ["y"]}]},
+            "unknown comparison",
+        ),
+    ],
+)
+def test_bad_rules_are_refused_with_the_reason(where, rule, why):
+    data = spec_to_dict(gate_spec())
+    if where == "question":
+        data["pages"][1]["questions"][0]["show_if"] = rule
+    else:
+        data["pages"][1]["show_if"] = rule
+    raw = json.dumps(
+        {"format": FORMAT, "format_version": FORMAT_VERSION, "definition": data}
+    )
+    with pytest.raises(ExchangeError) as refused:
+        read_definition(raw.encode())
+    assert why in str(refused.value)
