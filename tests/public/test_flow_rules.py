@@ -224,3 +224,52 @@ def test_a_whole_number_question_refuses_decimals(client, make_survey):
     response = client.post(URL, data={**data, "action": "next"})
     assert "nằm ngoài khoảng cho phép. Từ 15 đến 99." in response.get_data(as_text=True)
     assert stored() == []
+
+
+def test_a_screened_out_response_is_labelled_in_the_raw_export(client, make_survey):
+    from survey.models import Unit
+    from survey.services import raw_export
+    from survey.services.results import ResultFilter
+
+    survey = make_survey("gate", spec=gate_spec(end=True, page_rule=True))
+    for answer in ("n", "y"):
+        fields = open_form(client, URL)
+        data = {**fields, qid("a1"): answer, "action": "next"}
+        if answer == "y":
+            html = client.post(URL, data=data).get_data(as_text=True)
+            data = {**form_fields(html), qid("a1"): "y", qid("b1"): "4"}
+            data["action"] = "submit"
+        assert client.post(URL, data=data).status_code == 302
+    city = db.session.scalar(select(Unit).where(Unit.code == "CITY"))
+    flt = ResultFilter(include_flagged=True)
+    layout = raw_export.raw_layout(survey, flt)
+    rows = list(raw_export.raw_rows(survey, city, flt, layout))
+    flags = layout.header.index("flags")
+    # (Both were sent within the test's second: hard speeders too.)
+    labels = [str(row[flags]).split(";") for row in rows]
+    assert "screened_out" in labels[0] and "screened_out" not in labels[1]
+    text = "".join(raw_export.raw_csv(survey, city, flt, layout))
+    assert text.splitlines()[1].split(",")[6].startswith("screened_out")
+
+
+def test_screened_out_counts_as_a_response_but_in_no_satisfaction(client, make_survey):
+    from survey.services import results, tallies
+
+    survey = make_survey("gate", spec=gate_spec(end=True, page_rule=True))
+    # Even with a rating slipped in, a "no" keeps none.
+    fields = open_form(client, URL)
+    data = {**fields, qid("a1"): "n", qid("b1"): "1", "action": "submit"}
+    assert client.post(URL, data=data).status_code == 302
+    fields = open_form(client, URL)
+    html = client.post(URL, data={**fields, qid("a1"): "y", "action": "next"}).get_data(
+        as_text=True
+    )
+    data = {**form_fields(html), qid("a1"): "y", qid("b1"): "5", "action": "submit"}
+    assert client.post(URL, data=data).status_code == 302
+    flt = results.ResultFilter(include_flagged=True)
+    for folded in (False, True):
+        if folded:
+            tallies.fold()
+            db.session.commit()
+        assert sum(results.responses_by_unit(survey, None, flt).values()) == 2
+        assert results.dimension_counts(survey, None, flt, "overall") == {5: 1}
