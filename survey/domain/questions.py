@@ -6,6 +6,7 @@ what the importers read; ``survey.services.definitions`` turns it into rows.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -131,3 +132,74 @@ class SurveySpec:
 
     def questions(self) -> tuple[QuestionSpec, ...]:
         return tuple(q for page in self.pages for q in page.questions)
+
+
+# --- how long a form takes ---------------------------------------------------
+
+READING_WORDS_PER_MINUTE = 180  # a phone screen, read with care (not skimmed)
+TAP_SECONDS = 2.0  # a choice, a scale point: find it and tap it
+TYPED_SECONDS = {"number": 6.0, "date": 8.0, SHORT_TEXT: 15.0, LONG_TEXT: 30.0}
+OPTIONAL_TEXT_SECONDS = 5.0  # most pass an optional comment by
+PAGE_SECONDS = 3.0  # press Next, wait, find the first question
+
+
+@dataclass(frozen=True)
+class QuestionLoad:
+    """What a question asks of the reader, in the default language (Vietnamese)."""
+
+    type: str
+    text: str  # question text and help
+    labels: tuple[str, ...]  # option labels
+    required: bool
+    conditional: bool  # shown only under a condition (its own or its page's)
+
+
+def words_in(*texts: str) -> int:
+    return sum(len(text.split()) for text in texts)
+
+
+def estimated_minutes(loads: tuple[QuestionLoad, ...], pages: int) -> int:
+    """Minutes a typical respondent takes, whole and at least 1.
+
+    The rule: each question's text and help are read at
+    READING_WORDS_PER_MINUTE (Vietnamese counted by syllable, as written),
+    and its option labels too unless the same list was read on an earlier
+    question (a scale is read once); then it is answered: TAP_SECONDS for a
+    choice or a scale, TYPED_SECONDS for a number, date or required text,
+    OPTIONAL_TEXT_SECONDS for an optional text. A question shown only under
+    a condition counts half (some paths skip it). Each page adds
+    PAGE_SECONDS. The total is rounded up to the minute. The home page, the
+    form's intro and the poster all show this one figure.
+    """
+    seconds = PAGE_SECONDS * max(pages, 1)
+    read: set[tuple[str, ...]] = set()
+    for load in loads:
+        words = words_in(load.text)
+        if load.labels not in read:
+            words += words_in(*load.labels)
+            read.add(load.labels)
+        cost = 60.0 * words / READING_WORDS_PER_MINUTE
+        if load.type in TEXT_TYPES and not load.required:
+            cost += OPTIONAL_TEXT_SECONDS
+        else:
+            cost += TYPED_SECONDS.get(load.type, TAP_SECONDS)
+        seconds += cost / 2 if load.conditional else cost
+    return max(1, math.ceil(seconds / 60.0))
+
+
+def spec_minutes(spec: SurveySpec) -> int:
+    """``estimated_minutes`` of a spec (a bank, an import)."""
+    loads = tuple(
+        QuestionLoad(
+            q.type,
+            f"{q.text_vi} {q.help_vi}",
+            tuple(o.label_vi for o in q.options),
+            q.required,
+            q.condition is not None
+            or q.show_if is not None
+            or page.show_if is not None,
+        )
+        for page in spec.pages
+        for q in page.questions
+    )
+    return estimated_minutes(loads, len(spec.pages))

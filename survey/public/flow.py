@@ -36,7 +36,11 @@ from survey.public.pages import (
 )
 from survey.public.scripting import page_scripts
 from survey.services.responses import Submission, daily_salt, device_hash, rules_for
-from survey.services.surveys import form_questions, version_of_ticket_or_400
+from survey.services.surveys import (
+    form_questions,
+    version_minutes,
+    version_of_ticket_or_400,
+)
 
 # Called with the version answered, its questions, the checked answers and the
 # submission; returns the redirect to the thank-you page.
@@ -111,6 +115,7 @@ def run_answer_form(
         shown=questions_to_show(pages, rules, page, step.visible if step else None),
         last=is_last_page(pages, rules, page, visible),
         scripts=page_scripts(pages, rules, page),
+        minutes=version_minutes(version),
     ), (422 if errors else 200)
 
 

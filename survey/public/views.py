@@ -26,12 +26,14 @@ from survey.services.surveys import (
     get_public_survey_or_404,
     open_surveys,
     search_units,
+    survey_minutes,
     survey_unit_or_404,
 )
 
 bp = Blueprint("public", __name__)
 OPT_IN_CHANNELS = ("qr", "link", "kiosk")
 bp.add_app_template_global(number_hint, "number_hint")
+bp.add_app_template_global(survey_minutes, "survey_minutes")
 
 
 def _submit_limit() -> str:

@@ -16,6 +16,7 @@ from sqlalchemy import and_, event, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from survey.domain.conditions import Condition, ConditionError, from_data
+from survey.domain.questions import QuestionLoad, estimated_minutes
 from survey.errors import abort_with
 from survey.extensions import db
 from survey.models import Question, Survey, SurveyVersion, Unit
@@ -317,3 +318,28 @@ def answer_fields(version: SurveyVersion) -> AnswerFields:
     if version.published_at is not None:
         _FIELDS[key] = fields
     return fields
+
+
+def version_minutes(version: SurveyVersion) -> int:
+    """The one time estimate of a version (``questions.estimated_minutes``)."""
+    questions = form_questions(version)
+    loads = tuple(
+        QuestionLoad(
+            q.type,
+            f"{q.text_vi} {q.help_vi}",
+            tuple(o.label_vi for o in q.options),
+            q.required,
+            q.condition_question_id is not None
+            or q.show_if is not None
+            or q.page.show_if is not None,
+        )
+        for q in questions
+    )
+    return estimated_minutes(loads, len({q.page_id for q in questions}))
+
+
+def survey_minutes(survey: Survey) -> int | None:
+    """Minutes of the version citizens answer (else the draft), for the home
+    page, the form's intro and the posters alike."""
+    version = survey.published_version or survey.draft_version
+    return version_minutes(version) if version is not None else None
