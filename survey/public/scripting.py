@@ -46,11 +46,7 @@ def page_scripts(
 ) -> PageScripts:
     field_of = {rule.code: f"q_{rule.id}" for rule in rules if rule.code}
     by_id = {rule.id: rule for rule in rules}
-    show_when = {
-        rule.id: json.dumps(_json(rule.show_if, field_of))
-        for rule in rules
-        if rule.show_if is not None
-    }
+    show_when = conditions_on_fields(rules)
     later: list[object] = []
     for page in pages[current + 1 :]:
         conditions = [by_id[q.id].show_if for q in page.questions if q.id in by_id]
@@ -65,3 +61,13 @@ def page_scripts(
         if q.id in by_id and by_id[q.id].end_if is not None
     ]
     return PageScripts(show_when, json.dumps(later), json.dumps(ends))
+
+
+def conditions_on_fields(rules: Sequence[QuestionRule]) -> dict[int, str]:
+    """Each conditional question's display condition, as JSON on field names."""
+    field_of = {rule.code: f"q_{rule.id}" for rule in rules if rule.code}
+    return {
+        rule.id: json.dumps(_json(rule.show_if, field_of))
+        for rule in rules
+        if rule.show_if is not None
+    }

@@ -4,7 +4,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from survey.extensions import db
-from survey.models import Response, Survey
+from survey.models import Question, Response, Survey
 from survey.services.surveys import survey_minutes
 from tests.public.helpers import form_fields, good_answers
 
@@ -31,3 +31,16 @@ def test_the_copied_link_says_link_and_its_responses_count_so(client, as_admin):
     data = {**form_fields(html), **good_answers(), "page": "1", "action": "submit"}
     assert client.post("/s/city-survey/W1", data=data).status_code == 302
     assert db.session.scalar(select(Response.channel)) == "link"
+
+
+def test_the_preview_uses_the_forms_conditions(client, as_admin):
+    frame = client.get("/admin/surveys/city-survey/preview/frame?lang=vi")
+    html = frame.get_data(as_text=True)
+    late = db.session.scalar(select(Question.id).where(Question.code == "LATE"))
+    # WHY is shown only if LATE = yes, read by the same script as the form.
+    condition = (
+        "{&#34;join&#34;: &#34;all&#34;, &#34;tests&#34;: [{&#34;question&#34;: "
+        f"&#34;q_{late}&#34;, &#34;op&#34;: &#34;in&#34;, &#34;values&#34;: "
+        "[&#34;yes&#34;]}]}"
+    )
+    assert frame.status_code == 200 and f'data-show-when="{condition}"' in html

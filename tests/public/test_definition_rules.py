@@ -81,3 +81,21 @@ def test_bad_rules_are_refused_with_the_reason(where, rule, why):
     with pytest.raises(ExchangeError) as refused:
         read_definition(raw.encode())
     assert why in str(refused.value)
+
+
+def test_an_xlsform_integer_takes_whole_numbers_only(app):
+    from survey.services.xlsform import read_xlsform
+    from tests.admin.test_admin_xlsform import workbook
+
+    raw = workbook(
+        [
+            ["type", "name", "label", "constraint"],
+            ["integer", "age", "Age", ". >= 15 and . <= 99"],
+            ["decimal", "weight", "Weight", ""],
+        ]
+    )
+    with app.test_request_context():
+        spec = read_xlsform(raw, "form").spec
+    age, weight = spec.questions()
+    assert (age.whole_number, age.min_value, age.max_value) == (True, 15, 99)
+    assert weight.whole_number is False
