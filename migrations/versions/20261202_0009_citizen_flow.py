@@ -37,11 +37,13 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table("responses") as batch:
-        batch.drop_column("screened_out")
-    with op.batch_alter_table("questions") as batch:
-        batch.drop_column("whole_number")
-        batch.drop_column("end_if")
-        batch.drop_column("show_if")
-    with op.batch_alter_table("pages") as batch:
-        batch.drop_column("show_if")
+    # DROP COLUMN in place (SQLite 3.35 and later, PostgreSQL): a batch copy
+    # of "questions" would trip over the foreign keys that point at it.
+    for table, column in (
+        ("responses", "screened_out"),
+        ("questions", "whole_number"),
+        ("questions", "end_if"),
+        ("questions", "show_if"),
+        ("pages", "show_if"),
+    ):
+        op.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
