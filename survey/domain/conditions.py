@@ -279,3 +279,13 @@ def check_condition(condition: Condition, earlier: Mapping[str, Target]) -> list
             if any(_number(v) is None for v in test.values):
                 problems.append(f"{test.question}: the values must be numbers")
     return problems
+
+
+def read_checked(data: object, earlier: Mapping[str, Target]) -> Condition:
+    """A condition from plain data that fits the earlier questions, or
+    ConditionError with every problem found (the importers' one check)."""
+    condition = from_data(data)
+    problems = check_condition(condition, earlier)
+    if problems:
+        raise ConditionError("; ".join(problems))
+    return condition

@@ -27,6 +27,7 @@ from survey.domain.questions import (
 from survey.models import Survey, SurveyVersion, Unit, User
 from survey.services.audit import record_event
 from survey.services.definitions import create_survey
+from survey.services.surveys import stored_condition
 
 FORMAT = "citizen-survey-definition"
 FORMAT_VERSION = 1
@@ -74,8 +75,8 @@ def version_spec(version: SurveyVersion) -> SurveySpec:
                         for o in q.options
                     ),
                     condition=condition,
-                    show_if=_stored(q.show_if),
-                    end_if=_stored(q.end_if),
+                    show_if=stored_condition(q.show_if),
+                    end_if=stored_condition(q.end_if),
                     min_value=q.min_value,
                     max_value=q.max_value,
                     whole_number=bool(q.whole_number),
@@ -85,7 +86,10 @@ def version_spec(version: SurveyVersion) -> SurveySpec:
             )
         pages.append(
             PageSpec(
-                page.title_vi, page.title_en, tuple(questions), _stored(page.show_if)
+                page.title_vi,
+                page.title_en,
+                tuple(questions),
+                stored_condition(page.show_if),
             )
         )
     return SurveySpec(
@@ -97,16 +101,6 @@ def version_spec(version: SurveyVersion) -> SurveySpec:
         thanks_en=version.thanks_en,
         pages=tuple(pages),
     )
-
-
-def _stored(data: object) -> cond.Condition | None:
-    """A stored condition; one that no longer reads is dropped, not fatal."""
-    if data is None:
-        return None
-    try:
-        return cond.from_data(data)
-    except cond.ConditionError:
-        return None
 
 
 def _rules(**conditions: cond.Condition | None) -> dict[str, Any]:
@@ -322,18 +316,15 @@ class _Checker:
         """A display or end condition on the questions ``seen`` so far."""
         if data is None:
             return None
-        try:
-            condition = cond.from_data(data)
-        except cond.ConditionError as error:
-            self.fail(where, _("the condition is not valid: %(why)s", why=str(error)))
-            return None
         targets = {
             q.code: cond.Target(q.type, frozenset(o.code for o in q.options))
             for q in seen.values()
         }
-        for problem in cond.check_condition(condition, targets):
-            self.fail(where, _("the condition is not valid: %(why)s", why=problem))
-        return condition
+        try:
+            return cond.read_checked(data, targets)
+        except cond.ConditionError as error:
+            self.fail(where, _("the condition is not valid: %(why)s", why=str(error)))
+            return None
 
     def options(self, data: Any, where: str) -> tuple[OptionSpec, ...]:
         if not isinstance(data, list) or len(data) > MAX_OPTIONS:

@@ -15,7 +15,13 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, event, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from survey.domain.conditions import Condition, ConditionError, from_data
+from survey.domain.conditions import (
+    Condition,
+    ConditionError,
+    Target,
+    check_condition,
+    from_data,
+)
 from survey.domain.questions import QuestionLoad, estimated_minutes
 from survey.errors import abort_with
 from survey.extensions import db
@@ -343,3 +349,38 @@ def survey_minutes(survey: Survey) -> int | None:
     page, the form's intro and the posters alike."""
     version = survey.published_version or survey.draft_version
     return version_minutes(version) if version is not None else None
+
+
+def _rules_of(question: Question) -> list[Condition]:
+    found = (stored_condition(question.show_if), stored_condition(question.end_if))
+    return [c for c in found if c is not None]
+
+
+def rule_problems(version: SurveyVersion) -> list[str]:
+    """What is wrong with a version's show and end rules (by question code):
+    each reads earlier questions only (an end rule its own too) and their
+    options. The designer refuses a change that leaves any."""
+    targets: dict[str, Target] = {}
+    problems: list[str] = []
+    pages_read: set[int] = set()
+    for q in sorted(version.questions, key=lambda q: q.position):
+        page_rule = stored_condition(q.page.show_if)
+        if q.page_id not in pages_read and page_rule is not None:
+            problems += check_condition(page_rule, targets)
+        pages_read.add(q.page_id)
+        itself = Target(q.type, frozenset(o.code for o in q.options))
+        own = stored_condition(q.show_if)
+        if own is not None:
+            problems += check_condition(own, targets)
+        end = stored_condition(q.end_if)
+        if end is not None:
+            problems += check_condition(end, {**targets, q.code: itself})
+        targets[q.code] = itself
+    return problems
+
+
+def read_by_rules(version: SurveyVersion, besides: Question) -> frozenset[str]:
+    """Codes that the show and end rules of the other questions and the pages read."""
+    rules = [r for q in version.questions if q.id != besides.id for r in _rules_of(q)]
+    rules += [c for p in version.pages if (c := stored_condition(p.show_if))]
+    return frozenset(code for rule in rules for code in rule.questions())

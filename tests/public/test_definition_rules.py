@@ -99,3 +99,24 @@ def test_an_xlsform_integer_takes_whole_numbers_only(app):
     age, weight = spec.questions()
     assert (age.whole_number, age.min_value, age.max_value) == (True, 15, 99)
     assert weight.whole_number is False
+
+
+def test_the_designer_keeps_rules_pointing_at_earlier_questions(make_survey):
+    from sqlalchemy import select
+
+    from survey.extensions import db
+    from survey.models import Question
+    from survey.services.designer import DesignerError, delete_question
+    from survey.services.surveys import rule_problems
+    from tests.public.test_flow_rules import rich_spec
+
+    survey = make_survey("gate", spec=rich_spec(), publish=False, open_=False)
+    draft = survey.draft_version
+    assert rule_problems(draft) == []
+    age = db.session.scalar(select(Question).where(Question.code == "age"))
+    # why_low and late_day read "age": it cannot go.
+    with pytest.raises(DesignerError):
+        delete_question(None, age)
+    why_low = db.session.scalar(select(Question).where(Question.code == "why_low"))
+    why_low.position = -1  # as if moved before the questions it reads
+    assert rule_problems(draft) != []
