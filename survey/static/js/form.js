@@ -109,6 +109,16 @@
     var results = condition.tests.map(function (t) { return t.tests ? evaluate(t) : holds(t); });
     return condition.join === "any" ? results.some(Boolean) : results.every(Boolean);
   }
+  function undecided(condition) {
+    return condition.tests.some(function (t) {
+      if (t.tests) { return undecided(t); }
+      var shown = Array.prototype.some.call(form.querySelectorAll("[name='" + t.question + "']"), function (el) {
+        var set = el.closest("fieldset");
+        return el.type !== "hidden" && !(set && set.hidden);
+      });
+      return shown && !given(t.question).length;
+    });
+  }
   function parsed(text) {
     try { return JSON.parse(text || "null"); } catch (e) { return null; }
   }
@@ -123,7 +133,9 @@
     var ends = parsed(form.dataset.ends) || [];
     var later = parsed(form.dataset.later) || [];
     var ended = ends.some(function (c) { return evaluate(c); });
-    var more = !ended && later.some(function (c) { return c === null || evaluate(c); });
+    // As on the server: a later page is still possible while its condition
+    // reads a question of this page not answered yet.
+    var more = !ended && later.some(function (c) { return c === null || evaluate(c) || undecided(c); });
     go.value = more ? "next" : "submit";
     go.textContent = more ? go.dataset.next : go.dataset.send;
   }
