@@ -121,8 +121,8 @@ def run_answer_form(
 
 def _marked_ended(response: HttpResponse) -> HttpResponse:
     """The thank-you redirect with ``end=1``: it thanks and says why it ended."""
-    if response.location:
-        parts = urlsplit(response.location)
+    parts = urlsplit(response.location or "")
+    if parts.path.endswith("/thanks"):  # not a staff page's redirect
         query = f"{parts.query}&end=1" if parts.query else "end=1"
         response.location = urlunsplit(parts._replace(query=query))
     return response

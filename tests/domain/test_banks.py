@@ -237,10 +237,13 @@ def test_the_short_sipas_form_fits_a_counter() -> None:
     from survey.domain.answers import CleanAnswer
     from survey.domain.banks import sipas_short_bank
     from survey.domain.conditions import evaluate
+    from survey.domain.questions import spec_minutes
 
     short, full = sipas_short_bank(), by_code(sipas_bank())
     questions = short.questions()
     assert len(short.pages) == 2 and 8 <= len(questions) <= 11
+    # Two minutes, as its template title says; the full form seven.
+    assert (spec_minutes(short), spec_minutes(sipas_bank())) == (2, 7)
     # Same codes, types and dimensions as the full form: the same metrics.
     for q in questions:
         assert (q.type, q.dimension, q.options) == (
