@@ -16,8 +16,10 @@ from survey.auth.rights import (
 )
 from survey.extensions import db
 from survey.public.pages import group_pages
+from survey.public.scripting import conditions_on_fields
 from survey.services import distribution
 from survey.services import units as unit_service
+from survey.services.responses import rules_for
 
 
 @bp.get("/surveys/<slug>/preview")
@@ -33,8 +35,14 @@ def preview_frame(slug: str) -> str:
     survey = get_owned_survey_or_404(slug)
     version = survey.draft_version or survey.published_version
     pages = group_pages(version.questions) if version else []
+    # The form's own conditions, so that the script shows and hides as there.
+    show_when = conditions_on_fields(rules_for(version.questions)) if version else {}
     return render_template(
-        "admin/preview_frame.html", survey=survey, version=version, pages=pages
+        "admin/preview_frame.html",
+        survey=survey,
+        version=version,
+        pages=pages,
+        show_when=show_when,
     )
 
 

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from survey.domain.conditions import Condition, evaluate
 from survey.domain.questions import (
     DATE,
     LIKERT5,
@@ -41,6 +42,7 @@ NOT_A_DATE = "not_a_date"
 TOO_LONG = "too_long"
 OTHER_MISSING = "other_missing"
 SINGLE_VALUE = "single_value"
+NOT_WHOLE = "not_whole"
 
 
 @dataclass(frozen=True)
@@ -53,10 +55,13 @@ class QuestionRule:
     page: int
     option_codes: tuple[str, ...] = ()
     other_codes: frozenset[str] = frozenset()
-    condition_question_id: int | None = None
-    condition_codes: frozenset[str] = frozenset()
+    code: str = ""  # what conditions name it by
+    # Shown only if it holds (the question's and its page's conditions in one).
+    show_if: Condition | None = None
+    end_if: Condition | None = None  # the survey ends after its page if it holds
     min_value: int | None = None
     max_value: int | None = None
+    whole_number: bool = False
     max_choices: int | None = None
     max_length: int | None = None
 
@@ -79,15 +84,9 @@ class Checked:
     answers: dict[int, CleanAnswer]
     errors: dict[int, str]
     visible: frozenset[int]
-
-
-def _codes_of(answer: CleanAnswer | None) -> frozenset[str]:
-    if answer is None:
-        return frozenset()
-    codes = set(answer.option_codes)
-    if answer.value_int is not None:
-        codes.add(str(answer.value_int))
-    return frozenset(codes)
+    # The first shown question whose end rule holds: the survey ends on its page.
+    ended_by: int | None = None
+    end_page: int | None = None
 
 
 def _text_limit(rule: QuestionRule) -> int:
@@ -148,6 +147,8 @@ def _check_one(  # noqa: C901 - one branch per question type reads best
             return NOT_A_NUMBER
         if not math.isfinite(number) or abs(number) > NUMBER_LIMIT:
             return NOT_A_NUMBER
+        if rule.whole_number and not number.is_integer():
+            return NOT_WHOLE
         if (rule.min_value is not None and number < rule.min_value) or (
             rule.max_value is not None and number > rule.max_value
         ):
@@ -177,28 +178,38 @@ def check_answers(
 ) -> Checked:
     """Check every question in order; ``pages`` limits *required* checks to them.
 
-    Rules must come in question order: a condition refers to an earlier question.
+    Rules must come in question order: a condition refers to earlier questions.
     Answers to hidden questions are dropped; invalid answers on pages outside
     ``pages`` are reported too, so a tampered hidden field never slips through.
+    Once a shown question's end rule holds, the pages after its page are
+    hidden: the survey ends there.
     """
     other = other or {}
     answers: dict[int, CleanAnswer] = {}
+    by_code: dict[str, CleanAnswer] = {}
     errors: dict[int, str] = {}
     visible: set[int] = set()
+    ended_by: int | None = None
+    end_page: int | None = None
     for rule in rules:
-        if rule.condition_question_id is not None:
-            shown = rule.condition_question_id in visible and bool(
-                _codes_of(answers.get(rule.condition_question_id))
-                & rule.condition_codes
-            )
-            if not shown:
-                continue
+        if end_page is not None and rule.page > end_page:
+            break
+        if rule.show_if is not None and not evaluate(rule.show_if, by_code):
+            continue
         visible.add(rule.id)
         outcome = _check_one(rule, raw.get(rule.id, ()), other.get(rule.id, ""))
         if isinstance(outcome, CleanAnswer):
             answers[rule.id] = outcome
+            if rule.code:
+                by_code[rule.code] = outcome
         elif isinstance(outcome, str):
             errors[rule.id] = outcome
         elif rule.required and (pages is None or rule.page in pages):
             errors[rule.id] = REQUIRED
-    return Checked(answers, errors, frozenset(visible))
+        if (
+            ended_by is None
+            and rule.end_if is not None
+            and evaluate(rule.end_if, by_code)
+        ):
+            ended_by, end_page = rule.id, rule.page
+    return Checked(answers, errors, frozenset(visible), ended_by, end_page)

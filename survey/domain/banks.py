@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
+from survey.domain.conditions import one_of
 from survey.domain.questions import (
     CHECK,
     LIKERT5,
@@ -137,6 +138,22 @@ def _single(
     )
 
 
+def _screening() -> QuestionSpec:
+    """Q0.1, "Không → end" (METHODOLOGY §1): a "no" ends the survey politely
+    and the response is kept as screened out."""
+    return replace(
+        _single(
+            "Q0.1",
+            "Ông/Bà có trực tiếp thực hiện thủ tục hành chính tại cơ quan và "
+            "đã nhận kết quả không?",
+            "Did you personally carry out the procedure at this agency and "
+            "receive the result?",
+            _yes_no(),
+        ),
+        end_if=one_of("Q0.1", ("no",)),
+    )
+
+
 def _comment(code: str, text_vi: str, text_en: str) -> QuestionSpec:
     """An optional free-text question."""
     return QuestionSpec(
@@ -151,17 +168,19 @@ def _comment(code: str, text_vi: str, text_en: str) -> QuestionSpec:
 
 # --- SIPAS-style bank (METHODOLOGY §1) -------------------------------------
 
+# No length in the intros: the form shows one estimate computed from its
+# questions (survey.domain.reading_time), the same on the home page and poster.
 _SIPAS_INTRO_VI = (
     "Phiếu khảo sát do Viện Nghiên cứu Phát triển TP.HCM thực hiện. "
     "Câu trả lời được bảo mật; cơ quan giải quyết hồ sơ không biết ai đã trả lời "
     "và chỉ nhận kết quả tổng hợp từ 10 người trở lên. "
-    "Phiếu khảo sát không ghi danh và mất khoảng 6–8 phút."
+    "Phiếu khảo sát không ghi danh."
 )
 _SIPAS_INTRO_EN = (
     "This survey is run by the HCMC Institute for Development Studies. "
     "Answers are confidential; the agency never sees who answered and only "
     "receives aggregates of 10 or more respondents. "
-    "The survey is anonymous and takes about 6–8 minutes."
+    "The survey is anonymous."
 )
 _THANKS_VI = (
     "Xin trân trọng cảm ơn Ông/Bà đã dành thời gian trả lời. "
@@ -321,16 +340,7 @@ def _sipas_screening() -> PageSpec:
         "Thông tin chung",
         "About your case",
         (
-            # METHODOLOGY says "Không → end"; a ConditionSpec cannot end a
-            # survey, so a "no" is kept and screened out at analysis time.
-            _single(
-                "Q0.1",
-                "Ông/Bà có trực tiếp thực hiện thủ tục hành chính tại cơ quan và "
-                "đã nhận kết quả không?",
-                "Did you personally carry out the procedure at this agency and "
-                "receive the result?",
-                _yes_no(),
-            ),
+            _screening(),
             _single(
                 "Q0.2",
                 "Ông/Bà thực hiện với tư cách:",
@@ -653,19 +663,57 @@ def sipas_bank() -> SurveySpec:
     )
 
 
+def sipas_short_bank() -> SurveySpec:
+    """SIPAS short, for QR codes and kiosks: about two minutes on two pages.
+
+    The screening item, the experience facts a leader acts on (visits, on
+    time, informal payment asked), one satisfaction item per factor (C1-C5)
+    and the overall one (C6), one optional comment. The items are the full
+    form's, with the same codes and dimensions, so every metric (M1, M2, M7,
+    ...) reads both forms alike; the full form stays for invited and phone
+    respondents. C5 is asked of everyone, with its "not applicable" option,
+    since the short form has no feedback filter.
+    """
+    full = {q.code: q for q in sipas_bank().questions()}
+    used = ConditionSpec("Q0.1", ("yes",))  # hidden at once after a "no"
+    facts = tuple(replace(full[code], condition=used) for code in ("A1", "A3", "A6"))
+    satisfaction = tuple(
+        replace(full[code], condition=None)
+        for code in ("C1", "C2", "C3", "C4", "C5", "C6")
+    )
+    return SurveySpec(
+        title_vi="Khảo sát nhanh sự hài lòng về thủ tục hành chính",
+        title_en="Quick satisfaction survey on administrative procedures",
+        intro_vi=_SIPAS_INTRO_VI,
+        intro_en=_SIPAS_INTRO_EN,
+        thanks_vi=_THANKS_VI,
+        thanks_en=_THANKS_EN,
+        pages=(
+            PageSpec(
+                "Lần giải quyết thủ tục này",
+                "This procedure",
+                (full["Q0.1"], *facts),
+            ),
+            PageSpec(
+                "Mức độ hài lòng",
+                "Satisfaction",
+                (*satisfaction, full["F1"]),
+            ),
+        ),
+    )
+
+
 # --- A-11-style banks (METHODOLOGY §2) -------------------------------------
 
 _A11_INTRO_VI = (
     "Xin Ông/Bà cho biết ý kiến về lần giao dịch vừa qua với cơ quan. "
     "Câu trả lời được bảo mật; cơ quan không biết ai đã trả lời và chỉ nhận kết "
-    "quả tổng hợp từ 10 người trở lên. Phiếu khảo sát không ghi danh và mất "
-    "khoảng {minutes} phút."
+    "quả tổng hợp từ 10 người trở lên. Phiếu khảo sát không ghi danh."
 )
 _A11_INTRO_EN = (
     "Please tell us about your recent interaction with this agency. "
     "Answers are confidential; the agency never sees who answered and only "
-    "receives aggregates of 10 or more respondents. The survey is anonymous and "
-    "takes about {minutes} minutes."
+    "receives aggregates of 10 or more respondents. The survey is anonymous."
 )
 
 
@@ -728,8 +776,8 @@ def a11_v1_bank() -> SurveySpec:
     return SurveySpec(
         title_vi="Khảo sát trải nghiệm dịch vụ (A-11, bảy yếu tố)",
         title_en="Service experience survey (A-11, seven drivers)",
-        intro_vi=_A11_INTRO_VI.format(minutes=3),
-        intro_en=_A11_INTRO_EN.format(minutes=3),
+        intro_vi=_A11_INTRO_VI,
+        intro_en=_A11_INTRO_EN,
         thanks_vi=_THANKS_VI,
         thanks_en=_THANKS_EN,
         pages=(PageSpec("Đánh giá dịch vụ", "Your experience", questions),),
@@ -788,8 +836,8 @@ def a11_v2_bank() -> SurveySpec:
     return SurveySpec(
         title_vi="Khảo sát nhanh sau giao dịch (A-11)",
         title_en="Quick post-transaction survey (A-11)",
-        intro_vi=_A11_INTRO_VI.format(minutes=1),
-        intro_en=_A11_INTRO_EN.format(minutes=1),
+        intro_vi=_A11_INTRO_VI,
+        intro_en=_A11_INTRO_EN,
         thanks_vi=_THANKS_VI,
         thanks_en=_THANKS_EN,
         pages=(PageSpec("Đánh giá nhanh", "Quick feedback", questions),),
@@ -798,6 +846,7 @@ def a11_v2_bank() -> SurveySpec:
 
 TEMPLATES: dict[str, Callable[[], SurveySpec]] = {
     "sipas": sipas_bank,
+    "sipas_short": sipas_short_bank,
     "a11_v1": a11_v1_bank,
     "a11_v2": a11_v2_bank,
 }
@@ -807,6 +856,10 @@ TEMPLATE_TITLES: dict[str, dict[str, str]] = {
     "sipas": {
         "vi": "Bộ câu hỏi chuẩn SIPAS (5 yếu tố, 22 tiêu chí)",
         "en": "SIPAS-style standard bank (5 factors, 22 criteria)",
+    },
+    "sipas_short": {
+        "vi": "SIPAS rút gọn (QR, ki-ốt: khoảng 2 phút)",
+        "en": "SIPAS short (QR codes, kiosks: about 2 minutes)",
     },
     "a11_v1": {
         "vi": "A-11 phiên bản 1 (bảy yếu tố)",

@@ -6,7 +6,12 @@ what the importers read; ``survey.services.definitions`` turns it into rows.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from survey.domain.conditions import Condition
 
 LIKERT5 = "likert5"  # five-point satisfaction or agreement, options 1-5 and 9 (N/A)
 SINGLE = "single"
@@ -95,8 +100,14 @@ class QuestionSpec:
     dimension: str | None = None
     options: tuple[OptionSpec, ...] = ()
     condition: ConditionSpec | None = None
+    # Richer display condition (survey.domain.conditions), and'ed with the above.
+    show_if: Condition | None = None
+    # When it holds once the question's page is answered, the survey ends there:
+    # the response is kept as screened out (e.g. "did you use the service? No").
+    end_if: Condition | None = None
     min_value: int | None = None  # number type
     max_value: int | None = None
+    whole_number: bool = False  # number type: 34.5 is refused
     max_choices: int | None = None  # multiple choice
     max_length: int | None = None  # text types
 
@@ -106,6 +117,7 @@ class PageSpec:
     title_vi: str
     title_en: str
     questions: tuple[QuestionSpec, ...] = field(default_factory=tuple)
+    show_if: Condition | None = None  # the whole page is shown only if it holds
 
 
 @dataclass(frozen=True)
@@ -120,3 +132,74 @@ class SurveySpec:
 
     def questions(self) -> tuple[QuestionSpec, ...]:
         return tuple(q for page in self.pages for q in page.questions)
+
+
+# --- how long a form takes ---------------------------------------------------
+
+READING_WORDS_PER_MINUTE = 180  # a phone screen, read with care (not skimmed)
+TAP_SECONDS = 2.0  # a choice, a scale point: find it and tap it
+TYPED_SECONDS = {"number": 6.0, "date": 8.0, SHORT_TEXT: 15.0, LONG_TEXT: 30.0}
+OPTIONAL_TEXT_SECONDS = 5.0  # most pass an optional comment by
+PAGE_SECONDS = 3.0  # press Next, wait, find the first question
+
+
+@dataclass(frozen=True)
+class QuestionLoad:
+    """What a question asks of the reader, in the default language (Vietnamese)."""
+
+    type: str
+    text: str  # question text and help
+    labels: tuple[str, ...]  # option labels
+    required: bool
+    conditional: bool  # shown only under a condition (its own or its page's)
+
+
+def words_in(*texts: str) -> int:
+    return sum(len(text.split()) for text in texts)
+
+
+def estimated_minutes(loads: tuple[QuestionLoad, ...], pages: int) -> int:
+    """Minutes a typical respondent takes, whole and at least 1.
+
+    The rule: each question's text and help are read at
+    READING_WORDS_PER_MINUTE (Vietnamese counted by syllable, as written),
+    and its option labels too unless the same list was read on an earlier
+    question (a scale is read once); then it is answered: TAP_SECONDS for a
+    choice or a scale, TYPED_SECONDS for a number, date or required text,
+    OPTIONAL_TEXT_SECONDS for an optional text. A question shown only under
+    a condition counts half (some paths skip it). Each page adds
+    PAGE_SECONDS. The total is rounded up to the minute. The home page, the
+    form's intro and the poster all show this one figure.
+    """
+    seconds = PAGE_SECONDS * max(pages, 1)
+    read: set[tuple[str, ...]] = set()
+    for load in loads:
+        words = words_in(load.text)
+        if load.labels not in read:
+            words += words_in(*load.labels)
+            read.add(load.labels)
+        cost = 60.0 * words / READING_WORDS_PER_MINUTE
+        if load.type in TEXT_TYPES and not load.required:
+            cost += OPTIONAL_TEXT_SECONDS
+        else:
+            cost += TYPED_SECONDS.get(load.type, TAP_SECONDS)
+        seconds += cost / 2 if load.conditional else cost
+    return max(1, math.ceil(seconds / 60.0))
+
+
+def spec_minutes(spec: SurveySpec) -> int:
+    """``estimated_minutes`` of a spec (a bank, an import)."""
+    loads = tuple(
+        QuestionLoad(
+            q.type,
+            f"{q.text_vi} {q.help_vi}",
+            tuple(o.label_vi for o in q.options),
+            q.required,
+            q.condition is not None
+            or q.show_if is not None
+            or page.show_if is not None,
+        )
+        for page in spec.pages
+        for q in page.questions
+    )
+    return estimated_minutes(loads, len(spec.pages))

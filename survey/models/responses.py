@@ -20,6 +20,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    false,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -67,6 +68,11 @@ class Response(db.Model):
     # Keyed, daily-rotated hash of the client; never the raw IP or user agent.
     device_hash: Mapped[str | None] = mapped_column(String(64))
     hard_flagged: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Ended by an end rule (e.g. "did not use the service"): in the response
+    # count, in no satisfaction figure (its index answers are not stored).
+    screened_out: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
     soft_flag_count: Mapped[int] = mapped_column(Integer, default=0)
     # The invited channel: the invitation answered (one response per invitation)
     # and, for a phone interview, the interviewer who entered it.

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -168,6 +169,8 @@ class Page(db.Model):
     position: Mapped[int] = mapped_column(Integer)
     title_vi: Mapped[str] = mapped_column(String(300), default="")
     title_en: Mapped[str] = mapped_column(String(300), default="")
+    # A display condition on the whole page (survey.domain.conditions.to_data).
+    show_if: Mapped[dict[str, object] | None] = mapped_column(JSON)
 
     version: Mapped[SurveyVersion] = relationship(back_populates="pages")
     questions: Mapped[list[Question]] = relationship(
@@ -204,8 +207,15 @@ class Question(db.Model):
         ForeignKey("questions.id")
     )
     condition_option_codes: Mapped[list[str] | None] = mapped_column(JSON)
+    # Richer conditions by question code (survey.domain.conditions.to_data): the
+    # display condition is and'ed with the one above; the end rule screens out.
+    show_if: Mapped[dict[str, object] | None] = mapped_column(JSON)
+    end_if: Mapped[dict[str, object] | None] = mapped_column(JSON)
     min_value: Mapped[int | None] = mapped_column(Integer)
     max_value: Mapped[int | None] = mapped_column(Integer)
+    whole_number: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
     max_choices: Mapped[int | None] = mapped_column(Integer)
     max_length: Mapped[int | None] = mapped_column(Integer)
 

@@ -8,14 +8,16 @@ with a complete, checked response.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
+from urllib.parse import urlsplit, urlunsplit
 
 from flask import render_template, request
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as HttpResponse
 
 from survey import current_lang
-from survey.domain.answers import CleanAnswer
+from survey.domain.answers import CleanAnswer, check_answers
 from survey.errors import abort_with
 from survey.models import Question, Survey, SurveyVersion, Unit
 from survey.public.forms import (
@@ -28,11 +30,17 @@ from survey.public.forms import (
 from survey.public.pages import (
     error_messages,
     group_pages,
+    is_last_page,
     navigate,
     questions_to_show,
 )
+from survey.public.scripting import page_scripts
 from survey.services.responses import Submission, daily_salt, device_hash, rules_for
-from survey.services.surveys import form_questions, version_of_ticket_or_400
+from survey.services.surveys import (
+    form_questions,
+    version_minutes,
+    version_of_ticket_or_400,
+)
 
 # Called with the version answered, its questions, the checked answers and the
 # submission; returns the redirect to the thank-you page.
@@ -74,20 +82,24 @@ def run_answer_form(
             version = version_of_ticket_or_400(survey, ticket.version_id)
     questions = form_questions(version)
     pages = group_pages(questions)
+    rules = rules_for(questions)
     raw: dict[int, list[str]] = {}
     others: dict[int, str] = {}
     step = None
     if ticket is not None:
         raw, others = raw_answers(request.form, questions)
-        step = navigate(
-            pages, rules_for(questions), raw, others, form.page.data, form.action
-        )
+        step = navigate(pages, rules, raw, others, form.page.data, form.action)
         if step.done:
-            return on_submit(
-                version, questions, step.answers, _submission(form, ticket)
+            submission = replace(
+                _submission(form, ticket), screened_out=step.screened_out
             )
+            done = on_submit(version, questions, step.answers, submission)
+            return _marked_ended(done) if step.screened_out else done
     page = step.page if step else 0
     errors = step.errors if step else {}
+    visible = (
+        step.visible if step else check_answers(rules, {}, pages=frozenset()).visible
+    )
     return render_template(
         template,
         **(context or {}),
@@ -99,9 +111,21 @@ def run_answer_form(
         page=page,
         values=raw,
         others=others,
-        errors=error_messages(errors),
-        shown=questions_to_show(pages, page, step.visible if step else None),
+        errors=error_messages(errors, rules),
+        shown=questions_to_show(pages, rules, page, step.visible if step else None),
+        last=is_last_page(pages, rules, page, visible),
+        scripts=page_scripts(pages, rules, page),
+        minutes=version_minutes(version),
     ), (422 if errors else 200)
+
+
+def _marked_ended(response: HttpResponse) -> HttpResponse:
+    """The thank-you redirect with ``end=1``: it thanks and says why it ended."""
+    parts = urlsplit(response.location or "")
+    if parts.path.endswith("/thanks"):  # not a staff page's redirect
+        query = f"{parts.query}&end=1" if parts.query else "end=1"
+        response.location = urlunsplit(parts._replace(query=query))
+    return response
 
 
 def _submission(form: AnswerForm, ticket: Ticket) -> Submission:

@@ -19,17 +19,21 @@ from survey.errors import keeps_answers_in_outage
 from survey.extensions import db, limiter
 from survey.models import Question, SurveyVersion
 from survey.public.flow import run_answer_form
+from survey.public.pages import number_hint
 from survey.services.responses import Submission, record_response
 from survey.services.surveys import (
     ensure_answerable,
     get_public_survey_or_404,
     open_surveys,
     search_units,
+    survey_minutes,
     survey_unit_or_404,
 )
 
 bp = Blueprint("public", __name__)
 OPT_IN_CHANNELS = ("qr", "link", "kiosk")
+bp.add_app_template_global(number_hint, "number_hint")
+bp.add_app_template_global(survey_minutes, "survey_minutes")
 
 
 def _submit_limit() -> str:

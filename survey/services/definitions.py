@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from survey.domain.conditions import to_data
 from survey.domain.questions import SurveySpec
 from survey.extensions import db
 from survey.models import Option, Page, Question, Survey, SurveyVersion, Unit
@@ -29,6 +30,7 @@ def add_version_from_spec(survey: Survey, spec: SurveySpec) -> SurveyVersion:
             position=page_number,
             title_vi=page_spec.title_vi,
             title_en=page_spec.title_en,
+            show_if=to_data(page_spec.show_if) if page_spec.show_if else None,
         )
         db.session.add(page)
         for q in page_spec.questions:
@@ -46,6 +48,9 @@ def add_version_from_spec(survey: Survey, spec: SurveySpec) -> SurveyVersion:
                 dimension=q.dimension,
                 min_value=q.min_value,
                 max_value=q.max_value,
+                whole_number=q.whole_number,
+                show_if=to_data(q.show_if) if q.show_if else None,
+                end_if=to_data(q.end_if) if q.end_if else None,
                 max_choices=q.max_choices,
                 max_length=q.max_length,
                 options=[

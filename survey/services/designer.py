@@ -29,6 +29,7 @@ from survey.models.surveys import SurveyError
 from survey.services.audit import record_event
 from survey.services.definitions import add_version_from_spec, create_survey
 from survey.services.exchange import version_spec
+from survey.services.surveys import read_by_rules, rule_problems
 
 # The satisfaction scale a new five-point question gets when no options are given.
 DEFAULT_LIKERT_OPTIONS: tuple[OptionSpec, ...] = (
@@ -357,7 +358,8 @@ def move_question(user: User, question: Question, direction: str) -> None:
 def delete_question(user: User, question: Question) -> None:
     version = question.version
     version.ensure_editable()
-    if any(q.condition_question_id == question.id for q in version.questions):
+    depends = any(q.condition_question_id == question.id for q in version.questions)
+    if depends or question.code in read_by_rules(version, besides=question):
         raise DesignerError("condition_source")
     code = question.code
     db.session.delete(question)
@@ -394,3 +396,5 @@ def _check_conditions(version: SurveyVersion) -> None:
         codes = {o.code for o in source.options}
         if not q.condition_option_codes or not set(q.condition_option_codes) <= codes:
             raise DesignerError("condition_codes")
+    if rule_problems(version):  # the show and end rules (conditions.py)
+        raise DesignerError("condition_order")

@@ -19,6 +19,11 @@ class UnitLink:
     unit: Unit
     url: str  # what the QR code holds: the short link of the unit
 
+    @property
+    def shared(self) -> str:
+        """The link to send by message or e-mail: its responses count as "link"."""
+        return f"{self.url}?c=link"
+
 
 def unit_link(survey: Survey, unit: Unit) -> str:
     return url_for(

@@ -12,6 +12,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from survey.domain import conditions as cond
 from survey.domain.questions import (
     CHOICE_TYPES,
     LIKERT5,
@@ -26,6 +27,7 @@ from survey.domain.questions import (
 from survey.models import Survey, SurveyVersion, Unit, User
 from survey.services.audit import record_event
 from survey.services.definitions import create_survey
+from survey.services.surveys import stored_condition
 
 FORMAT = "citizen-survey-definition"
 FORMAT_VERSION = 1
@@ -73,13 +75,23 @@ def version_spec(version: SurveyVersion) -> SurveySpec:
                         for o in q.options
                     ),
                     condition=condition,
+                    show_if=stored_condition(q.show_if),
+                    end_if=stored_condition(q.end_if),
                     min_value=q.min_value,
                     max_value=q.max_value,
+                    whole_number=bool(q.whole_number),
                     max_choices=q.max_choices,
                     max_length=q.max_length,
                 )
             )
-        pages.append(PageSpec(page.title_vi, page.title_en, tuple(questions)))
+        pages.append(
+            PageSpec(
+                page.title_vi,
+                page.title_en,
+                tuple(questions),
+                stored_condition(page.show_if),
+            )
+        )
     return SurveySpec(
         title_vi=version.title_vi,
         title_en=version.title_en,
@@ -89,6 +101,11 @@ def version_spec(version: SurveyVersion) -> SurveySpec:
         thanks_en=version.thanks_en,
         pages=tuple(pages),
     )
+
+
+def _rules(**conditions: cond.Condition | None) -> dict[str, Any]:
+    """The conditions that are set, as plain data (absent keys: none)."""
+    return {k: cond.to_data(c) for k, c in conditions.items() if c is not None}
 
 
 def spec_to_dict(spec: SurveySpec) -> dict[str, Any]:
@@ -120,6 +137,8 @@ def spec_to_dict(spec: SurveySpec) -> dict[str, Any]:
                 else None
             ),
             **{name: getattr(q, name) for name in INT_FIELDS},
+            **_rules(show_if=q.show_if, end_if=q.end_if),
+            **({"whole_number": True} if q.whole_number else {}),
         }
 
     return {
@@ -134,6 +153,7 @@ def spec_to_dict(spec: SurveySpec) -> dict[str, Any]:
                 "title_vi": p.title_vi,
                 "title_en": p.title_en,
                 "questions": [question(q) for q in p.questions],
+                **_rules(show_if=p.show_if),
             }
             for p in spec.pages
         ],
@@ -223,6 +243,7 @@ class _Checker:
         if not isinstance(questions_data, list) or len(questions_data) > MAX_QUESTIONS:
             self.fail(where, _("questions must be a list"))
             questions_data = []
+        show_if = self.rule(data.get("show_if"), where, seen)
         questions = []
         for number, item in enumerate(questions_data, 1):
             q = self.question(item, f"{where}, question {number}", seen)
@@ -233,6 +254,7 @@ class _Checker:
             self.text(data, "title_vi", where, 300, False),
             self.text(data, "title_en", where, 300, False),
             tuple(questions),
+            show_if,
         )
 
     def question(
@@ -267,6 +289,10 @@ class _Checker:
             self.fail(where, _("a choice question needs options"))
         if kind == LIKERT5 and not {o.code for o in options} <= LIKERT_OPTION_CODES:
             self.fail(where, _("a five-point question's codes are 1 to 5, and 9"))
+        whole = data.get("whole_number", False)
+        if not isinstance(whole, bool):
+            self.fail(where, _("whole_number must be true or false"))
+        itself = QuestionSpec(code, str(kind), "", "", options=options)
         return QuestionSpec(
             code=code,
             type=kind,
@@ -278,8 +304,27 @@ class _Checker:
             dimension=dimension,
             options=options,
             condition=self.condition(data.get("condition"), where, seen),
+            show_if=self.rule(data.get("show_if"), where, seen),
+            end_if=self.rule(data.get("end_if"), where, {**seen, code: itself}),
+            whole_number=whole is True,
             **{name: self.integer(data, name, where) for name in INT_FIELDS},
         )
+
+    def rule(
+        self, data: Any, where: str, seen: dict[str, QuestionSpec]
+    ) -> cond.Condition | None:
+        """A display or end condition on the questions ``seen`` so far."""
+        if data is None:
+            return None
+        targets = {
+            q.code: cond.Target(q.type, frozenset(o.code for o in q.options))
+            for q in seen.values()
+        }
+        try:
+            return cond.read_checked(data, targets)
+        except cond.ConditionError as error:
+            self.fail(where, _("the condition is not valid: %(why)s", why=str(error)))
+            return None
 
     def options(self, data: Any, where: str) -> tuple[OptionSpec, ...]:
         if not isinstance(data, list) or len(data) > MAX_OPTIONS:

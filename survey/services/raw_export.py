@@ -60,6 +60,7 @@ FIXED_COLUMNS = (
     "flags",
 )
 OTHER_SUFFIX = "_other"
+SCREENED_OUT = "screened_out"  # in the flags column: ended by an end rule
 # Text a spreadsheet would run as a formula gets a leading apostrophe.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -330,6 +331,12 @@ def _flag_codes(connection: Connection, first_id: int, last_id: int) -> dict[int
         .order_by(ResponseFlag.response_id, ResponseFlag.id)
     )
     flags: dict[int, list[str]] = defaultdict(list)
+    # A response ended by an end rule is labelled first: it has no ratings.
+    screened = select(Response.id).where(
+        Response.id.between(first_id, last_id), Response.screened_out.is_(True)
+    )
+    for response_id in connection.scalars(screened):
+        flags[response_id].append(SCREENED_OUT)
     for response_id, code in connection.execute(query):
         flags[response_id].append(code)
     return {key: ";".join(codes) for key, codes in flags.items()}

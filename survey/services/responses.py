@@ -16,6 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from survey.domain.answers import CleanAnswer, QuestionRule
+from survey.domain.conditions import Condition, both, one_of
 from survey.domain.questions import RESPONDENT_GROUP, respondent_group
 from survey.extensions import db
 from survey.models import (
@@ -30,7 +31,7 @@ from survey.models import (
 )
 from survey.models._time import utcnow
 from survey.services.raw_export import answer_key
-from survey.services.surveys import answer_fields
+from survey.services.surveys import answer_fields, stored_condition
 
 HARD_SPEED_SECONDS_PER_ITEM = 3
 REPEATED_DEVICE_PER_DAY = 3
@@ -69,6 +70,7 @@ class Submission:
     honeypot_filled: bool
     invitation_id: int | None = None  # the invited channel: one response each
     interviewer_id: int | None = None  # a phone interview: who entered it
+    screened_out: bool = False  # ended by an end rule before the questions proper
 
 
 def device_hash(salt: str, client: str) -> str:
@@ -117,26 +119,46 @@ def _remember_salt(day: date, salt: str) -> str:
     return salt
 
 
-def rules_for(questions: Sequence[Question]) -> list[QuestionRule]:
-    """The checker's view of the questions, in order."""
-    page_numbers = {p: i for i, p in enumerate(sorted({q.page_id for q in questions}))}
-    return [
-        QuestionRule(
-            id=q.id,
-            type=q.type,
-            required=q.required,
-            page=page_numbers[q.page_id],
-            option_codes=tuple(o.code for o in q.options),
-            other_codes=frozenset(o.code for o in q.options if o.is_other),
-            condition_question_id=q.condition_question_id,
-            condition_codes=frozenset(q.condition_option_codes or ()),
-            min_value=q.min_value,
-            max_value=q.max_value,
-            max_choices=q.max_choices,
-            max_length=q.max_length,
+def _condition(value: object) -> Condition | None:
+    """A row's stored condition (plain data) or a ``QuestionData``'s (read)."""
+    return value if isinstance(value, Condition) else stored_condition(value)
+
+
+def rules_for(questions: Sequence[Any]) -> list[QuestionRule]:
+    """The checker's view of the questions (rows or ``QuestionData``), in order.
+
+    A question's display condition is its page's, its classic one (an earlier
+    choice in a set of codes) and its richer one, all three together.
+    """
+    positions = sorted({(q.page.position, q.page_id) for q in questions})
+    page_numbers = {page_id: i for i, (_position, page_id) in enumerate(positions)}
+    code_of = {q.id: q.code for q in questions}
+    rules = []
+    for q in questions:
+        classic = None
+        if q.condition_question_id is not None:
+            source = code_of.get(q.condition_question_id, "")
+            classic = one_of(source, tuple(q.condition_option_codes or ()))
+        page_rule = _condition(q.page.show_if)
+        rules.append(
+            QuestionRule(
+                id=q.id,
+                type=q.type,
+                required=q.required,
+                page=page_numbers[q.page_id],
+                option_codes=tuple(o.code for o in q.options),
+                other_codes=frozenset(o.code for o in q.options if o.is_other),
+                code=q.code,
+                show_if=both(page_rule, both(classic, _condition(q.show_if))),
+                end_if=_condition(q.end_if),
+                min_value=q.min_value,
+                max_value=q.max_value,
+                whole_number=bool(q.whole_number),
+                max_choices=q.max_choices,
+                max_length=q.max_length,
+            )
         )
-        for q in questions
-    ]
+    return rules
 
 
 def _answer_rows(
@@ -237,6 +259,24 @@ def _quality_flags(
     return flags
 
 
+def _screening_answers(
+    questions: Sequence[Question], answers: dict[int, CleanAnswer]
+) -> dict[int, CleanAnswer]:
+    """A screened-out response's answers without those that feed a figure.
+
+    Someone who says they did not use the service has no ratings to count:
+    with every answer tagged with a dimension left out (but the respondent
+    group), the response counts in the response figures and in no
+    satisfaction, perception or other index, by construction.
+    """
+    indexed = {
+        q.id
+        for q in questions
+        if q.dimension is not None and q.dimension != RESPONDENT_GROUP
+    }
+    return {qid: a for qid, a in answers.items() if qid not in indexed}
+
+
 def record_response(
     version: SurveyVersion,
     unit: Unit,
@@ -254,6 +294,8 @@ def record_response(
     as one).
     """
     now = utcnow()
+    if submission.screened_out:
+        answers = _screening_answers(questions, answers)
     duration = None
     if submission.started_at is not None:
         duration = max(0, int((now - submission.started_at).total_seconds()))
@@ -281,6 +323,7 @@ def record_response(
             token=submission.token,
             device_hash=submission.device_hash,
             hard_flagged=any(f.kind == "hard" for f in flags),
+            screened_out=submission.screened_out,
             soft_flag_count=sum(1 for f in flags if f.kind == "soft"),
             invitation_id=submission.invitation_id,
             interviewer_id=submission.interviewer_id,

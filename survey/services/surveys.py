@@ -15,6 +15,14 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, event, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from survey.domain.conditions import (
+    Condition,
+    ConditionError,
+    Target,
+    check_condition,
+    from_data,
+)
+from survey.domain.questions import QuestionLoad, estimated_minutes
 from survey.errors import abort_with
 from survey.extensions import db
 from survey.models import Question, Survey, SurveyVersion, Unit
@@ -174,9 +182,20 @@ class PageData:
     position: int
     title_vi: str
     title_en: str
+    show_if: Condition | None = None
 
     def title(self, lang: str) -> str:
         return _text(self.title_vi, self.title_en, lang)
+
+
+def stored_condition(data: object) -> Condition | None:
+    """A condition column's value; one that no longer reads counts as none."""
+    if data is None:
+        return None
+    try:
+        return from_data(data)
+    except ConditionError:
+        return None
 
 
 @dataclass(frozen=True)
@@ -215,6 +234,9 @@ class QuestionData:
     max_value: int | None
     max_choices: int | None
     max_length: int | None
+    show_if: Condition | None = None
+    end_if: Condition | None = None
+    whole_number: bool = False
 
     def text(self, lang: str) -> str:
         return _text(self.text_vi, self.text_en, lang)
@@ -243,7 +265,13 @@ def form_questions(version: SurveyVersion) -> tuple[QuestionData, ...]:
     for q in load_version_questions(version):
         page = pages.setdefault(
             q.page_id,
-            PageData(q.page.id, q.page.position, q.page.title_vi, q.page.title_en),
+            PageData(
+                q.page.id,
+                q.page.position,
+                q.page.title_vi,
+                q.page.title_en,
+                stored_condition(q.page.show_if),
+            ),
         )
         built.append(
             QuestionData(
@@ -275,6 +303,9 @@ def form_questions(version: SurveyVersion) -> tuple[QuestionData, ...]:
                 max_value=q.max_value,
                 max_choices=q.max_choices,
                 max_length=q.max_length,
+                show_if=stored_condition(q.show_if),
+                end_if=stored_condition(q.end_if),
+                whole_number=bool(q.whole_number),
             )
         )
     questions = tuple(built)
@@ -293,3 +324,63 @@ def answer_fields(version: SurveyVersion) -> AnswerFields:
     if version.published_at is not None:
         _FIELDS[key] = fields
     return fields
+
+
+def version_minutes(version: SurveyVersion) -> int:
+    """The one time estimate of a version (``questions.estimated_minutes``)."""
+    questions = form_questions(version)
+    loads = tuple(
+        QuestionLoad(
+            q.type,
+            f"{q.text_vi} {q.help_vi}",
+            tuple(o.label_vi for o in q.options),
+            q.required,
+            q.condition_question_id is not None
+            or q.show_if is not None
+            or q.page.show_if is not None,
+        )
+        for q in questions
+    )
+    return estimated_minutes(loads, len({q.page_id for q in questions}))
+
+
+def survey_minutes(survey: Survey) -> int | None:
+    """Minutes of the version citizens answer (else the draft), for the home
+    page, the form's intro and the posters alike."""
+    version = survey.published_version or survey.draft_version
+    return version_minutes(version) if version is not None else None
+
+
+def _rules_of(question: Question) -> list[Condition]:
+    found = (stored_condition(question.show_if), stored_condition(question.end_if))
+    return [c for c in found if c is not None]
+
+
+def rule_problems(version: SurveyVersion) -> list[str]:
+    """What is wrong with a version's show and end rules (by question code):
+    each reads earlier questions only (an end rule its own too) and their
+    options. The designer refuses a change that leaves any."""
+    targets: dict[str, Target] = {}
+    problems: list[str] = []
+    pages_read: set[int] = set()
+    for q in sorted(version.questions, key=lambda q: q.position):
+        page_rule = stored_condition(q.page.show_if)
+        if q.page_id not in pages_read and page_rule is not None:
+            problems += check_condition(page_rule, targets)
+        pages_read.add(q.page_id)
+        itself = Target(q.type, frozenset(o.code for o in q.options))
+        own = stored_condition(q.show_if)
+        if own is not None:
+            problems += check_condition(own, targets)
+        end = stored_condition(q.end_if)
+        if end is not None:
+            problems += check_condition(end, {**targets, q.code: itself})
+        targets[q.code] = itself
+    return problems
+
+
+def read_by_rules(version: SurveyVersion, besides: Question) -> frozenset[str]:
+    """Codes that the show and end rules of the other questions and the pages read."""
+    rules = [r for q in version.questions if q.id != besides.id for r in _rules_of(q)]
+    rules += [c for p in version.pages if (c := stored_condition(p.show_if))]
+    return frozenset(code for rule in rules for code in rule.questions())

@@ -598,6 +598,7 @@ class _Reader:
             condition=condition,
             min_value=low,
             max_value=high,
+            whole_number=lowered in ("integer", "int"),
         )
 
     def required(self, value: str, number: int, name: str) -> bool:

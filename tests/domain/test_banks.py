@@ -37,7 +37,7 @@ def by_code(spec: SurveySpec) -> dict[str, QuestionSpec]:
 
 
 def test_templates_and_titles_cover_the_same_keys() -> None:
-    assert set(TEMPLATES) == {"sipas", "a11_v1", "a11_v2"}
+    assert set(TEMPLATES) == {"sipas", "sipas_short", "a11_v1", "a11_v2"}
     assert set(TEMPLATE_TITLES) == set(TEMPLATES)
     for names in TEMPLATE_TITLES.values():
         assert names["vi"].strip() and names["en"].strip()
@@ -231,3 +231,38 @@ def test_a11_v2_branches_on_trust() -> None:
     assert t2.options == t3.options
     assert {"effectiveness", "ease"} <= {o.code for o in t3.options}
     assert questions["T4"].type == LONG_TEXT and not questions["T4"].required
+
+
+def test_the_short_sipas_form_fits_a_counter() -> None:
+    from survey.domain.answers import CleanAnswer
+    from survey.domain.banks import sipas_short_bank
+    from survey.domain.conditions import evaluate
+    from survey.domain.questions import spec_minutes
+
+    short, full = sipas_short_bank(), by_code(sipas_bank())
+    questions = short.questions()
+    assert len(short.pages) == 2 and 8 <= len(questions) <= 11
+    # Two minutes, as its template title says; the full form seven.
+    assert (spec_minutes(short), spec_minutes(sipas_bank())) == (2, 7)
+    # Same codes, types and dimensions as the full form: the same metrics.
+    for q in questions:
+        assert (q.type, q.dimension, q.options) == (
+            full[q.code].type,
+            full[q.code].dimension,
+            full[q.code].options,
+        ), q.code
+    dimensions = {q.dimension for q in questions}
+    assert {OVERALL, *SATISFACTION_FACTORS} <= dimensions
+    assert {"Q0.1", "A1", "A3", "A6", "F1"} <= {q.code for q in questions}
+    assert [q.code for q in questions if not q.required] == ["F1"]
+    # "No" to the screening item ends both forms.
+    no = {"Q0.1": CleanAnswer(1, option_codes=("no",))}
+    yes = {"Q0.1": CleanAnswer(1, option_codes=("yes",))}
+    for screening in (by_code(short)["Q0.1"], full["Q0.1"]):
+        assert screening.end_if is not None
+        assert evaluate(screening.end_if, no) and not evaluate(screening.end_if, yes)
+
+
+def test_no_intro_states_a_length_of_its_own(spec: SurveySpec) -> None:
+    # The one estimate is computed from the questions (reading_time).
+    assert "phút" not in spec.intro_vi and "minute" not in spec.intro_en

@@ -37,7 +37,7 @@ def submit(client, changes: dict, **extra):
             {"LATE": "4"},
             "Vui lòng chọn một trong các phương án",
         ),  # another question's code
-        ({"IMPROVE": ["fast", "kind", "cheap"]}, "nhiều hơn số phương án"),
+        ({"IMPROVE": ["fast", "kind", "cheap"]}, "chỉ chọn tối đa 2 phương án"),
         ({"IMPROVE": ["yes"]}, "Vui lòng chọn một trong các phương án"),
         ({"IMPROVE": ["other"], "q_improve_other": ""}, "ghi rõ"),
         ({"NPS": "11"}, "ngoài khoảng cho phép"),
