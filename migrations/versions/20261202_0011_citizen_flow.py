@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0009_citizen_flow"
-down_revision = "0008"
+revision = "0011_citizen_flow"
+down_revision = "0010_outbox"
 branch_labels = None
 depends_on = None
 
