@@ -68,6 +68,21 @@ def _weighted_cells(weighted: WeightedFigure, rate: ResponseRate) -> list[object
     ]
 
 
+def comparison_method(report: Overview) -> str:
+    """The comparison's parameters in one line (also stated on the page)."""
+    model = report.comparison.model if report.comparison else None
+    if model is None:
+        return ""
+    return _(
+        "Each unit against the city; two-sided test; Benjamini-Hochberg "
+        "false-discovery rate %(fdr)s %% over %(m)s units of the survey; "
+        "plain 95 %% and 99.8 %% limits; overdispersion phi = %(phi)s",
+        fdr=round(100 * model.fdr),
+        m=model.family,
+        phi=round(model.phi, 2),
+    )
+
+
 def overview_rows(
     report: Overview, weighted: WeightedOverview | None = None
 ) -> Iterator[list[object]]:
@@ -115,7 +130,11 @@ def overview_rows(
             "",
         ]
 
-    yield row(scope, _("Overall satisfaction (M1)"), report.responses, report.overall)
+    m1 = _("Overall satisfaction (M1)")
+    headline = row(scope, m1, report.responses, report.overall)
+    if report.verdict:
+        headline[8] = str(BAND_LABELS[report.verdict])
+    yield headline
     yield row(scope, _("Dissatisfied (M4)"), report.responses, report.dissatisfied)
     for dimension, figure in report.factors:
         yield row(scope, str(FACTOR_LABELS[dimension]), report.responses, figure)
@@ -143,6 +162,12 @@ def overview_rows(
         cells[8] = str(BAND_LABELS[child.band]) if child.band else ""
         cells[-1] = _ranking_cell(child, report.filter)
         yield cells
+    model = report.comparison.model if report.comparison else None
+    if model is not None and model.p0 is not None:
+        # the comparison's parameters: n is the number of units compared and
+        # the estimate the city's share every unit is compared with
+        method = [scope, comparison_method(report), "", model.family]
+        yield [*method, round(100 * model.p0, 1), *[""] * 12]
     if weighted is None or not weighted.has_data:
         return
     measure = _("Overall satisfaction (M1), weighted, invited channel")

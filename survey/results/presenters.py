@@ -67,7 +67,7 @@ WEIGHTING_REASONS = {
 }
 BAND_LABELS = {
     "above": _l("Above the city"),
-    "expected": _l("As expected"),
+    "expected": _l("No clear difference"),
     "below": _l("Below the city"),
 }
 
@@ -116,9 +116,7 @@ def overview_context(
     p0 = report.benchmark.prop.estimate
     funnel_rows = [r for r in report.children if r.index.shown]
     if p0 is not None and funnel_rows:
-        lines = reports.funnel_lines(
-            p0, max(r.index.prop.n for r in funnel_rows), report.phi
-        )
+        lines = reports.funnel_lines(p0, max(r.index.prop.n for r in funnel_rows), 1.0)
         figures["funnel"] = charts.chart_json(
             charts.funnel_chart(report.children, lines, p0, lang)
         )

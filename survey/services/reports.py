@@ -29,6 +29,7 @@ from survey.domain.questions import (
 from survey.extensions import db
 from survey.models import Question, Survey, SurveyVersion, Unit
 from survey.services import results
+from survey.services.comparison import SurveyComparison, survey_comparison
 from survey.services.quality import units_under_review
 from survey.services.results import ResultFilter
 from survey.services.surveys import load_version_questions
@@ -140,13 +141,15 @@ class Overview:
     composite: st.CompositeIndex  # M2 with its bootstrap interval
     months: tuple[MonthPoint, ...]
     benchmark: ShareFigure  # M1 over the whole survey (the city rate)
-    phi: float
+    phi: float  # overdispersion, estimated once over the survey's units
     children: tuple[UnitRow, ...]
     has_overall_question: bool = True
     quality: QualityNote | None = None
     grade: st.Grade = "-"  # M10 of the overall figure
     channels: ChannelSplit | None = None  # with all channels pooled only
     protected: bool = False  # hidden to protect a sibling in the parent's table
+    comparison: SurveyComparison | None = None  # the survey's one model
+    verdict: st.Band | None = None  # the scope against the city (not the city)
 
 
 @dataclass(frozen=True)
@@ -217,7 +220,8 @@ def overview(survey: Survey, scope: Unit, flt: ResultFilter) -> Overview:
     reviewed = frozenset(
         tree.child_of[u] for u in units_under_review(survey) if u in tree.child_of
     )
-    children, phi = _child_rows(
+    comparison = survey_comparison(survey, flt)
+    children = _child_rows(
         tree,
         per_unit.get(OVERALL, {}),
         responses_per_unit,
@@ -226,6 +230,7 @@ def overview(survey: Survey, scope: Unit, flt: ResultFilter) -> Overview:
         overall,
         flt,
         min_n,
+        comparison,
         reviewed,
     )
     responses = sum(responses_per_unit.values())
@@ -254,7 +259,7 @@ def overview(survey: Survey, scope: Unit, flt: ResultFilter) -> Overview:
         composite=composite,
         months=months,
         benchmark=benchmark,
-        phi=phi,
+        phi=comparison.model.phi,
         children=children,
         has_overall_question=_has_dimension(survey, OVERALL),
         quality=quality_note(responses, sum(flagged_per_unit.values()), flt),
@@ -263,6 +268,10 @@ def overview(survey: Survey, scope: Unit, flt: ResultFilter) -> Overview:
         if flt.channel or protected
         else channel_split(survey, scope, flt, min_n),
         protected=protected,
+        comparison=comparison,
+        verdict=None
+        if protected or not overall.shown
+        else comparison.verdict(scope.id),
     )
 
 
@@ -333,8 +342,9 @@ def _child_rows(
     parent: ShareFigure,
     flt: ResultFilter,
     min_n: int,
+    comparison: SurveyComparison,
     reviewed: frozenset[int] = frozenset(),
-) -> tuple[tuple[UnitRow, ...], float]:
+) -> tuple[UnitRow, ...]:
     counts = results.fold_by_child(tree, overall_per_unit)
     responses = results.fold_by_child(
         tree, {u: Counter({"n": n}) for u, n in responses_per_unit.items()}
@@ -351,15 +361,9 @@ def _child_rows(
         {str(u.id): figures[u.id].prop.n for u in units},
         min_n=min_n,
     )
-    p0 = benchmark.prop.estimate
-    # A unit under review is shown but compared with nothing (METHODOLOGY.md
-    # section 8): no band, and its figure does not widen the others' limits.
-    shown = [
-        (f.prop.successes, f.prop.n)
-        for key, f in figures.items()
-        if str(key) not in hidden and f.prop.n > 0 and key not in reviewed
-    ]
-    phi = st.overdispersion_phi(shown, p0) if p0 is not None else 1.0
+    # One verdict per unit, from the survey's one comparison model: never
+    # re-estimated from this page's units. A unit under review is shown but
+    # compared with nothing (METHODOLOGY.md section 8).
     rows = []
     for unit in units:
         figure = figures[unit.id]
@@ -368,8 +372,8 @@ def _child_rows(
             figure = hidden_figure(figure)
         under_review = unit.id in reviewed
         band: st.Band | None = None
-        if figure.shown and p0 is not None and not under_review:
-            band = st.classify_unit(figure.prop.successes, figure.prop.n, p0, phi)
+        if figure.shown and not under_review:
+            band = comparison.verdict(unit.id, own=unit is tree.scope)
         unit_responses = responses.get(unit.id, Counter())["n"]
         rows.append(
             UnitRow(
@@ -387,7 +391,7 @@ def _child_rows(
                 under_review=under_review,
             )
         )
-    return tuple(rows), phi
+    return tuple(rows)
 
 
 def _months(
