@@ -39,6 +39,8 @@ BLUE, ORANGE, GREEN, SKY, VERMILION, GREY = (
     "#D55E00",
     "#999999",
 )
+# Graphics need 3:1 against white (WCAG 1.4.11): sky blue (2.3:1) darkened.
+SKY_DARK, GREY_DARK = "#3C8DC4", "#8A8A8A"
 # Five-point scale, diverging orange-purple (ColorBrewer PuOr, colour-blind safe).
 LIKERT_COLOURS = ("#b35806", "#f1a340", "#d9d9d9", "#998ec3", "#542788")
 FONT = "system-ui, -apple-system, Segoe UI, Roboto, Arial, sans-serif"
@@ -117,41 +119,99 @@ def index_bars(labels: Sequence[str], figures: Sequence[ShareFigure]) -> Figure:
     return {"data": [trace], "layout": layout}
 
 
+def _error_bars(figures: Sequence[ShareFigure]) -> dict[str, Any]:
+    """95 % intervals as asymmetric error bars (none where nothing is shown)."""
+    plus, minus = [], []
+    for f in figures:
+        p = f.prop
+        ok = _shown(f) and p.estimate is not None and p.low is not None
+        plus.append(_pct((p.high or 0) - (p.estimate or 0)) if ok else None)
+        minus.append(_pct((p.estimate or 0) - (p.low or 0)) if ok else None)
+    return {
+        "type": "data",
+        "symmetric": False,
+        "array": plus,
+        "arrayminus": minus,
+        "color": BLUE,
+        "thickness": 1.5,
+        "width": 3,
+    }
+
+
 def trend_chart(months: Sequence[MonthPoint]) -> Figure:
-    """Responses per month (bars) and the overall index (line), versions marked."""
+    """The overall index per month with its 95 % interval (top panel) and the
+    responses per month on their own axis (bottom panel); versions marked.
+
+    The current, incomplete month is left out of the line and drawn apart,
+    hollow and greyed, so that a few days of answers do not read as a jump.
+    """
     x = [m.month for m in months]
-    index = [_pct(m.index.prop.estimate) if _shown(m.index) else None for m in months]
+    complete = [m for m in months if not m.incomplete]
+    index = [_pct(m.index.prop.estimate) if _shown(m.index) else None for m in complete]
     bars = {
         "type": "bar",
         "x": x,
         "y": [m.responses for m in months],
         "name": _("Responses"),
-        "marker": {"color": SKY},
+        "marker": {
+            "color": [GREY_DARK if m.incomplete else SKY_DARK for m in months],
+        },
         "yaxis": "y2",
         "hovertemplate": "%{x}: %{y}<extra></extra>",
     }
     line = {
         "type": "scatter",
-        "x": x,
+        "x": [m.month for m in complete],
         "y": index,
         "name": _("Satisfied (%)"),
         "mode": "lines+markers",
         "line": {"color": BLUE, "width": 3},
+        "error_y": _error_bars([m.index for m in complete]),
         "connectgaps": False,
         "hovertemplate": "%{x}: %{y:.1f} %<extra></extra>",
     }
+    data: list[dict[str, Any]] = [line]
+    running = [m for m in months if m.incomplete]
+    if running:
+        data.append(
+            {
+                "type": "scatter",
+                "x": [m.month for m in running],
+                "y": [
+                    _pct(m.index.prop.estimate) if _shown(m.index) else None
+                    for m in running
+                ],
+                "name": _("Current period, incomplete"),
+                "mode": "markers",
+                "marker": {
+                    "color": "white",
+                    "size": 9,
+                    "line": {"color": GREY_DARK, "width": 2},
+                },
+                "error_y": {
+                    **_error_bars([m.index for m in running]),
+                    "color": GREY_DARK,
+                },
+                "hovertemplate": "%{x}: %{y:.1f} %<extra></extra>",
+            }
+        )
+    data.append(bars)
     layout = _layout(
-        xaxis={"type": "category"},
-        yaxis={"range": [0, 100], "title": {"text": _("Satisfied (%)")}},
+        xaxis={"type": "category", "anchor": "y2"},
+        yaxis={
+            "range": [0, 100],
+            "domain": [0.34, 1.0],
+            "title": {"text": _("Satisfied (%)")},
+        },
         yaxis2={
-            "overlaying": "y",
-            "side": "right",
+            "domain": [0.0, 0.24],
+            "anchor": "x",
             "showgrid": False,
             "rangemode": "tozero",
             "title": {"text": _("Responses")},
         },
-        height=320,
-        margin={"l": 48, "r": 56, "t": 16, "b": 64},
+        height=360,
+        margin={"l": 56, "r": 16, "t": 16, "b": 64},
     )
     shapes = [
         {
@@ -168,7 +228,7 @@ def trend_chart(months: Sequence[MonthPoint]) -> Figure:
     ]
     if shapes:  # graph_objects left an empty list out
         layout["shapes"] = shapes
-    return {"data": [bars, line], "layout": layout}
+    return {"data": data, "layout": layout}
 
 
 def funnel_chart(

@@ -16,8 +16,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from survey import current_lang
+from survey.domain import comparison, weighting
 from survey.domain import statistics as st
-from survey.domain import weighting
 from survey.models import Survey, Unit
 from survey.models.responses import RESPONDENT_GROUPS
 from survey.results import charts, plotly_assets
@@ -221,6 +221,7 @@ def method_context(public: bool) -> dict[str, Any]:
             "z95": format_decimal(st.Z95),
             "z998": format_decimal(st.Z998),
             "exact_funnel_n": st.EXACT_FUNNEL_N,
+            "fdr": babel_percent(comparison.FDR),
             "bootstrap_draws": format_decimal(st.BOOTSTRAP_DRAWS),
             "top_two": ", ".join(str(c) for c in st.LIKERT_CODES[-2:]),
             "bottom_two": ", ".join(str(c) for c in st.LIKERT_CODES[:2]),

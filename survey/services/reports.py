@@ -10,6 +10,7 @@ import re
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 from functools import lru_cache
 
 from sqlalchemy import select
@@ -28,6 +29,7 @@ from survey.domain.questions import (
 )
 from survey.extensions import db
 from survey.models import Question, Survey, SurveyVersion, Unit
+from survey.models._time import utcnow
 from survey.services import results
 from survey.services.comparison import SurveyComparison, survey_comparison
 from survey.services.quality import units_under_review
@@ -126,6 +128,7 @@ class MonthPoint:
     responses: int
     index: ShareFigure
     new_version: int | None  # a version first published in this month
+    incomplete: bool = False  # the current month (week): still filling up
 
 
 @dataclass(frozen=True)
@@ -401,15 +404,25 @@ def _months(
     per_month = results.responses_by_month(survey, scope, flt, period)
     overall = results.dimension_counts_by_month(survey, scope, flt, OVERALL, period)
     versions = {m: v for v, m in results.version_months(survey, period).items()}
+    current = current_period(period)
     return tuple(
         MonthPoint(
             month=month,
             responses=count,
             index=_top_two(overall.get(month, Counter()), min_n),
             new_version=versions.get(month),
+            incomplete=month >= current,
         )
         for month, count in sorted(per_month.items())
     )
+
+
+def current_period(period: str = "month", now: datetime | None = None) -> str:
+    """The local month 'YYYY-MM' (or week's Monday 'YYYY-MM-DD') still running."""
+    local = (now or utcnow()) + results.LOCAL_OFFSET
+    if period == "week":
+        return (local.date() - timedelta(days=local.weekday())).isoformat()
+    return local.strftime("%Y-%m")
 
 
 # --------------------------------------------------------------------------- #

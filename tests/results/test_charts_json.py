@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -111,7 +112,13 @@ def _trend(lang: str) -> dict[str, Any]:
         "thirteen_months_with_versions": charts.trend_chart(_months()),
         "weeks_without_versions": charts.trend_chart(weeks),
         "nothing": charts.trend_chart([]),
+        "current_month_incomplete": charts.trend_chart(_with_current_month()),
     }
+
+
+def _with_current_month() -> list[MonthPoint]:
+    points = _months()[:5]
+    return [*points[:-1], replace(points[-1], incomplete=True)]
 
 
 def _rows() -> list[UnitRow]:
@@ -279,6 +286,36 @@ def test_chart_json_cannot_close_the_script_element():
     for unsafe in ("<", ">", "&", "/"):
         assert unsafe not in raw
     assert json.loads(raw)["data"][0]["y"] == [HOSTILE]
+
+
+def test_trend_draws_intervals_counts_apart_and_the_running_month_apart():
+    with _app().test_request_context("/?lang=en"):
+        figure = charts.trend_chart(_with_current_month())
+    line, running, bars = figure["data"]
+    months = [m.month for m in _with_current_month()]
+    # The running month is not on the line: drawn apart, hollow.
+    assert line["x"] == months[:-1] and running["x"] == months[-1:]
+    assert line["mode"] == "lines+markers" and running["mode"] == "markers"
+    # Each point of the line carries its 95 % interval.
+    errors = line["error_y"]
+    assert len(errors["array"]) == len(errors["arrayminus"]) == len(line["x"])
+    first = _with_current_month()[0].index.prop
+    assert errors["array"][0] == round(100 * (first.high - first.estimate), 1)
+    # Counts on their own axis, in a panel below the % axis, never over it.
+    assert bars["yaxis"] == "y2" and line.get("yaxis", "y") == "y"
+    top, bottom = figure["layout"]["yaxis"]["domain"], figure["layout"]["yaxis2"]
+    assert "overlaying" not in bottom and bottom["domain"][1] < top[0]
+
+
+def test_the_running_period_is_the_local_month_or_week():
+    from datetime import datetime
+
+    from survey.services.reports import current_period
+
+    # 20:00 UTC on 31 January is 03:00 on 1 February in Vietnam.
+    late = datetime(2026, 1, 31, 20, 0)
+    assert current_period("month", late) == "2026-02"
+    assert current_period("week", late) == "2026-01-26"  # its Monday (1 Feb: Sunday)
 
 
 def _write_expected() -> None:
