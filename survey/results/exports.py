@@ -38,7 +38,9 @@ def _share_cells(figure: ShareFigure) -> list[object]:
     if figure.display.kind == "suppressed" or p.estimate is None:
         return ["", "", "", _("insufficient data")]
     if figure.display.kind == "capped":
-        return ["> 95", "", "", _("caution: fewer than 30 answers")]
+        value = figure.display.value or 0.0
+        capped = f"> {round(100 * value)}" if value > 0.5 else f"< {round(100 * value)}"
+        return [capped, "", "", _("caution: fewer than 30 answers")]
     status = _("caution: fewer than 30 answers") if figure.display.caution else ""
     return [
         round(100 * p.estimate, 1),

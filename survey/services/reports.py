@@ -219,10 +219,10 @@ def overview(survey: Survey, scope: Unit, flt: ResultFilter) -> Overview:
     benchmark = _top_two(benchmark_counts, min_n)
     responses_per_unit = results.responses_by_unit(survey, scope, flt)
     flagged_per_unit = results.hard_flagged_by_unit(survey, scope, flt)
-    # A child row is under review when any unit of its subtree is.
-    reviewed = frozenset(
-        tree.child_of[u] for u in units_under_review(survey) if u in tree.child_of
-    )
+    # A child row is under review when any unit of its subtree is; so is the
+    # headline of a scope with a unit under review in its subtree (grade C).
+    in_review = [u for u in units_under_review(survey) if u in tree.child_of]
+    reviewed = frozenset(tree.child_of[u] for u in in_review)
     comparison = survey_comparison(survey, flt)
     children = _child_rows(
         tree,
@@ -266,7 +266,7 @@ def overview(survey: Survey, scope: Unit, flt: ResultFilter) -> Overview:
         children=children,
         has_overall_question=_has_dimension(survey, OVERALL),
         quality=quality_note(responses, sum(flagged_per_unit.values()), flt),
-        grade=grade_of(overall, flt),
+        grade=grade_of(overall, flt, under_review=bool(in_review)),
         channels=None
         if flt.channel or protected
         else channel_split(survey, scope, flt, min_n),
@@ -470,6 +470,11 @@ class QuestionResult:
     nps: st.NpsResult | None = None
     comments: int = 0  # text questions: comments in the slice
     comments_shown: bool = False
+    # The same small-n rules as the overview (``st.display_share``): the
+    # top-two share of a scale, and each option's share of a choice question.
+    top_two: ShareFigure | None = None
+    option_shares: Mapping[str, ShareFigure] = field(default_factory=dict)
+    code_shares: Mapping[int, ShareFigure] = field(default_factory=dict)  # 1..5
 
 
 @dataclass(frozen=True)
@@ -520,7 +525,19 @@ def _question_result(
     if q.type in (LIKERT5, RATING5):
         item = _item(scales.get(q.code, Counter()))
         n = round(item.n)
-        return QuestionResult(q, n, st.suppress(n, min_n) != "suppressed", likert=item)
+        top = ShareFigure(item.top_two, st.display_share(item.top_two, min_n=min_n))
+        codes = {
+            code: share_figure((item.share_of(code) or 0.0) * item.n, item.n, min_n)
+            for code in st.LIKERT_CODES
+        }
+        return QuestionResult(
+            q,
+            n,
+            st.suppress(n, min_n) != "suppressed",
+            likert=item,
+            top_two=top,
+            code_shares=codes,
+        )
     if q.type == NPS:
         counts = {
             k: v for k, v in scales.get(q.code, Counter()).items() if k in st.NPS_CODES
@@ -533,8 +550,16 @@ def _question_result(
         ticks = options.get(q.code, Counter())
         counts = {o.code: float(min(ticks.get(o.code, 0), n)) for o in q.options}
         summary = st.summarise_choice(counts, n)
+        shares = {
+            o.option: ShareFigure(o.share, st.display_share(o.share, min_n=min_n))
+            for o in summary.options
+        }
         return QuestionResult(
-            q, n, st.suppress(n, min_n) != "suppressed", choice=summary
+            q,
+            n,
+            st.suppress(n, min_n) != "suppressed",
+            choice=summary,
+            option_shares=shares,
         )
     if q.type in TEXT_TYPES:
         n = respondents.get(q.code, 0)
