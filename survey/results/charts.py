@@ -16,6 +16,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
 
@@ -46,6 +47,14 @@ LIKERT_COLOURS = ("#b35806", "#f1a340", "#d9d9d9", "#998ec3", "#542788")
 FONT = "system-ui, -apple-system, Segoe UI, Roboto, Arial, sans-serif"
 
 
+def _separators() -> str:
+    locale = get_locale()
+    if locale is None:
+        return ".,"
+    symbols = locale.number_symbols.get("latn", {})
+    return symbols.get("decimal", ".") + symbols.get("group", ",")
+
+
 def _layout(**extra: Any) -> dict[str, Any]:
     layout: dict[str, Any] = {
         # Plotly's "none" template as plotly.py writes it: no theme at all.
@@ -56,6 +65,8 @@ def _layout(**extra: Any) -> dict[str, Any]:
         "plot_bgcolor": "#fff",
         "legend": {"orientation": "h", "y": -0.2},
         "hoverlabel": {"font": {"family": FONT}},
+        # Plotly's decimal and thousands marks in the page's locale (62,4; 4.872)
+        "separators": _separators(),
     }
     layout.update(extra)
     return layout
@@ -239,7 +250,12 @@ def funnel_chart(
     n = [line.n for line in lines]
     for name, low, high, dash in (
         (_("%(level)s %% limits", level="95"), "low95", "high95", "dash"),
-        (_("%(level)s %% limits", level="99.8"), "low998", "high998", "dot"),
+        (
+            _("%(level)s %% limits", level=format_decimal(99.8)),
+            "low998",
+            "high998",
+            "dot",
+        ),
     ):
         for key, show in ((low, True), (high, False)):
             data.append(

@@ -197,7 +197,8 @@ def format_number(value: float | None, digits: int = 1) -> str:
 def _formatted(value: float, pattern: str, locale: Locale | None) -> str:
     """Memoised: a results page formats a few hundred numbers, most of them
     shares rounded to 0.1, and Babel takes about 0.1 ms for each."""
-    return numbers.format_decimal(value, format=pattern, locale=locale)
+    text = numbers.format_decimal(value, format=pattern, locale=locale)
+    return text.replace("-", "\u2212")  # a true minus sign: −0,8, not -0,8
 
 
 def comments_context(
