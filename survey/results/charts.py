@@ -13,6 +13,7 @@ through graph_objects cost more per results page than the SQL (issue 7).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -89,6 +90,19 @@ def chart_json(figure: Figure) -> Markup:
     return Markup(safe)  # noqa: S704 - escaped above for the script context
 
 
+_TAG = re.compile(r"<[^<>]*>")
+
+
+def plain_label(text: str) -> str:
+    """A label Plotly cannot read as markup: tags stripped, brackets replaced.
+
+    Plotly renders pseudo-HTML in text (<a href>, <b>, <br>, <span style>);
+    labels come from survey designers and XLSForm files, so none is trusted.
+    """
+    stripped = _TAG.sub("", text)
+    return stripped.replace("<", "\u2039").replace(">", "\u203a").strip()
+
+
 def _pct(value: float | None) -> float | None:
     return None if value is None else round(100 * value, 1)
 
@@ -105,7 +119,7 @@ def index_bars(labels: Sequence[str], figures: Sequence[ShareFigure]) -> Figure:
             continue
         p = figure.prop
         xs.append(_pct(p.estimate))
-        ys.append(label)
+        ys.append(plain_label(label))
         minus.append(round(100 * (p.estimate - (p.low or 0)), 1))
         plus.append(round(100 * ((p.high or 0) - p.estimate), 1))
     trace = {
@@ -294,7 +308,7 @@ def funnel_chart(
             "y": [_pct(r.index.prop.estimate) for r in shown],
             "mode": "markers",
             "name": _("Units"),
-            "text": [r.unit.name(lang) for r in shown],
+            "text": [plain_label(r.unit.name(lang)) for r in shown],
             "marker": {
                 "size": 11,
                 "symbol": [symbols[r.band or "expected"] for r in shown],
@@ -313,7 +327,7 @@ def funnel_chart(
                 "y": [_pct(r.index.prop.estimate) for r in reviewed],
                 "mode": "markers",
                 "name": label,
-                "text": [r.unit.name(lang) for r in reviewed],
+                "text": [plain_label(r.unit.name(lang)) for r in reviewed],
                 "marker": {
                     "size": 11,
                     "symbol": "x-open",
@@ -337,7 +351,7 @@ def likert_chart(results: Sequence[QuestionResult], lang: str) -> Figure:
     """Diverging stacked bars: 1-2 left of zero, 3 split across it, 4-5 right."""
     shown = [r for r in results if r.shown and r.likert and r.likert.shares]
     labels = [f"{r.question.code}" for r in shown]
-    texts = [r.question.text(lang) for r in shown]
+    texts = [plain_label(r.question.text(lang)) for r in shown]
     names = (
         _("Very dissatisfied"),
         _("Dissatisfied"),
@@ -398,12 +412,12 @@ def likert_chart(results: Sequence[QuestionResult], lang: str) -> Figure:
 def choice_chart(result: QuestionResult, lang: str) -> Figure:
     """Bars of each option's share among the question's respondents."""
     assert result.choice is not None
-    labels = {o.code: o.label(lang) for o in result.question.options}
+    labels = {o.code: plain_label(o.label(lang)) for o in result.question.options}
     options = result.choice.options
     trace = {
         "type": "bar",
         "x": [_pct(o.share.estimate) for o in options],
-        "y": [labels.get(o.option, o.option) for o in options],
+        "y": [labels.get(o.option, plain_label(o.option)) for o in options],
         "orientation": "h",
         "marker": {"color": ORANGE},
         "hovertemplate": "%{y}: %{x:.1f} %<extra></extra>",

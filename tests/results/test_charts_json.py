@@ -285,7 +285,50 @@ def test_chart_json_cannot_close_the_script_element():
         )
     for unsafe in ("<", ">", "&", "/"):
         assert unsafe not in raw
-    assert json.loads(raw)["data"][0]["y"] == [HOSTILE]
+    assert json.loads(raw)["data"][0]["y"] == [charts.plain_label(HOSTILE)]
+
+
+EVIL = 'Chờ lâu <a href="https://evil.example">x</a><br><b>y</b> a < b'
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return []
+
+
+def test_labels_reach_plotly_without_markup():
+    # Plotly renders pseudo-HTML (<a href>, <br>, <b>) in labels and hovers.
+    f = _figures()
+    summary = st.summarise_likert({5: 20, 4: 10, 1: 5})
+    item = QuestionResult(_question("Q1", EVIL, EVIL), 35, True, likert=summary)
+    option = _question("C1", EVIL, EVIL, options=[("a", EVIL, EVIL)])
+    choice = QuestionResult(
+        option, 30, True, choice=st.summarise_choice({"a": 12.0}, 30)
+    )
+    unit_row = UnitRow(_unit("E", EVIL, EVIL), 80, f["value"], "below", False)
+    with _app().test_request_context("/?lang=en"):
+        figures = [
+            charts.index_bars([EVIL], [f["value"]]),
+            charts.likert_chart([item], "en"),
+            charts.choice_chart(choice, "en"),
+            charts.funnel_chart([unit_row], funnel_lines(0.6, 80, 1.0), 0.6, "en"),
+        ]
+    labels = [
+        s
+        for figure in figures
+        for trace in figure["data"]
+        for key in ("x", "y", "text", "customdata", "name")
+        for s in _strings(trace.get(key))
+    ]
+    assert any("Chờ lâu" in s for s in labels)
+    for s in labels:
+        assert "<" not in s and "evil.example" not in s, s
+    assert charts.plain_label(EVIL) == "Chờ lâu xy a \u2039 b"
 
 
 def test_trend_draws_intervals_counts_apart_and_the_running_month_apart():
