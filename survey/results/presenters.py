@@ -126,6 +126,7 @@ def overview_context(
         public=public,
         factor_labels=FACTOR_LABELS,
         band_labels=BAND_LABELS,
+        summary=summary_of(report),
         charts=figures,
         weighted=weighted,
         weighting_labels=WEIGHTING_LABELS,
@@ -142,6 +143,32 @@ def overview_context(
         ),
     )
     return context
+
+
+def summary_of(report: reports.Overview) -> dict[str, Any]:
+    """What a leader reads first: the units below and above the city (this
+    page's rows, lowest first) and the change between the last two complete
+    periods, with its interval."""
+    rows = [r for r in report.children if r.band and r.index.shown and not r.is_scope]
+    by_share = sorted(rows, key=lambda r: r.index.prop.estimate or 0.0)
+    complete = [m for m in report.months if not m.incomplete]
+    change = None
+    if len(complete) >= 2 and all(_value(m.index) for m in complete[-2:]):
+        before, last = complete[-2], complete[-1]
+        change = {
+            "before": before.month,
+            "last": last.month,
+            "difference": st.newcombe_difference(last.index.prop, before.index.prop),
+        }
+    return {
+        "below": [r for r in by_share if r.band == "below"],
+        "above": [r for r in reversed(by_share) if r.band == "above"],
+        "change": change,
+    }
+
+
+def _value(figure: reports.ShareFigure) -> bool:
+    return figure.display.kind == "value"
 
 
 def questions_context(report: reports.QuestionReport) -> dict[str, Any]:

@@ -118,3 +118,10 @@ def test_a_unit_wholly_below_the_city_is_shown_below(client, app, make_user, log
         in dict(ROW.findall(branch.get_data(as_text=True)))["S-NN-MT-CN1"]
     )
     assert "How units are compared with the city" in html
+    # In brief: the same units below and above, each a link to its page.
+    brief = html[html.index('id="h-summary"') : html.index('id="h-channels"')]
+    below = re.search(r'id="summary-below">(.*?)</li>', brief, re.S)[1]
+    shown_below = {c for c, body in ROW.findall(html) if "Below the city" in body}
+    linked = set(re.findall(r'/unit/([A-Z0-9-]+)"', below))
+    assert linked == shown_below and "P-CHO-QUAN" in linked
+    assert 'id="summary-change"' in brief and "points (95 % interval" in brief
