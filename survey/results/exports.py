@@ -8,6 +8,7 @@ import itertools
 import re
 import tempfile
 from collections.abc import Iterable, Iterator
+from typing import Any
 
 from flask import Response, stream_with_context
 from flask_babel import gettext as _
@@ -68,6 +69,19 @@ def _weighted_cells(weighted: WeightedFigure, rate: ResponseRate) -> list[object
         rate.responses,
         "" if rate.rate is None else round(100 * rate.rate, 1),
     ]
+
+
+def _trend_rows(report: Overview, row: Any) -> Iterator[list[object]]:
+    """The trend as the page draws it: each period with its interval."""
+    scope = report.scope.name(current_lang())
+    for m in report.months:
+        label = _("Overall satisfaction (M1), %(period)s", period=m.month)
+        cells = row(scope, label, m.responses, m.index)
+        if m.incomplete:
+            cells[7] = " ".join(
+                filter(None, [str(cells[7]), _("current period, incomplete")])
+            )
+        yield cells
 
 
 def comparison_method(report: Overview) -> str:
@@ -154,6 +168,20 @@ def overview_rows(
         *blank_extra,
         "",
     ]
+    yield from _trend_rows(report, row)
+    gap = report.channels.gap if report.channels else None
+    if gap is not None and gap.estimate is not None:
+        yield [
+            scope,
+            _("Opt-in minus invited (points)"),
+            "",
+            "",
+            round(100 * gap.estimate, 1),
+            round(100 * (gap.low or 0), 1),
+            round(100 * (gap.high or 0), 1),
+            _("a real difference") if gap.real else _("could be noise"),
+            *[""] * 9,
+        ]
     for child in report.children:
         cells = row(
             child.unit.name(lang),
