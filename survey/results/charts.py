@@ -347,18 +347,31 @@ def funnel_chart(
     return {"data": data, "layout": layout}
 
 
+def _scale_labels(result: QuestionResult, lang: str) -> tuple[str, ...]:
+    """The five labels of an item's own scale (codes 1..5), markup stripped."""
+    own = {o.code: plain_label(o.label(lang)) for o in result.question.options}
+    return tuple(own.get(str(code)) or str(code) for code in st.LIKERT_CODES)
+
+
 def likert_chart(results: Sequence[QuestionResult], lang: str) -> Figure:
     """Diverging stacked bars: 1-2 left of zero, 3 split across it, 4-5 right."""
     shown = [r for r in results if r.shown and r.likert and r.likert.shares]
     labels = [f"{r.question.code}" for r in shown]
     texts = [plain_label(r.question.text(lang)) for r in shown]
-    names = (
-        _("Very dissatisfied"),
-        _("Dissatisfied"),
-        _("Neutral"),
-        _("Satisfied"),
-        _("Very satisfied"),
-    )
+    # Each item's own option labels: an agreement or frequency item is never
+    # called "satisfied". The legend names them when every item shares one
+    # scale, and says "1 (lowest)" .. "5 (highest)" when scales differ.
+    scales = [_scale_labels(r, lang) for r in shown]
+    if scales and all(scale == scales[0] for scale in scales):
+        names = scales[0]
+    else:
+        names = (
+            _("1 (lowest)"),
+            "2",
+            "3",
+            "4",
+            _("5 (highest)"),
+        )
 
     def share(r: QuestionResult, code: int) -> float:
         assert r.likert is not None
@@ -385,11 +398,11 @@ def likert_chart(results: Sequence[QuestionResult], lang: str) -> Figure:
             "marker": {"color": LIKERT_COLOURS[code - 1]},
             "legendgroup": str(code),
             "customdata": [
-                [round(share(r, code), 1), t] for r, t in zip(shown, texts, strict=True)
+                [round(share(r, code), 1), t, scale[code - 1]]
+                for r, t, scale in zip(shown, texts, scales, strict=True)
             ],
             "hovertemplate": "%{customdata[1]}<br>"
-            + name
-            + ": %{customdata[0]:.1f} %<extra></extra>",
+            + "%{customdata[2]}: %{customdata[0]:.1f} %<extra></extra>",
         }
         if sign < 0:
             trace["showlegend"] = code != 3

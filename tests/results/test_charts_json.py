@@ -161,10 +161,28 @@ def _funnel(lang: str) -> dict[str, Any]:
     }
 
 
+SATISFACTION = [
+    ("1", "Rất không hài lòng", "Very dissatisfied"),
+    ("2", "Không hài lòng", "Dissatisfied"),
+    ("3", "Bình thường", "Neutral"),
+    ("4", "Hài lòng", "Satisfied"),
+    ("5", "Rất hài lòng", "Very satisfied"),
+]
+AGREEMENT = [
+    ("1", "Rất không đồng ý", "Strongly disagree"),
+    ("2", "Không đồng ý", "Disagree"),
+    ("3", "Phân vân", "Neither"),
+    ("4", "Đồng ý", "Agree"),
+    ("5", "Rất đồng ý", "Strongly agree"),
+]
+
+
 def _likert_item(
     code: str, counts: dict[int, float], shown: bool = True
 ) -> QuestionResult:
-    question = _question(code, f"Câu {code}: hài lòng?", f"{code}: satisfied?")
+    question = _question(
+        code, f"Câu {code}: hài lòng?", f"{code}: satisfied?", options=SATISFACTION
+    )
     item = st.summarise_likert(counts)
     return QuestionResult(question, round(item.n), shown, likert=item)
 
@@ -183,7 +201,34 @@ def _likert(lang: str) -> dict[str, Any]:
         "several_items": charts.likert_chart(items, lang),
         "one_item": charts.likert_chart(items[:1], lang),
         "nothing_shown": charts.likert_chart(items[3:6], lang),
+        "satisfaction_beside_agreement": charts.likert_chart(
+            [items[0], _agreement_item()], lang
+        ),
     }
+
+
+def _agreement_item() -> QuestionResult:
+    question = _question(
+        "B3.2", "Tôi phải chờ quá lâu", "I had to wait too long", AGREEMENT
+    )
+    item = st.summarise_likert({1: 30, 2: 20, 3: 5, 4: 10, 5: 8})
+    return QuestionResult(question, round(item.n), True, likert=item)
+
+
+def test_likert_items_keep_their_own_scale_labels():
+    with _app().test_request_context("/?lang=en"):
+        one = charts.likert_chart([_agreement_item()], "en")
+        mixed = charts.likert_chart(
+            [_likert_item("S1", {4: 20, 5: 20}), _agreement_item()], "en"
+        )
+    names = [t["name"] for t in one["data"]]
+    assert "Agree" in names and "Satisfied" not in names
+    assert one["data"][4]["customdata"][0][2] == "Agree"  # code 4
+    # Different scales: a neutral legend, each hover names the item's own label.
+    legend = [t["name"] for t in mixed["data"]]
+    assert "Satisfied" not in legend and "Agree" not in legend
+    hovers = {row[2] for t in mixed["data"] for row in t["customdata"]}
+    assert {"Satisfied", "Agree"} <= hovers
 
 
 def _choice_result(code: str, n: int, counts: dict[str, float]) -> QuestionResult:
