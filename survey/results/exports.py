@@ -58,6 +58,20 @@ def _ranking_cell(row: UnitRow, flt: ResultFilter) -> str:
     return _("eligible") if rankable_row(row, flt) else _("not eligible")
 
 
+def _shrunk_cells(row: UnitRow) -> list[object]:
+    """M6 and the rank interval among the table's rows, as the page shows them."""
+    shrunk = row.shrunk
+    if shrunk is None or shrunk.estimate is None or row.protected:
+        return ["", "", "", ""]
+    rank = f"{row.rank.low}-{row.rank.high} / {row.ranked}" if row.rank else ""
+    return [
+        round(100 * shrunk.estimate, 1),
+        round(100 * (shrunk.low or 0), 1),
+        round(100 * (shrunk.high or 0), 1),
+        rank,
+    ]
+
+
 def _weighted_cells(weighted: WeightedFigure, rate: ResponseRate) -> list[object]:
     deff = weighted.design_effect
     return [
@@ -127,6 +141,10 @@ def overview_rows(
         _("Invited responses"),
         _("Response rate (%)"),
         _("Ranking and incentives"),
+        _("Adjusted for chance (%)"),
+        _("Adjusted, lower %(level)s %% limit (%%)", level="95"),
+        _("Adjusted, upper %(level)s %% limit (%%)", level="95"),
+        _("Rank interval (1 = highest)"),
     ]
     scope = report.scope.name(lang)
     blank_extra = ["", "", "", "", "", "", ""]
@@ -191,7 +209,7 @@ def overview_rows(
         )
         cells[8] = str(BAND_LABELS[child.band]) if child.band else ""
         cells[-1] = _ranking_cell(child, report.filter)
-        yield cells
+        yield [*cells, *_shrunk_cells(child)]
     model = report.comparison.model if report.comparison else None
     if model is not None and model.p0 is not None:
         # the comparison's parameters: n is the number of units compared and

@@ -29,6 +29,8 @@ from survey.services.results import ResultFilter
 class SurveyComparison:
     model: cmp.Comparison
     has_descendants: frozenset[int]  # units with answering sub-units
+    # M6's Beta prior, fitted once over the units' own answers (None: no spread)
+    prior: tuple[float, float] | None = None
 
     def key(self, unit_id: int, own: bool = False) -> str:
         if own and unit_id in self.has_descendants:
@@ -97,4 +99,5 @@ def survey_comparison(survey: Survey, flt: ResultFilter) -> SurveyComparison:
     total = top_two(sum(own.values(), Counter()))
     p0 = total[0] / total[1] if total[1] > 0 else None
     model = cmp.compare_units(family, partition, p0)
-    return SurveyComparison(model, frozenset(has_descendants))
+    prior = st.fit_beta_prior(partition)
+    return SurveyComparison(model, frozenset(has_descendants), prior)

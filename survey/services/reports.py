@@ -101,6 +101,9 @@ class UnitRow:
     quality: QualityNote | None = None
     grade: st.Grade = "-"
     under_review: bool = False  # a red integrity indicator, not yet cleared
+    shrunk: st.Proportion | None = None  # M6, with the survey's one prior
+    rank: st.RankInterval | None = None  # among the compared rows of the table
+    ranked: int = 0  # how many rows the rank is among
 
     @property
     def n_eff(self) -> float:
@@ -394,7 +397,48 @@ def _child_rows(
                 under_review=under_review,
             )
         )
-    return tuple(rows)
+    return _with_shrinkage(tuple(rows), comparison.prior)
+
+
+RANK_DRAWS = 2000  # posterior draws behind a rank interval
+
+
+def _with_shrinkage(
+    rows: tuple[UnitRow, ...], prior: tuple[float, float] | None
+) -> tuple[UnitRow, ...]:
+    """M6 shrunk estimates and rank intervals of the rows that have a verdict.
+
+    The prior is the survey's (fitted once, like phi); ranks are among the
+    rows of this table (1 = highest), so "rank 3-7 of 16" reads as it says.
+    """
+    if prior is None:
+        return rows
+    alpha, beta = prior
+    compared = {
+        str(r.unit.id): (r.index.prop.successes, r.index.prop.n)
+        for r in rows
+        if r.band is not None
+    }
+    ranks = _rank_intervals(tuple(sorted(compared.items())), alpha, beta)
+    return tuple(
+        replace(
+            r,
+            shrunk=st.shrink(r.index.prop.successes, r.index.prop.n, alpha, beta),
+            rank=ranks.get(str(r.unit.id)),
+            ranked=len(compared),
+        )
+        if str(r.unit.id) in compared
+        else r
+        for r in rows
+    )
+
+
+@lru_cache(maxsize=256)
+def _rank_intervals(
+    units: tuple[tuple[str, tuple[float, float]], ...], alpha: float, beta: float
+) -> dict[str, st.RankInterval]:
+    """Memoised on its whole input (pure, seeded): the same counts, the same ranks."""
+    return st.posterior_rank_intervals(dict(units), alpha, beta, draws=RANK_DRAWS)
 
 
 def _months(

@@ -186,3 +186,50 @@ def test_a_city_where_no_unit_differs_rarely_flags_any() -> None:
     assert cities_with_a_flag / 60 <= 0.1
     # Without the control, about 5 % of all 168 units would be flagged.
     assert 0.03 < uncontrolled / (60 * UNITS) < 0.07
+
+
+def test_shrunk_estimates_err_less_than_raw_ones_for_small_units() -> None:
+    from survey.domain.statistics import fit_beta_prior, shrink
+
+    rng = random.Random(6)
+    raw_error = shrunk_error = 0.0
+    small = 0
+    for _ in range(10):
+        truth = [rng.betavariate(26, 14) for _ in range(UNITS)]  # mean 0.65
+        sizes = [rng.choice((12, 20, 40, 80, 300, 600)) for _ in range(UNITS)]
+        counts = [
+            (sum(1 for _ in range(n) if rng.random() < p), n)
+            for p, n in zip(truth, sizes, strict=True)
+        ]
+        prior = fit_beta_prior(counts)
+        assert prior is not None
+        for (x, n), p in zip(counts, truth, strict=True):
+            if n > 40:
+                continue
+            small += 1
+            raw_error += (x / n - p) ** 2
+            shrunk_error += (shrink(x, n, *prior).estimate - p) ** 2
+    assert shrunk_error < 0.7 * raw_error, (shrunk_error / small, raw_error / small)
+
+
+def test_rank_intervals_cover_the_true_ranks_at_about_their_rate() -> None:
+    from survey.domain.statistics import fit_beta_prior, posterior_rank_intervals
+
+    rng = random.Random(7)
+    covered = total = 0
+    for city in range(3):
+        truth = [rng.betavariate(26, 14) for _ in range(UNITS)]
+        counts = {
+            f"u{i}": (sum(1 for _ in range(n) if rng.random() < p), n)
+            for i, p in enumerate(truth)
+            for n in (rng.randint(30, 600),)
+        }
+        prior = fit_beta_prior(list(counts.values()))
+        assert prior is not None
+        ranks = posterior_rank_intervals(counts, *prior, draws=400, seed=city)
+        order = sorted(range(UNITS), key=lambda i: -truth[i])
+        true_rank = {f"u{i}": r for r, i in enumerate(order, start=1)}
+        for key, interval in ranks.items():
+            total += 1
+            covered += interval.low <= true_rank[key] <= interval.high
+    assert 0.88 <= covered / total <= 0.995, covered / total
