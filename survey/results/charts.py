@@ -220,6 +220,24 @@ def trend_chart(months: Sequence[MonthPoint]) -> Figure:
                 "hovertemplate": "%{x}: %{y:.1f} %<extra></extra>",
             }
         )
+    signalled = [m for m in complete if m.signal and _shown(m.index)]
+    if signalled:
+        data.append(
+            {
+                "type": "scatter",
+                "x": [m.month for m in signalled],
+                "y": [_pct(m.index.prop.estimate) for m in signalled],
+                "name": _("Signal: outside the control limits or a run"),
+                "mode": "markers",
+                "marker": {
+                    "symbol": "diamond-open",
+                    "size": 16,
+                    "color": VERMILION,
+                    "line": {"width": 2},
+                },
+                "hoverinfo": "skip",
+            }
+        )
     data.append(bars)
     layout = _layout(
         xaxis={"type": "category", "anchor": "y2"},

@@ -132,6 +132,9 @@ class MonthPoint:
     index: ShareFigure
     new_version: int | None  # a version first published in this month
     incomplete: bool = False  # the current month (week): still filling up
+    # p-chart (3 sigma around the complete periods' mean, runs of 8): "above",
+    # "below", "run" or None; never for the running or a hidden period
+    signal: str | None = None
 
 
 @dataclass(frozen=True)
@@ -449,7 +452,7 @@ def _months(
     overall = results.dimension_counts_by_month(survey, scope, flt, OVERALL, period)
     versions = {m: v for v, m in results.version_months(survey, period).items()}
     current = current_period(period)
-    return tuple(
+    points = tuple(
         MonthPoint(
             month=month,
             responses=count,
@@ -459,6 +462,30 @@ def _months(
         )
         for month, count in sorted(per_month.items())
     )
+    return with_signals(points)
+
+
+def with_signals(points: tuple[MonthPoint, ...]) -> tuple[MonthPoint, ...]:
+    """Mark p-chart signals on the complete periods whose figure is shown."""
+    charted = [
+        i
+        for i, m in enumerate(points)
+        if not m.incomplete and m.index.display.kind == "value"
+    ]
+    x = sum(points[i].index.prop.successes for i in charted)
+    n = sum(points[i].index.prop.n for i in charted)
+    if len(charted) < 2 or not n > 0:
+        return points
+    signals = st.p_chart_signals(
+        [(points[i].index.prop.successes, points[i].index.prop.n) for i in charted],
+        x / n,
+    )
+    marked = list(points)
+    for i, signal in zip(charted, signals, strict=True):
+        kind = signal.outside or ("run" if signal.in_run else None)
+        if kind:
+            marked[i] = replace(points[i], signal=kind)
+    return tuple(marked)
 
 
 def current_period(period: str = "month", now: datetime | None = None) -> str:

@@ -415,3 +415,24 @@ def _write_expected() -> None:
 
 if __name__ == "__main__":
     _write_expected()
+
+
+def test_p_chart_signals_are_marked_on_complete_shown_periods_only():
+    from survey.services.reports import with_signals
+
+    steady = [
+        MonthPoint(f"2025-{i:02d}", 200, share_figure(120, 200, MIN_N), None)
+        for i in range(1, 7)
+    ]
+    drop = MonthPoint("2025-07", 200, share_figure(60, 200, MIN_N), None)
+    running = MonthPoint("2025-08", 20, share_figure(20, 20, MIN_N), None, True)
+    marked = with_signals((*steady, drop, running))
+    assert [m.signal for m in marked] == [None] * 6 + ["below", None]
+    with _app().test_request_context("/?lang=en"):
+        figure = charts.trend_chart(marked)
+    signal = [t for t in figure["data"] if t["name"].startswith("Signal")]
+    assert len(signal) == 1 and signal[0]["x"] == ["2025-07"]
+    # Nothing to signal: no such trace.
+    with _app().test_request_context("/?lang=en"):
+        calm = charts.trend_chart(with_signals(tuple(steady)))
+    assert not [t for t in calm["data"] if t["name"].startswith("Signal")]
