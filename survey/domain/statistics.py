@@ -182,10 +182,10 @@ class CompositeIndex:
 
 @dataclass(frozen=True)
 class ShareDisplay:
-    """What a share may show: nothing, a "> 95 %" cap, or its value."""
+    """What a share may show: nothing, a "> 95 %" or "< 5 %" cap, or its value."""
 
     kind: Literal["suppressed", "capped", "value"]
-    value: float | None  # None when suppressed; CAPPED_SHARE when capped
+    value: float | None  # None: suppressed; CAPPED_SHARE or 1 - it: capped
     caution: bool  # 10 <= n_eff < 30: show the caution label
 
 
@@ -646,12 +646,19 @@ def display_share(
     caution_n: float = CAUTION_N,
     cap: float = CAPPED_SHARE,
 ) -> ShareDisplay:
-    """How a share may be shown: suppressed, capped at "> 95 %", or its value."""
+    """How a share may be shown: suppressed, capped, or its value.
+
+    With 10 to 29 answers a share above 95 % is shown as "> 95 %" and one
+    below 5 % as "< 5 %" (the value is then ``cap`` or ``1 - cap``).
+    """
     level = suppress(prop.n, min_n, caution_n)
     if level == "suppressed" or prop.estimate is None:
         return ShareDisplay("suppressed", None, False)
     if level == "caution" and prop.estimate > cap:
         return ShareDisplay("capped", cap, True)
+    floor = round(1.0 - cap, 12)  # 0.05, not 0.050000000000000044
+    if level == "caution" and prop.estimate < floor:
+        return ShareDisplay("capped", floor, True)
     return ShareDisplay("value", prop.estimate, level == "caution")
 
 

@@ -13,9 +13,11 @@ through graph_objects cost more per results page than the SQL (issue 7).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from typing import Any
 
+from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
 
@@ -39,9 +41,19 @@ BLUE, ORANGE, GREEN, SKY, VERMILION, GREY = (
     "#D55E00",
     "#999999",
 )
+# Graphics need 3:1 against white (WCAG 1.4.11): sky blue (2.3:1) darkened.
+SKY_DARK, GREY_DARK = "#3C8DC4", "#8A8A8A"
 # Five-point scale, diverging orange-purple (ColorBrewer PuOr, colour-blind safe).
 LIKERT_COLOURS = ("#b35806", "#f1a340", "#d9d9d9", "#998ec3", "#542788")
 FONT = "system-ui, -apple-system, Segoe UI, Roboto, Arial, sans-serif"
+
+
+def _separators() -> str:
+    locale = get_locale()
+    if locale is None:
+        return ".,"
+    symbols = locale.number_symbols.get("latn", {})
+    return symbols.get("decimal", ".") + symbols.get("group", ",")
 
 
 def _layout(**extra: Any) -> dict[str, Any]:
@@ -54,6 +66,8 @@ def _layout(**extra: Any) -> dict[str, Any]:
         "plot_bgcolor": "#fff",
         "legend": {"orientation": "h", "y": -0.2},
         "hoverlabel": {"font": {"family": FONT}},
+        # Plotly's decimal and thousands marks in the page's locale (62,4; 4.872)
+        "separators": _separators(),
     }
     layout.update(extra)
     return layout
@@ -76,6 +90,19 @@ def chart_json(figure: Figure) -> Markup:
     return Markup(safe)  # noqa: S704 - escaped above for the script context
 
 
+_TAG = re.compile(r"<[^<>]*>")
+
+
+def plain_label(text: str) -> str:
+    """A label Plotly cannot read as markup: tags stripped, brackets replaced.
+
+    Plotly renders pseudo-HTML in text (<a href>, <b>, <br>, <span style>);
+    labels come from survey designers and XLSForm files, so none is trusted.
+    """
+    stripped = _TAG.sub("", text)
+    return stripped.replace("<", "\u2039").replace(">", "\u203a").strip()
+
+
 def _pct(value: float | None) -> float | None:
     return None if value is None else round(100 * value, 1)
 
@@ -92,7 +119,7 @@ def index_bars(labels: Sequence[str], figures: Sequence[ShareFigure]) -> Figure:
             continue
         p = figure.prop
         xs.append(_pct(p.estimate))
-        ys.append(label)
+        ys.append(plain_label(label))
         minus.append(round(100 * (p.estimate - (p.low or 0)), 1))
         plus.append(round(100 * ((p.high or 0) - p.estimate), 1))
     trace = {
@@ -117,41 +144,117 @@ def index_bars(labels: Sequence[str], figures: Sequence[ShareFigure]) -> Figure:
     return {"data": [trace], "layout": layout}
 
 
+def _error_bars(figures: Sequence[ShareFigure]) -> dict[str, Any]:
+    """95 % intervals as asymmetric error bars (none where nothing is shown)."""
+    plus, minus = [], []
+    for f in figures:
+        p = f.prop
+        ok = _shown(f) and p.estimate is not None and p.low is not None
+        plus.append(_pct((p.high or 0) - (p.estimate or 0)) if ok else None)
+        minus.append(_pct((p.estimate or 0) - (p.low or 0)) if ok else None)
+    return {
+        "type": "data",
+        "symmetric": False,
+        "array": plus,
+        "arrayminus": minus,
+        "color": BLUE,
+        "thickness": 1.5,
+        "width": 3,
+    }
+
+
 def trend_chart(months: Sequence[MonthPoint]) -> Figure:
-    """Responses per month (bars) and the overall index (line), versions marked."""
+    """The overall index per month with its 95 % interval (top panel) and the
+    responses per month on their own axis (bottom panel); versions marked.
+
+    The current, incomplete month is left out of the line and drawn apart,
+    hollow and greyed, so that a few days of answers do not read as a jump.
+    """
     x = [m.month for m in months]
-    index = [_pct(m.index.prop.estimate) if _shown(m.index) else None for m in months]
+    complete = [m for m in months if not m.incomplete]
+    index = [_pct(m.index.prop.estimate) if _shown(m.index) else None for m in complete]
     bars = {
         "type": "bar",
         "x": x,
         "y": [m.responses for m in months],
         "name": _("Responses"),
-        "marker": {"color": SKY},
+        "marker": {
+            "color": [GREY_DARK if m.incomplete else SKY_DARK for m in months],
+        },
         "yaxis": "y2",
         "hovertemplate": "%{x}: %{y}<extra></extra>",
     }
     line = {
         "type": "scatter",
-        "x": x,
+        "x": [m.month for m in complete],
         "y": index,
         "name": _("Satisfied (%)"),
         "mode": "lines+markers",
         "line": {"color": BLUE, "width": 3},
+        "error_y": _error_bars([m.index for m in complete]),
         "connectgaps": False,
         "hovertemplate": "%{x}: %{y:.1f} %<extra></extra>",
     }
+    data: list[dict[str, Any]] = [line]
+    running = [m for m in months if m.incomplete]
+    if running:
+        data.append(
+            {
+                "type": "scatter",
+                "x": [m.month for m in running],
+                "y": [
+                    _pct(m.index.prop.estimate) if _shown(m.index) else None
+                    for m in running
+                ],
+                "name": _("Current period, incomplete"),
+                "mode": "markers",
+                "marker": {
+                    "color": "white",
+                    "size": 9,
+                    "line": {"color": GREY_DARK, "width": 2},
+                },
+                "error_y": {
+                    **_error_bars([m.index for m in running]),
+                    "color": GREY_DARK,
+                },
+                "hovertemplate": "%{x}: %{y:.1f} %<extra></extra>",
+            }
+        )
+    signalled = [m for m in complete if m.signal and _shown(m.index)]
+    if signalled:
+        data.append(
+            {
+                "type": "scatter",
+                "x": [m.month for m in signalled],
+                "y": [_pct(m.index.prop.estimate) for m in signalled],
+                "name": _("Signal: outside the control limits or a run"),
+                "mode": "markers",
+                "marker": {
+                    "symbol": "diamond-open",
+                    "size": 16,
+                    "color": VERMILION,
+                    "line": {"width": 2},
+                },
+                "hoverinfo": "skip",
+            }
+        )
+    data.append(bars)
     layout = _layout(
-        xaxis={"type": "category"},
-        yaxis={"range": [0, 100], "title": {"text": _("Satisfied (%)")}},
+        xaxis={"type": "category", "anchor": "y2"},
+        yaxis={
+            "range": [0, 100],
+            "domain": [0.34, 1.0],
+            "title": {"text": _("Satisfied (%)")},
+        },
         yaxis2={
-            "overlaying": "y",
-            "side": "right",
+            "domain": [0.0, 0.24],
+            "anchor": "x",
             "showgrid": False,
             "rangemode": "tozero",
             "title": {"text": _("Responses")},
         },
-        height=320,
-        margin={"l": 48, "r": 56, "t": 16, "b": 64},
+        height=360,
+        margin={"l": 56, "r": 16, "t": 16, "b": 64},
     )
     shapes = [
         {
@@ -168,7 +271,7 @@ def trend_chart(months: Sequence[MonthPoint]) -> Figure:
     ]
     if shapes:  # graph_objects left an empty list out
         layout["shapes"] = shapes
-    return {"data": [bars, line], "layout": layout}
+    return {"data": data, "layout": layout}
 
 
 def funnel_chart(
@@ -179,7 +282,12 @@ def funnel_chart(
     n = [line.n for line in lines]
     for name, low, high, dash in (
         (_("%(level)s %% limits", level="95"), "low95", "high95", "dash"),
-        (_("%(level)s %% limits", level="99.8"), "low998", "high998", "dot"),
+        (
+            _("%(level)s %% limits", level=format_decimal(99.8)),
+            "low998",
+            "high998",
+            "dot",
+        ),
     ):
         for key, show in ((low, True), (high, False)):
             data.append(
@@ -218,7 +326,7 @@ def funnel_chart(
             "y": [_pct(r.index.prop.estimate) for r in shown],
             "mode": "markers",
             "name": _("Units"),
-            "text": [r.unit.name(lang) for r in shown],
+            "text": [plain_label(r.unit.name(lang)) for r in shown],
             "marker": {
                 "size": 11,
                 "symbol": [symbols[r.band or "expected"] for r in shown],
@@ -237,7 +345,7 @@ def funnel_chart(
                 "y": [_pct(r.index.prop.estimate) for r in reviewed],
                 "mode": "markers",
                 "name": label,
-                "text": [r.unit.name(lang) for r in reviewed],
+                "text": [plain_label(r.unit.name(lang)) for r in reviewed],
                 "marker": {
                     "size": 11,
                     "symbol": "x-open",
@@ -257,18 +365,31 @@ def funnel_chart(
     return {"data": data, "layout": layout}
 
 
+def _scale_labels(result: QuestionResult, lang: str) -> tuple[str, ...]:
+    """The five labels of an item's own scale (codes 1..5), markup stripped."""
+    own = {o.code: plain_label(o.label(lang)) for o in result.question.options}
+    return tuple(own.get(str(code)) or str(code) for code in st.LIKERT_CODES)
+
+
 def likert_chart(results: Sequence[QuestionResult], lang: str) -> Figure:
     """Diverging stacked bars: 1-2 left of zero, 3 split across it, 4-5 right."""
     shown = [r for r in results if r.shown and r.likert and r.likert.shares]
     labels = [f"{r.question.code}" for r in shown]
-    texts = [r.question.text(lang) for r in shown]
-    names = (
-        _("Very dissatisfied"),
-        _("Dissatisfied"),
-        _("Neutral"),
-        _("Satisfied"),
-        _("Very satisfied"),
-    )
+    texts = [plain_label(r.question.text(lang)) for r in shown]
+    # Each item's own option labels: an agreement or frequency item is never
+    # called "satisfied". The legend names them when every item shares one
+    # scale, and says "1 (lowest)" .. "5 (highest)" when scales differ.
+    scales = [_scale_labels(r, lang) for r in shown]
+    if scales and all(scale == scales[0] for scale in scales):
+        names = scales[0]
+    else:
+        names = (
+            _("1 (lowest)"),
+            "2",
+            "3",
+            "4",
+            _("5 (highest)"),
+        )
 
     def share(r: QuestionResult, code: int) -> float:
         assert r.likert is not None
@@ -295,11 +416,11 @@ def likert_chart(results: Sequence[QuestionResult], lang: str) -> Figure:
             "marker": {"color": LIKERT_COLOURS[code - 1]},
             "legendgroup": str(code),
             "customdata": [
-                [round(share(r, code), 1), t] for r, t in zip(shown, texts, strict=True)
+                [round(share(r, code), 1), t, scale[code - 1]]
+                for r, t, scale in zip(shown, texts, scales, strict=True)
             ],
             "hovertemplate": "%{customdata[1]}<br>"
-            + name
-            + ": %{customdata[0]:.1f} %<extra></extra>",
+            + "%{customdata[2]}: %{customdata[0]:.1f} %<extra></extra>",
         }
         if sign < 0:
             trace["showlegend"] = code != 3
@@ -322,12 +443,12 @@ def likert_chart(results: Sequence[QuestionResult], lang: str) -> Figure:
 def choice_chart(result: QuestionResult, lang: str) -> Figure:
     """Bars of each option's share among the question's respondents."""
     assert result.choice is not None
-    labels = {o.code: o.label(lang) for o in result.question.options}
+    labels = {o.code: plain_label(o.label(lang)) for o in result.question.options}
     options = result.choice.options
     trace = {
         "type": "bar",
         "x": [_pct(o.share.estimate) for o in options],
-        "y": [labels.get(o.option, o.option) for o in options],
+        "y": [labels.get(o.option, plain_label(o.option)) for o in options],
         "orientation": "h",
         "marker": {"color": ORANGE},
         "hovertemplate": "%{y}: %{x:.1f} %<extra></extra>",

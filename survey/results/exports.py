@@ -8,6 +8,7 @@ import itertools
 import re
 import tempfile
 from collections.abc import Iterable, Iterator
+from typing import Any
 
 from flask import Response, stream_with_context
 from flask_babel import gettext as _
@@ -38,7 +39,9 @@ def _share_cells(figure: ShareFigure) -> list[object]:
     if figure.display.kind == "suppressed" or p.estimate is None:
         return ["", "", "", _("insufficient data")]
     if figure.display.kind == "capped":
-        return ["> 95", "", "", _("caution: fewer than 30 answers")]
+        value = figure.display.value or 0.0
+        capped = f"> {round(100 * value)}" if value > 0.5 else f"< {round(100 * value)}"
+        return [capped, "", "", _("caution: fewer than 30 answers")]
     status = _("caution: fewer than 30 answers") if figure.display.caution else ""
     return [
         round(100 * p.estimate, 1),
@@ -55,6 +58,20 @@ def _ranking_cell(row: UnitRow, flt: ResultFilter) -> str:
     return _("eligible") if rankable_row(row, flt) else _("not eligible")
 
 
+def _shrunk_cells(row: UnitRow) -> list[object]:
+    """M6 and the rank interval among the table's rows, as the page shows them."""
+    shrunk = row.shrunk
+    if shrunk is None or shrunk.estimate is None or row.protected:
+        return ["", "", "", ""]
+    rank = f"{row.rank.low}-{row.rank.high} / {row.ranked}" if row.rank else ""
+    return [
+        round(100 * shrunk.estimate, 1),
+        round(100 * (shrunk.low or 0), 1),
+        round(100 * (shrunk.high or 0), 1),
+        rank,
+    ]
+
+
 def _weighted_cells(weighted: WeightedFigure, rate: ResponseRate) -> list[object]:
     deff = weighted.design_effect
     return [
@@ -66,6 +83,34 @@ def _weighted_cells(weighted: WeightedFigure, rate: ResponseRate) -> list[object
         rate.responses,
         "" if rate.rate is None else round(100 * rate.rate, 1),
     ]
+
+
+def _trend_rows(report: Overview, row: Any) -> Iterator[list[object]]:
+    """The trend as the page draws it: each period with its interval."""
+    scope = report.scope.name(current_lang())
+    for m in report.months:
+        label = _("Overall satisfaction (M1), %(period)s", period=m.month)
+        cells = row(scope, label, m.responses, m.index)
+        if m.incomplete:
+            cells[7] = " ".join(
+                filter(None, [str(cells[7]), _("current period, incomplete")])
+            )
+        yield cells
+
+
+def comparison_method(report: Overview) -> str:
+    """The comparison's parameters in one line (also stated on the page)."""
+    model = report.comparison.model if report.comparison else None
+    if model is None:
+        return ""
+    return _(
+        "Each unit against the city; two-sided test; Benjamini-Hochberg "
+        "false-discovery rate %(fdr)s %% over %(m)s units of the survey; "
+        "plain 95 %% and 99.8 %% limits; overdispersion phi = %(phi)s",
+        fdr=round(100 * model.fdr),
+        m=model.family,
+        phi=round(model.phi, 2),
+    )
 
 
 def overview_rows(
@@ -96,6 +141,10 @@ def overview_rows(
         _("Invited responses"),
         _("Response rate (%)"),
         _("Ranking and incentives"),
+        _("Adjusted for chance (%)"),
+        _("Adjusted, lower %(level)s %% limit (%%)", level="95"),
+        _("Adjusted, upper %(level)s %% limit (%%)", level="95"),
+        _("Rank interval (1 = highest)"),
     ]
     scope = report.scope.name(lang)
     blank_extra = ["", "", "", "", "", "", ""]
@@ -115,7 +164,11 @@ def overview_rows(
             "",
         ]
 
-    yield row(scope, _("Overall satisfaction (M1)"), report.responses, report.overall)
+    m1 = _("Overall satisfaction (M1)")
+    headline = row(scope, m1, report.responses, report.overall)
+    if report.verdict:
+        headline[8] = str(BAND_LABELS[report.verdict])
+    yield headline
     yield row(scope, _("Dissatisfied (M4)"), report.responses, report.dissatisfied)
     for dimension, figure in report.factors:
         yield row(scope, str(FACTOR_LABELS[dimension]), report.responses, figure)
@@ -133,6 +186,20 @@ def overview_rows(
         *blank_extra,
         "",
     ]
+    yield from _trend_rows(report, row)
+    gap = report.channels.gap if report.channels else None
+    if gap is not None and gap.estimate is not None:
+        yield [
+            scope,
+            _("Opt-in minus invited (points)"),
+            "",
+            "",
+            round(100 * gap.estimate, 1),
+            round(100 * (gap.low or 0), 1),
+            round(100 * (gap.high or 0), 1),
+            _("a real difference") if gap.real else _("could be noise"),
+            *[""] * 9,
+        ]
     for child in report.children:
         cells = row(
             child.unit.name(lang),
@@ -142,7 +209,13 @@ def overview_rows(
         )
         cells[8] = str(BAND_LABELS[child.band]) if child.band else ""
         cells[-1] = _ranking_cell(child, report.filter)
-        yield cells
+        yield [*cells, *_shrunk_cells(child)]
+    model = report.comparison.model if report.comparison else None
+    if model is not None and model.p0 is not None:
+        # the comparison's parameters: n is the number of units compared and
+        # the estimate the city's share every unit is compared with
+        method = [scope, comparison_method(report), "", model.family]
+        yield [*method, round(100 * model.p0, 1), *[""] * 12]
     if weighted is None or not weighted.has_data:
         return
     measure = _("Overall satisfaction (M1), weighted, invited channel")

@@ -16,8 +16,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from survey import current_lang
+from survey.domain import comparison, weighting
 from survey.domain import statistics as st
-from survey.domain import weighting
 from survey.models import Survey, Unit
 from survey.models.responses import RESPONDENT_GROUPS
 from survey.results import charts, plotly_assets
@@ -67,7 +67,7 @@ WEIGHTING_REASONS = {
 }
 BAND_LABELS = {
     "above": _l("Above the city"),
-    "expected": _l("As expected"),
+    "expected": _l("No clear difference"),
     "below": _l("Below the city"),
 }
 
@@ -116,9 +116,7 @@ def overview_context(
     p0 = report.benchmark.prop.estimate
     funnel_rows = [r for r in report.children if r.index.shown]
     if p0 is not None and funnel_rows:
-        lines = reports.funnel_lines(
-            p0, max(r.index.prop.n for r in funnel_rows), report.phi
-        )
+        lines = reports.funnel_lines(p0, max(r.index.prop.n for r in funnel_rows), 1.0)
         figures["funnel"] = charts.chart_json(
             charts.funnel_chart(report.children, lines, p0, lang)
         )
@@ -128,6 +126,7 @@ def overview_context(
         public=public,
         factor_labels=FACTOR_LABELS,
         band_labels=BAND_LABELS,
+        summary=summary_of(report),
         charts=figures,
         weighted=weighted,
         weighting_labels=WEIGHTING_LABELS,
@@ -144,6 +143,32 @@ def overview_context(
         ),
     )
     return context
+
+
+def summary_of(report: reports.Overview) -> dict[str, Any]:
+    """What a leader reads first: the units below and above the city (this
+    page's rows, lowest first) and the change between the last two complete
+    periods, with its interval."""
+    rows = [r for r in report.children if r.band and r.index.shown and not r.is_scope]
+    by_share = sorted(rows, key=lambda r: r.index.prop.estimate or 0.0)
+    complete = [m for m in report.months if not m.incomplete]
+    change = None
+    if len(complete) >= 2 and all(_value(m.index) for m in complete[-2:]):
+        before, last = complete[-2], complete[-1]
+        change = {
+            "before": before.month,
+            "last": last.month,
+            "difference": st.newcombe_difference(last.index.prop, before.index.prop),
+        }
+    return {
+        "below": [r for r in by_share if r.band == "below"],
+        "above": [r for r in reversed(by_share) if r.band == "above"],
+        "change": change,
+    }
+
+
+def _value(figure: reports.ShareFigure) -> bool:
+    return figure.display.kind == "value"
 
 
 def questions_context(report: reports.QuestionReport) -> dict[str, Any]:
@@ -199,7 +224,8 @@ def format_number(value: float | None, digits: int = 1) -> str:
 def _formatted(value: float, pattern: str, locale: Locale | None) -> str:
     """Memoised: a results page formats a few hundred numbers, most of them
     shares rounded to 0.1, and Babel takes about 0.1 ms for each."""
-    return numbers.format_decimal(value, format=pattern, locale=locale)
+    text = numbers.format_decimal(value, format=pattern, locale=locale)
+    return text.replace("-", "\u2212")  # a true minus sign: −0,8, not -0,8
 
 
 def comments_context(
@@ -223,6 +249,7 @@ def method_context(public: bool) -> dict[str, Any]:
             "z95": format_decimal(st.Z95),
             "z998": format_decimal(st.Z998),
             "exact_funnel_n": st.EXACT_FUNNEL_N,
+            "fdr": babel_percent(comparison.FDR),
             "bootstrap_draws": format_decimal(st.BOOTSTRAP_DRAWS),
             "top_two": ", ".join(str(c) for c in st.LIKERT_CODES[-2:]),
             "bottom_two": ", ".join(str(c) for c in st.LIKERT_CODES[:2]),

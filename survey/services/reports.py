@@ -10,6 +10,7 @@ import re
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 from functools import lru_cache
 
 from sqlalchemy import select
@@ -28,7 +29,9 @@ from survey.domain.questions import (
 )
 from survey.extensions import db
 from survey.models import Question, Survey, SurveyVersion, Unit
+from survey.models._time import utcnow
 from survey.services import results
+from survey.services.comparison import SurveyComparison, survey_comparison
 from survey.services.quality import units_under_review
 from survey.services.results import ResultFilter
 from survey.services.surveys import load_version_questions
@@ -98,6 +101,9 @@ class UnitRow:
     quality: QualityNote | None = None
     grade: st.Grade = "-"
     under_review: bool = False  # a red integrity indicator, not yet cleared
+    shrunk: st.Proportion | None = None  # M6, with the survey's one prior
+    rank: st.RankInterval | None = None  # among the compared rows of the table
+    ranked: int = 0  # how many rows the rank is among
 
     @property
     def n_eff(self) -> float:
@@ -125,6 +131,10 @@ class MonthPoint:
     responses: int
     index: ShareFigure
     new_version: int | None  # a version first published in this month
+    incomplete: bool = False  # the current month (week): still filling up
+    # p-chart (3 sigma around the complete periods' mean, runs of 8): "above",
+    # "below", "run" or None; never for the running or a hidden period
+    signal: str | None = None
 
 
 @dataclass(frozen=True)
@@ -140,13 +150,15 @@ class Overview:
     composite: st.CompositeIndex  # M2 with its bootstrap interval
     months: tuple[MonthPoint, ...]
     benchmark: ShareFigure  # M1 over the whole survey (the city rate)
-    phi: float
+    phi: float  # overdispersion, estimated once over the survey's units
     children: tuple[UnitRow, ...]
     has_overall_question: bool = True
     quality: QualityNote | None = None
     grade: st.Grade = "-"  # M10 of the overall figure
     channels: ChannelSplit | None = None  # with all channels pooled only
     protected: bool = False  # hidden to protect a sibling in the parent's table
+    comparison: SurveyComparison | None = None  # the survey's one model
+    verdict: st.Band | None = None  # the scope against the city (not the city)
 
 
 @dataclass(frozen=True)
@@ -213,11 +225,12 @@ def overview(survey: Survey, scope: Unit, flt: ResultFilter) -> Overview:
     benchmark = _top_two(benchmark_counts, min_n)
     responses_per_unit = results.responses_by_unit(survey, scope, flt)
     flagged_per_unit = results.hard_flagged_by_unit(survey, scope, flt)
-    # A child row is under review when any unit of its subtree is.
-    reviewed = frozenset(
-        tree.child_of[u] for u in units_under_review(survey) if u in tree.child_of
-    )
-    children, phi = _child_rows(
+    # A child row is under review when any unit of its subtree is; so is the
+    # headline of a scope with a unit under review in its subtree (grade C).
+    in_review = [u for u in units_under_review(survey) if u in tree.child_of]
+    reviewed = frozenset(tree.child_of[u] for u in in_review)
+    comparison = survey_comparison(survey, flt)
+    children = _child_rows(
         tree,
         per_unit.get(OVERALL, {}),
         responses_per_unit,
@@ -226,6 +239,7 @@ def overview(survey: Survey, scope: Unit, flt: ResultFilter) -> Overview:
         overall,
         flt,
         min_n,
+        comparison,
         reviewed,
     )
     responses = sum(responses_per_unit.values())
@@ -254,15 +268,19 @@ def overview(survey: Survey, scope: Unit, flt: ResultFilter) -> Overview:
         composite=composite,
         months=months,
         benchmark=benchmark,
-        phi=phi,
+        phi=comparison.model.phi,
         children=children,
         has_overall_question=_has_dimension(survey, OVERALL),
         quality=quality_note(responses, sum(flagged_per_unit.values()), flt),
-        grade=grade_of(overall, flt),
+        grade=grade_of(overall, flt, under_review=bool(in_review)),
         channels=None
         if flt.channel or protected
         else channel_split(survey, scope, flt, min_n),
         protected=protected,
+        comparison=comparison,
+        verdict=None
+        if protected or not overall.shown
+        else comparison.verdict(scope.id),
     )
 
 
@@ -333,8 +351,9 @@ def _child_rows(
     parent: ShareFigure,
     flt: ResultFilter,
     min_n: int,
+    comparison: SurveyComparison,
     reviewed: frozenset[int] = frozenset(),
-) -> tuple[tuple[UnitRow, ...], float]:
+) -> tuple[UnitRow, ...]:
     counts = results.fold_by_child(tree, overall_per_unit)
     responses = results.fold_by_child(
         tree, {u: Counter({"n": n}) for u, n in responses_per_unit.items()}
@@ -351,15 +370,9 @@ def _child_rows(
         {str(u.id): figures[u.id].prop.n for u in units},
         min_n=min_n,
     )
-    p0 = benchmark.prop.estimate
-    # A unit under review is shown but compared with nothing (METHODOLOGY.md
-    # section 8): no band, and its figure does not widen the others' limits.
-    shown = [
-        (f.prop.successes, f.prop.n)
-        for key, f in figures.items()
-        if str(key) not in hidden and f.prop.n > 0 and key not in reviewed
-    ]
-    phi = st.overdispersion_phi(shown, p0) if p0 is not None else 1.0
+    # One verdict per unit, from the survey's one comparison model: never
+    # re-estimated from this page's units. A unit under review is shown but
+    # compared with nothing (METHODOLOGY.md section 8).
     rows = []
     for unit in units:
         figure = figures[unit.id]
@@ -368,8 +381,8 @@ def _child_rows(
             figure = hidden_figure(figure)
         under_review = unit.id in reviewed
         band: st.Band | None = None
-        if figure.shown and p0 is not None and not under_review:
-            band = st.classify_unit(figure.prop.successes, figure.prop.n, p0, phi)
+        if figure.shown and not under_review:
+            band = comparison.verdict(unit.id, own=unit is tree.scope)
         unit_responses = responses.get(unit.id, Counter())["n"]
         rows.append(
             UnitRow(
@@ -387,7 +400,48 @@ def _child_rows(
                 under_review=under_review,
             )
         )
-    return tuple(rows), phi
+    return _with_shrinkage(tuple(rows), comparison.prior)
+
+
+RANK_DRAWS = 2000  # posterior draws behind a rank interval
+
+
+def _with_shrinkage(
+    rows: tuple[UnitRow, ...], prior: tuple[float, float] | None
+) -> tuple[UnitRow, ...]:
+    """M6 shrunk estimates and rank intervals of the rows that have a verdict.
+
+    The prior is the survey's (fitted once, like phi); ranks are among the
+    rows of this table (1 = highest), so "rank 3-7 of 16" reads as it says.
+    """
+    if prior is None:
+        return rows
+    alpha, beta = prior
+    compared = {
+        str(r.unit.id): (r.index.prop.successes, r.index.prop.n)
+        for r in rows
+        if r.band is not None
+    }
+    ranks = _rank_intervals(tuple(sorted(compared.items())), alpha, beta)
+    return tuple(
+        replace(
+            r,
+            shrunk=st.shrink(r.index.prop.successes, r.index.prop.n, alpha, beta),
+            rank=ranks.get(str(r.unit.id)),
+            ranked=len(compared),
+        )
+        if str(r.unit.id) in compared
+        else r
+        for r in rows
+    )
+
+
+@lru_cache(maxsize=256)
+def _rank_intervals(
+    units: tuple[tuple[str, tuple[float, float]], ...], alpha: float, beta: float
+) -> dict[str, st.RankInterval]:
+    """Memoised on its whole input (pure, seeded): the same counts, the same ranks."""
+    return st.posterior_rank_intervals(dict(units), alpha, beta, draws=RANK_DRAWS)
 
 
 def _months(
@@ -397,15 +451,49 @@ def _months(
     per_month = results.responses_by_month(survey, scope, flt, period)
     overall = results.dimension_counts_by_month(survey, scope, flt, OVERALL, period)
     versions = {m: v for v, m in results.version_months(survey, period).items()}
-    return tuple(
+    current = current_period(period)
+    points = tuple(
         MonthPoint(
             month=month,
             responses=count,
             index=_top_two(overall.get(month, Counter()), min_n),
             new_version=versions.get(month),
+            incomplete=month >= current,
         )
         for month, count in sorted(per_month.items())
     )
+    return with_signals(points)
+
+
+def with_signals(points: tuple[MonthPoint, ...]) -> tuple[MonthPoint, ...]:
+    """Mark p-chart signals on the complete periods whose figure is shown."""
+    charted = [
+        i
+        for i, m in enumerate(points)
+        if not m.incomplete and m.index.display.kind == "value"
+    ]
+    x = sum(points[i].index.prop.successes for i in charted)
+    n = sum(points[i].index.prop.n for i in charted)
+    if len(charted) < 2 or not n > 0:
+        return points
+    signals = st.p_chart_signals(
+        [(points[i].index.prop.successes, points[i].index.prop.n) for i in charted],
+        x / n,
+    )
+    marked = list(points)
+    for i, signal in zip(charted, signals, strict=True):
+        kind = signal.outside or ("run" if signal.in_run else None)
+        if kind:
+            marked[i] = replace(points[i], signal=kind)
+    return tuple(marked)
+
+
+def current_period(period: str = "month", now: datetime | None = None) -> str:
+    """The local month 'YYYY-MM' (or week's Monday 'YYYY-MM-DD') still running."""
+    local = (now or utcnow()) + results.LOCAL_OFFSET
+    if period == "week":
+        return (local.date() - timedelta(days=local.weekday())).isoformat()
+    return local.strftime("%Y-%m")
 
 
 # --------------------------------------------------------------------------- #
@@ -453,6 +541,11 @@ class QuestionResult:
     nps: st.NpsResult | None = None
     comments: int = 0  # text questions: comments in the slice
     comments_shown: bool = False
+    # The same small-n rules as the overview (``st.display_share``): the
+    # top-two share of a scale, and each option's share of a choice question.
+    top_two: ShareFigure | None = None
+    option_shares: Mapping[str, ShareFigure] = field(default_factory=dict)
+    code_shares: Mapping[int, ShareFigure] = field(default_factory=dict)  # 1..5
 
 
 @dataclass(frozen=True)
@@ -503,7 +596,19 @@ def _question_result(
     if q.type in (LIKERT5, RATING5):
         item = _item(scales.get(q.code, Counter()))
         n = round(item.n)
-        return QuestionResult(q, n, st.suppress(n, min_n) != "suppressed", likert=item)
+        top = ShareFigure(item.top_two, st.display_share(item.top_two, min_n=min_n))
+        codes = {
+            code: share_figure((item.share_of(code) or 0.0) * item.n, item.n, min_n)
+            for code in st.LIKERT_CODES
+        }
+        return QuestionResult(
+            q,
+            n,
+            st.suppress(n, min_n) != "suppressed",
+            likert=item,
+            top_two=top,
+            code_shares=codes,
+        )
     if q.type == NPS:
         counts = {
             k: v for k, v in scales.get(q.code, Counter()).items() if k in st.NPS_CODES
@@ -516,8 +621,16 @@ def _question_result(
         ticks = options.get(q.code, Counter())
         counts = {o.code: float(min(ticks.get(o.code, 0), n)) for o in q.options}
         summary = st.summarise_choice(counts, n)
+        shares = {
+            o.option: ShareFigure(o.share, st.display_share(o.share, min_n=min_n))
+            for o in summary.options
+        }
         return QuestionResult(
-            q, n, st.suppress(n, min_n) != "suppressed", choice=summary
+            q,
+            n,
+            st.suppress(n, min_n) != "suppressed",
+            choice=summary,
+            option_shares=shares,
         )
     if q.type in TEXT_TYPES:
         n = respondents.get(q.code, 0)

@@ -547,6 +547,8 @@ def test_display_share_unweighted_threshold(xn: tuple[int, int]) -> None:
         assert shown.kind == "suppressed" and shown.value is None
     elif n < CAUTION_N and x / n > 0.95:
         assert shown.kind == "capped" and shown.value == 0.95
+    elif n < CAUTION_N and x / n < 0.05:
+        assert shown.kind == "capped" and shown.value == pytest.approx(0.05)
     else:
         assert shown.kind == "value" and shown.value == pytest.approx(x / n)
 
@@ -966,3 +968,10 @@ def test_proportion_half_width() -> None:
     prop = Proportion(9, 10, 0.9, 0.6, 0.98)
     assert prop.half_width == pytest.approx(0.19)
     assert Z95 == 1.96 and Z998 == 3.09
+
+
+def test_display_share_caps_small_shares_below_five_percent_too() -> None:
+    low = display_share(wilson(0, 20))
+    assert (low.kind, low.value, low.caution) == ("capped", pytest.approx(0.05), True)
+    assert display_share(wilson(0, 30)).kind == "value"  # from 30 on: the value
+    assert display_share(wilson(1, 20)).kind == "value"  # 5 % is not below 5 %

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -111,7 +112,13 @@ def _trend(lang: str) -> dict[str, Any]:
         "thirteen_months_with_versions": charts.trend_chart(_months()),
         "weeks_without_versions": charts.trend_chart(weeks),
         "nothing": charts.trend_chart([]),
+        "current_month_incomplete": charts.trend_chart(_with_current_month()),
     }
+
+
+def _with_current_month() -> list[MonthPoint]:
+    points = _months()[:5]
+    return [*points[:-1], replace(points[-1], incomplete=True)]
 
 
 def _rows() -> list[UnitRow]:
@@ -154,10 +161,28 @@ def _funnel(lang: str) -> dict[str, Any]:
     }
 
 
+SATISFACTION = [
+    ("1", "Rất không hài lòng", "Very dissatisfied"),
+    ("2", "Không hài lòng", "Dissatisfied"),
+    ("3", "Bình thường", "Neutral"),
+    ("4", "Hài lòng", "Satisfied"),
+    ("5", "Rất hài lòng", "Very satisfied"),
+]
+AGREEMENT = [
+    ("1", "Rất không đồng ý", "Strongly disagree"),
+    ("2", "Không đồng ý", "Disagree"),
+    ("3", "Phân vân", "Neither"),
+    ("4", "Đồng ý", "Agree"),
+    ("5", "Rất đồng ý", "Strongly agree"),
+]
+
+
 def _likert_item(
     code: str, counts: dict[int, float], shown: bool = True
 ) -> QuestionResult:
-    question = _question(code, f"Câu {code}: hài lòng?", f"{code}: satisfied?")
+    question = _question(
+        code, f"Câu {code}: hài lòng?", f"{code}: satisfied?", options=SATISFACTION
+    )
     item = st.summarise_likert(counts)
     return QuestionResult(question, round(item.n), shown, likert=item)
 
@@ -176,7 +201,34 @@ def _likert(lang: str) -> dict[str, Any]:
         "several_items": charts.likert_chart(items, lang),
         "one_item": charts.likert_chart(items[:1], lang),
         "nothing_shown": charts.likert_chart(items[3:6], lang),
+        "satisfaction_beside_agreement": charts.likert_chart(
+            [items[0], _agreement_item()], lang
+        ),
     }
+
+
+def _agreement_item() -> QuestionResult:
+    question = _question(
+        "B3.2", "Tôi phải chờ quá lâu", "I had to wait too long", AGREEMENT
+    )
+    item = st.summarise_likert({1: 30, 2: 20, 3: 5, 4: 10, 5: 8})
+    return QuestionResult(question, round(item.n), True, likert=item)
+
+
+def test_likert_items_keep_their_own_scale_labels():
+    with _app().test_request_context("/?lang=en"):
+        one = charts.likert_chart([_agreement_item()], "en")
+        mixed = charts.likert_chart(
+            [_likert_item("S1", {4: 20, 5: 20}), _agreement_item()], "en"
+        )
+    names = [t["name"] for t in one["data"]]
+    assert "Agree" in names and "Satisfied" not in names
+    assert one["data"][4]["customdata"][0][2] == "Agree"  # code 4
+    # Different scales: a neutral legend, each hover names the item's own label.
+    legend = [t["name"] for t in mixed["data"]]
+    assert "Satisfied" not in legend and "Agree" not in legend
+    hovers = {row[2] for t in mixed["data"] for row in t["customdata"]}
+    assert {"Satisfied", "Agree"} <= hovers
 
 
 def _choice_result(code: str, n: int, counts: dict[str, float]) -> QuestionResult:
@@ -278,7 +330,80 @@ def test_chart_json_cannot_close_the_script_element():
         )
     for unsafe in ("<", ">", "&", "/"):
         assert unsafe not in raw
-    assert json.loads(raw)["data"][0]["y"] == [HOSTILE]
+    assert json.loads(raw)["data"][0]["y"] == [charts.plain_label(HOSTILE)]
+
+
+EVIL = 'Chờ lâu <a href="https://evil.example">x</a><br><b>y</b> a < b'
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return []
+
+
+def test_labels_reach_plotly_without_markup():
+    # Plotly renders pseudo-HTML (<a href>, <br>, <b>) in labels and hovers.
+    f = _figures()
+    summary = st.summarise_likert({5: 20, 4: 10, 1: 5})
+    item = QuestionResult(_question("Q1", EVIL, EVIL), 35, True, likert=summary)
+    option = _question("C1", EVIL, EVIL, options=[("a", EVIL, EVIL)])
+    choice = QuestionResult(
+        option, 30, True, choice=st.summarise_choice({"a": 12.0}, 30)
+    )
+    unit_row = UnitRow(_unit("E", EVIL, EVIL), 80, f["value"], "below", False)
+    with _app().test_request_context("/?lang=en"):
+        figures = [
+            charts.index_bars([EVIL], [f["value"]]),
+            charts.likert_chart([item], "en"),
+            charts.choice_chart(choice, "en"),
+            charts.funnel_chart([unit_row], funnel_lines(0.6, 80, 1.0), 0.6, "en"),
+        ]
+    labels = [
+        s
+        for figure in figures
+        for trace in figure["data"]
+        for key in ("x", "y", "text", "customdata", "name")
+        for s in _strings(trace.get(key))
+    ]
+    assert any("Chờ lâu" in s for s in labels)
+    for s in labels:
+        assert "<" not in s and "evil.example" not in s, s
+    assert charts.plain_label(EVIL) == "Chờ lâu xy a \u2039 b"
+
+
+def test_trend_draws_intervals_counts_apart_and_the_running_month_apart():
+    with _app().test_request_context("/?lang=en"):
+        figure = charts.trend_chart(_with_current_month())
+    line, running, bars = figure["data"]
+    months = [m.month for m in _with_current_month()]
+    # The running month is not on the line: drawn apart, hollow.
+    assert line["x"] == months[:-1] and running["x"] == months[-1:]
+    assert line["mode"] == "lines+markers" and running["mode"] == "markers"
+    # Each point of the line carries its 95 % interval.
+    errors = line["error_y"]
+    assert len(errors["array"]) == len(errors["arrayminus"]) == len(line["x"])
+    first = _with_current_month()[0].index.prop
+    assert errors["array"][0] == round(100 * (first.high - first.estimate), 1)
+    # Counts on their own axis, in a panel below the % axis, never over it.
+    assert bars["yaxis"] == "y2" and line.get("yaxis", "y") == "y"
+    top, bottom = figure["layout"]["yaxis"]["domain"], figure["layout"]["yaxis2"]
+    assert "overlaying" not in bottom and bottom["domain"][1] < top[0]
+
+
+def test_the_running_period_is_the_local_month_or_week():
+    from datetime import datetime
+
+    from survey.services.reports import current_period
+
+    # 20:00 UTC on 31 January is 03:00 on 1 February in Vietnam.
+    late = datetime(2026, 1, 31, 20, 0)
+    assert current_period("month", late) == "2026-02"
+    assert current_period("week", late) == "2026-01-26"  # its Monday (1 Feb: Sunday)
 
 
 def _write_expected() -> None:
@@ -290,3 +415,24 @@ def _write_expected() -> None:
 
 if __name__ == "__main__":
     _write_expected()
+
+
+def test_p_chart_signals_are_marked_on_complete_shown_periods_only():
+    from survey.services.reports import with_signals
+
+    steady = [
+        MonthPoint(f"2025-{i:02d}", 200, share_figure(120, 200, MIN_N), None)
+        for i in range(1, 7)
+    ]
+    drop = MonthPoint("2025-07", 200, share_figure(60, 200, MIN_N), None)
+    running = MonthPoint("2025-08", 20, share_figure(20, 20, MIN_N), None, True)
+    marked = with_signals((*steady, drop, running))
+    assert [m.signal for m in marked] == [None] * 6 + ["below", None]
+    with _app().test_request_context("/?lang=en"):
+        figure = charts.trend_chart(marked)
+    signal = [t for t in figure["data"] if t["name"].startswith("Signal")]
+    assert len(signal) == 1 and signal[0]["x"] == ["2025-07"]
+    # Nothing to signal: no such trace.
+    with _app().test_request_context("/?lang=en"):
+        calm = charts.trend_chart(with_signals(tuple(steady)))
+    assert not [t for t in calm["data"] if t["name"].startswith("Signal")]

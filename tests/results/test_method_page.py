@@ -21,6 +21,7 @@ def test_the_method_page_needs_no_login_in_either_language(client):
         "Complementary suppression",
         "99.8 % limits",
         "Overdispersion",
+        "Benjamini–Hochberg procedure at a false-discovery rate of 5%",
         "Hard flags leave the official figures",
         "reported as a channel of their own",
     ):

@@ -127,3 +127,17 @@ def test_citizen_form_does_not_load_plotly(client, make_survey):
     make_survey()
     html = client.get("/s/test/W1").get_data(as_text=True)
     assert "plotly" not in html.lower()
+
+
+def test_results_index_links_each_survey_in_scope_to_its_overview(
+    client, demo, make_user, login
+):
+    make_user("ward@city.vn", "leader", unit("P-SAI-GON"))
+    login("ward@city.vn")
+    html = client.get("/results/?lang=vi").get_data(as_text=True)
+    assert f'<a href="/results/{DEMO_SLUG}">' in html
+    # The staff menu leads to this index from every staff page.
+    assert 'href="/results/"' in html
+    # The count is formatted in the page's locale (no "1,234" on a vi page).
+    count = re.search(r'<td class="num">([^<]+)</td>', html).group(1)
+    assert "," not in count
