@@ -66,9 +66,15 @@ def import_survey() -> str | Response | tuple[str, int]:
 def _import_file(slug: str, upload: FileStorage) -> list[xlsform.Skipped]:
     """Import by the file's kind; what an XLSForm import left out."""
     name = (upload.filename or "").rsplit("/", 1)[-1]
-    if name.lower().endswith(".xlsx"):
+    kind = xlsform.kind_of(name)
+    if kind is not None:
         result = xlsform.import_xlsform(
-            current_user, slug, upload.read(), current_user.unit, name[:-5]
+            current_user,
+            slug,
+            upload.read(),
+            current_user.unit,
+            name.rsplit(".", 1)[0],
+            kind,
         )
         return result.skipped
     exchange.import_definition(current_user, slug, upload.read(), current_user.unit)

@@ -406,10 +406,10 @@ class AssignForm(StaffForm):
 class SurveyImportForm(StaffForm):
     slug = CreateSurveyForm.slug
     file = _upload(
-        _l("Survey definition: this platform's JSON, or an XLSForm (.xlsx)"),
+        _l("Survey definition: this platform's JSON, or an XLSForm (.xlsx, .xls)"),
         FileAllowed(
-            ["json", "xlsx"],
-            _l("Choose a .json or an .xlsx file (save an old .xls as .xlsx first)."),
+            ["json", "xlsx", "xls"],
+            _l("Choose a .json, an .xlsx or an .xls file."),
         ),
     )
 
