@@ -364,9 +364,7 @@ def test_files_that_are_neither_json_nor_xlsforms_are_refused(
     before = counts()
     response = upload(client, "other", workbook([["type", "name", "label"]]), filename)
     assert response.status_code == 422
-    assert "Choose a .json, an .xlsx or an .xls file" in response.get_data(
-        as_text=True
-    )
+    assert "Choose a .json, an .xlsx or an .xls file" in response.get_data(as_text=True)
     assert counts() == before
 
 
@@ -405,3 +403,219 @@ def test_hostile_labels_lose_their_tags_and_are_shown_as_text(client, as_admin):
     assert questions["y"].text_vi == "1 < 2 <img src=x onerror=alert(1)"
     page = client.get("/admin/surveys/hostile").get_data(as_text=True)
     assert "<img src=x" not in page and "&lt;img src=x" in page
+
+
+# --- what real forms do (issue 20) --------------------------------------------
+
+TRAPS_SURVEY = [
+    ["type", "name", "label:English", "label:Vietnamese", "hint:English",
+     "required", "bind:relevant", "bind:constraint", "appearance"],
+    ["note", "welcome", "Welcome", "Chào bạn", "", "", "", "", ""],
+    ["begin_group", "_visit", "Visit", "Lần đến", "", "", "", "", "field-list"],
+    ["select one from yn", "_came", "Did you come?", "Bạn có đến?", "", "TRUE()",
+     "", "", ""],
+    ["select all that apply from why", "why", "Why?", "Vì sao?", "", "1", "", "",
+     ""],
+    ["integer", "visits", "Visits for ${_came}?", "Số lần đến ${_came}?", "", "yes",
+     "${_came} = 'yes'", ". > 0 and . < 11", ""],
+    ["text", "story", "x" * 2100, "Kể lại", "", "", "", "string-length(.) <= 80",
+     ""],
+    ["range", "stars", "Stars", "Sao", "", "", "", "", ""],
+    ["range", "score", "Score", "Điểm", "", "", "", "", ""],
+    ["range", "temp", "Temperature", "Nhiệt độ", "", "", "", "", ""],
+    ["select_one_from_file towns.csv", "town", "Town", "Thị xã", "", "", "", "",
+     ""],
+    ["end_group", "_visit", "", "", "", "", "", "", ""],
+    ["begin group", "more", "More", "Thêm", "", "", "${_came} != 'no'", "", ""],
+    ["text", "better", "Better?", "Tốt hơn?", "", "yes", "${_came} = 'yes'", "",
+     ""],
+    ["text", "how", "How?", "Thế nào?", "", "yes", "selected(${why}, 'near')", "",
+     ""],
+    ["end group", "more", "", "", "", "", "", "", ""],
+]  # fmt: skip
+TRAPS_CHOICES = [
+    ["list name", "name", "label:English", "label:Vietnamese"],
+    ["yn", "yes", "Yes", "Có"],
+    ["yn", "no", "No", "Không"],
+    ["why", "near", "Near", "Gần"],
+    ["why", "near", "Near again", "Gần nữa"],
+    ["why", "cheap", "Cheap", "Rẻ"],
+]
+TRAPS_SETTINGS = [["form_title", "allow_choice_duplicates"], ["Traps", "yes"]]
+
+
+def _traps(tmp_path: Path) -> bytes:
+    book = openpyxl.load_workbook(
+        io.BytesIO(workbook(TRAPS_SURVEY, TRAPS_CHOICES, TRAPS_SETTINGS))
+    )
+    survey = book["survey"]
+    survey.cell(1, 10, "parameters")
+    for row, value in ((8, "start=1 end=5"), (9, "start=0 end=10"),
+                       (10, "start=-5 end=40 step=0.5")):  # fmt: skip
+        survey.cell(row, 10, value)
+    bold = openpyxl.styles.Font(bold=True)
+    for row in range(20, 4021):  # empty rows a spreadsheet saved with a format
+        survey.cell(row, 1).font = bold
+    out = io.BytesIO()
+    book.save(out)
+    content = out.getvalue()
+    assert_real_xlsform(content, tmp_path)
+    return content
+
+
+def test_the_traps_of_real_forms_import_and_are_reported(client, as_admin, tmp_path):
+    response = upload(client, "traps", _traps(tmp_path))
+    assert response.status_code == 200, response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    survey = imported("traps")
+    assert survey.versions[0].title_vi == "Traps"
+    assert survey.versions[0].intro_vi == "Chào bạn"  # the first note
+    q = by_code(survey)
+    assert list(q) == ["came", "why", "visits", "story", "stars", "score", "temp",
+                       "town", "better", "how"]  # fmt: skip
+    # Old syntax, older language headers, names starting with _, required "1".
+    assert (q["came"].type, q["came"].text_vi, q["came"].text_en) == (
+        "single", "Bạn có đến?", "Did you come?")  # fmt: skip
+    assert q["came"].required and q["why"].required and q["why"].type == "multiple"
+    assert "The name _came is not usable" in page and "it became came" in page
+    # Duplicates allowed by the settings: the first kept, the second reported.
+    assert [o.label_vi for o in q["why"].options] == ["Gần", "Rẻ"]
+    assert "The choice near is twice in the list why" in page
+    # bind:relevant and bind:constraint; references out of citizens' sight.
+    assert q["visits"].condition_question_id == q["came"].id
+    assert (q["visits"].min_value, q["visits"].max_value) == (1, 10)
+    assert q["visits"].text_vi == "Số lần đến …?" and "${" not in q["visits"].text_en
+    assert "shows earlier answers (_came)" in page
+    # An over-long label is cut and reported, the file is not refused.
+    assert len(q["story"].text_en) == 2000 and q["story"].max_length == 80
+    assert "longer than 2000 characters: it was cut" in page
+    # Ranges: stars, recommend, or a number.
+    assert [q[c].type for c in ("stars", "score", "temp")] == [
+        "rating5", "nps", "number"]  # fmt: skip
+    assert "temp is a range from -5 to 40 by 0.5" in page
+    assert q["town"].type == "short_text"
+    assert "town takes its choices from a file (towns.csv)" in page
+    # Group conditions and the question's own, at once.
+    assert q["better"].condition_option_codes == ["yes"] and q["better"].required
+    assert q["how"].condition_question_id == q["why"].id and not q["how"].required
+    assert "conditions on several questions" in page
+    assert "integer questions became number questions" in page
+
+
+def test_an_empty_choices_sheet_and_a_one_language_form(client, as_admin, tmp_path):
+    content = workbook(
+        [["type", "name", "label::Français (fr)"], ["text", "avis", "Votre avis"]],
+        [["list_name", "name", "label"]],
+    )
+    assert_real_xlsform(content, tmp_path)
+    page = upload(client, "avis", content).get_data(as_text=True)
+    assert "texts in Français (fr) were imported as the Vietnamese" in page
+    assert by_code(imported("avis"))["avis"].text_vi == "Votre avis"
+
+
+def test_an_xls_file_imports_through_the_page(client, as_admin):
+    fixture = Path(__file__).parent.parent / "fixtures" / "xlsforms"
+    content = (fixture / "pyxform__tutorial.xls").read_bytes()
+    response = upload(client, "tutorial", content, "tutorial.xls")
+    assert response.status_code == 200
+    assert len(by_code(imported("tutorial"))) == 10
+
+
+# --- export ---------------------------------------------------------------------
+
+
+def _pyxform_accepts(content: bytes, tmp_path: Path) -> dict:
+    from pyxform import create_survey_element_from_dict
+
+    path = tmp_path / "export.xlsx"
+    path.write_bytes(content)
+    tree = parse_file_to_json(str(path), warnings=[])
+    xml = create_survey_element_from_dict(tree).to_xml(validate=False, warnings=[])
+    assert "<h:html" in xml
+    return tree
+
+
+def _comparable(version) -> list[tuple]:
+    from survey.services.exchange import version_spec
+
+    spec = version_spec(version)
+    return [
+        (
+            page.title_vi,
+            page.title_en,
+            q.code,
+            q.type,
+            q.text_vi,
+            q.text_en,
+            q.help_vi,
+            q.help_en,
+            q.required,
+            q.dimension,
+            q.condition,
+            q.min_value,
+            q.max_value,
+            q.max_choices,
+            q.max_length,
+            # ODK names the "other" option itself: its code and role come back
+            [
+                (o.code, o.is_other) + (() if o.is_other else (o.label_vi, o.label_en))
+                for o in q.options
+            ],  # fmt: skip
+        )
+        for page in spec.pages
+        for q in page.questions
+    ] + [(spec.title_vi, spec.intro_vi, spec.intro_en, spec.thanks_vi, spec.thanks_en)]
+
+
+def test_a_version_exports_as_an_xlsform_that_comes_back_the_same(
+    client, as_admin, tmp_path
+):
+    source = as_admin.survey
+    response = client.get(f"/admin/surveys/{source.slug}/export.xlsx?version=1")
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"].endswith('city-survey-v1.xlsx"')
+    content = response.get_data()
+    tree = _pyxform_accepts(content, tmp_path)
+    assert tree["title"] == "Khảo sát thử" and tree["version"] == "1"
+    page = upload(client, "round-trip", content, "city-survey-v1.xlsx")
+    assert page.status_code == 302  # nothing to report: all came back
+    back = imported("round-trip").versions[0]
+    assert _comparable(back) == _comparable(source.versions[0])
+    assert len(back.questions) == 9
+
+
+def test_any_version_exports_and_an_unknown_one_is_a_404(client, as_admin):
+    from survey.services.designer import new_draft_from
+
+    survey = as_admin.survey
+    draft = new_draft_from(survey.versions[0])
+    draft.title_vi = "Phiên bản hai"
+    db.session.commit()
+    slug = survey.slug
+    page = client.get(f"/admin/surveys/{slug}").get_data(as_text=True)
+    for number in (1, 2):
+        assert f"/admin/surveys/{slug}/export.xlsx?version={number}" in page
+
+    def title(url: str) -> str:
+        response = client.get(url)
+        assert response.status_code == 200
+        book = openpyxl.load_workbook(io.BytesIO(response.get_data()))
+        return book["settings"]["A2"].value
+
+    assert title(f"/admin/surveys/{slug}/export.xlsx?version=1") == "Khảo sát thử"
+    assert title(f"/admin/surveys/{slug}/export.xlsx") == "Phiên bản hai"
+    assert client.get(f"/admin/surveys/{slug}/export.xlsx?version=7").status_code == 404
+    assert client.get("/admin/surveys/nope/export.xlsx").status_code == 404
+
+
+def test_a_text_that_looks_like_a_formula_is_exported_as_text(app, make_survey):
+    from survey.domain.questions import PageSpec, QuestionSpec, SurveySpec
+    from survey.services.xlsform.export import export_xlsform
+
+    formula = '=HYPERLINK("http://x")'
+    question = QuestionSpec("Q", "short_text", formula, "")
+    spec = SurveySpec("=1+1", "", "", "", pages=(PageSpec("", "", (question,)),))
+    survey = make_survey("formula", spec=spec)
+    book = openpyxl.load_workbook(io.BytesIO(export_xlsform(survey.versions[0], "f")))
+    cell = book["survey"]["C3"]
+    assert cell.value == formula and cell.data_type == "s"

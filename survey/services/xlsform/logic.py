@@ -27,6 +27,7 @@ SELECTED_RE = re.compile(
     rf"{_VALUE % 'v'}\s*\)(?(neg)\s*\))$"
 )
 BOUND_RE = re.compile(r"^\.\s*(>=|<=|>|<)\s*(-?\d+)$")
+COUNT_RE = re.compile(r"^count-selected\s*\(\s*\.\s*\)\s*(<=|<)\s*(\d+)$")
 LENGTH_RE = re.compile(r"^string-length\s*\(\s*\.\s*\)\s*(<=|<)\s*(\d+)$")
 
 
@@ -175,10 +176,15 @@ def number_bounds(constraint: str, whole: bool) -> tuple[int | None, int | None]
     return low, high
 
 
-def text_length(constraint: str) -> int | None:
+def text_length(constraint: str, pattern: re.Pattern[str] = LENGTH_RE) -> int | None:
     """``string-length(.) <= 50`` as 50; None if it says anything else."""
-    match = LENGTH_RE.match(_strip_parens(" ".join(constraint.split())))
+    match = pattern.match(_strip_parens(" ".join(constraint.split())))
     if match is None:
         return None
     limit = int(match.group(2)) - (1 if match.group(1) == "<" else 0)
     return limit if limit > 0 else None
+
+
+def max_choices(constraint: str) -> int | None:
+    """``count-selected(.) <= 3`` as 3; None if it says anything else."""
+    return text_length(constraint, COUNT_RE)

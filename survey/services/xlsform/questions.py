@@ -12,6 +12,9 @@ from flask_babel import gettext as _
 
 from survey.domain.questions import (
     DATE,
+    DIMENSIONS,
+    LIKERT5,
+    LIKERT_OPTION_CODES,
     LONG_TEXT,
     MULTIPLE,
     NPS,
@@ -97,6 +100,14 @@ def convert(
             return None
         else:
             question_type = SINGLE if kind == "select one" else MULTIPLE
+            appearance = str((element.get("control") or {}).get("appearance", ""))
+            codes = {o.code for o in options}
+            if (
+                question_type == SINGLE
+                and "likert" in appearance.lower()
+                and codes <= LIKERT_OPTION_CODES
+            ):
+                question_type = LIKERT5  # this platform's own five-point scale
         if kind == "rank":
             report.skip("survey", row, _(
                 "%(name)s asks to rank the choices: imported as a multiple choice, "
@@ -135,7 +146,8 @@ def convert(
             type=kind[:40], name=name))  # fmt: skip
         return None
     constraint = str(bind.get("constraint", "") or "").strip()
-    if constraint:
+    most = logic.max_choices(constraint) if question_type == MULTIPLE else None
+    if constraint and most is None:
         bounds = _constraint(constraint, kind, question_type)
         if bounds is None:
             report.skip("survey", row, _(
@@ -143,7 +155,10 @@ def convert(
                 expr=constraint[:200], name=name))  # fmt: skip
         else:
             low, high, length = bounds
-    _unsupported_columns(builder, element, name, row)
+    dimension = str(element.get("dimension", "") or "") or None
+    if dimension not in DIMENSIONS:
+        dimension = None
+    _unsupported_columns(builder, element, name, row, dimension)
     code = builder.code(name, row, builder.codes, "survey")
     text = builder.text(element.get("label"), row, name, 2000, _("label"))
     if not text[0]:
@@ -164,6 +179,8 @@ def convert(
         min_value=low,
         max_value=high,
         max_length=length,
+        max_choices=most,
+        dimension=dimension,
     )
 
 
@@ -217,16 +234,24 @@ def _constraint(
 
 
 def _unsupported_columns(
-    builder: Builder, element: dict[str, Any], name: str, row: int
+    builder: Builder,
+    element: dict[str, Any],
+    name: str,
+    row: int,
+    dimension: str | None,
 ) -> None:
     columns = [k for k in element if k not in QUIET_KEYS and element.get(k)]
+    if dimension is not None:  # this platform's own column, from its export
+        columns.remove("dimension")
     columns += [
         k
         for k, v in (element.get("bind") or {}).items()
         if k not in QUIET_BIND and v and not (k == "readonly" and v == "false()")
     ]
+    shown = {"appearance"} | ({"start", "end", "step"} if "range" in str(
+        element.get("type")) else set())  # fmt: skip
     columns += [
-        k for k, v in (element.get("control") or {}).items() if k != "appearance" and v
+        k for k, v in (element.get("control") or {}).items() if k not in shown and v
     ]
     if element.get("type") != "range" and element.get("parameters"):
         columns.append("parameters")

@@ -144,12 +144,13 @@ def all_texts(form: dict[str, Any]) -> list[Any]:
 
     def walk(children: list[dict[str, Any]]) -> None:
         for element in children:
+            relevant = str((element.get("bind") or {}).get("relevant", ""))
+            if relevant.startswith("selected(../"):
+                continue  # pyxform's own "Specify other." text, in no language
             found.extend([element.get("label"), element.get("hint")])
             for choice in element.get("choices") or []:
                 found.append(choice.get("label"))
             walk(element.get("children") or [])
 
     walk(form.get("children") or [])
-    for choices in (form.get("choices") or {}).values():
-        found.extend(c.get("label") for c in choices)
     return found
