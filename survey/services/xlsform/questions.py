@@ -211,11 +211,21 @@ def _range(
         return NPS, None, None
     low, high = sorted((start, end))
     whole = low.is_integer() and high.is_integer() and abs(step) == 1
-    builder.report.skip("survey", row, _(
-        "%(name)s is a range from %(start)s to %(end)s by %(step)s: imported as a "
-        "number question%(bounds)s.", name=name, start=f"{start:g}",
-        end=f"{end:g}", step=f"{step:g}",
-        bounds=_(" with those bounds") if whole else ""))  # fmt: skip
+    values = {"name": name, "start": f"{start:g}", "end": f"{end:g}"}
+    values["step"] = f"{step:g}"
+    if whole:
+        message = _(
+            "%(name)s is a range from %(start)s to %(end)s by %(step)s: imported as "
+            "a number question with those bounds.",
+            **values,
+        )
+    else:
+        message = _(
+            "%(name)s is a range from %(start)s to %(end)s by %(step)s: imported as "
+            "a number question without bounds.",
+            **values,
+        )
+    builder.report.skip("survey", row, message)
     if whole:
         return NUMBER, int(low), int(high)
     return NUMBER, None, None
