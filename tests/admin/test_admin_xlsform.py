@@ -386,6 +386,11 @@ def test_oversized_and_bomb_like_workbooks_are_refused(app):
             read_xlsform(b"PK\x03\x04" + b" " * (600 * 1024), "big")
         with pytest.raises(ExchangeError, match="more than"):
             read_xlsform(workbook(rows), "long")
+        bomb = io.BytesIO()  # 50 MB of one cell's text, a few hundred KB zipped
+        with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("xl/sharedStrings.xml", "a" * (50 * 1024 * 1024))
+        with pytest.raises(ExchangeError, match="too large once unpacked"):
+            read_xlsform(bomb.getvalue(), "bomb")
 
 
 def test_hostile_labels_lose_their_tags_and_are_shown_as_text(client, as_admin):

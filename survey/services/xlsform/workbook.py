@@ -23,6 +23,7 @@ from survey.services.exchange import ExchangeError
 MAX_BYTES = 512 * 1024
 MAX_ROWS = 3000  # non-blank rows of the survey sheet
 MAX_CHOICE_ROWS = 20000
+MAX_UNPACKED = 40 * 1024 * 1024  # a zip bomb is refused before it is read
 XLSX_MAGIC = b"PK\x03\x04"
 XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
@@ -63,6 +64,17 @@ class RowIndex:
         return 0, ""
 
 
+def _unpacked_size(raw: bytes) -> int:
+    """The declared size of the .xlsx archive's members (0 if not a zip)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            return sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return 0
+
+
 def _pyxform_message(error: Exception) -> str:
     text = " ".join(str(error).split())
     return text[:400] or type(error).__name__
@@ -79,6 +91,10 @@ def read(raw: bytes, kind: str) -> Workbook:
     magic = XLS_MAGIC if kind == "xls" else XLSX_MAGIC
     if not raw.startswith(magic):
         raise ExchangeError([_("The file is not an Excel workbook (.xlsx or .xls).")])
+    if kind == "xlsx" and _unpacked_size(raw) > MAX_UNPACKED:
+        raise ExchangeError(
+            [_("The workbook is too large once unpacked: it cannot be read.")]
+        )
     logging.getLogger("pyxform").setLevel(logging.ERROR)
     try:
         with warnings.catch_warnings():
