@@ -44,6 +44,8 @@ class Verdict:
     imported: bool
     kept: int
     reason: str
+    conditioned: int = 0  # answerable questions shown under a condition
+    conditions_kept: int = 0
 
     @property
     def share(self) -> float:
@@ -56,26 +58,29 @@ def _readonly(element: dict[str, Any]) -> bool:
     return bool(bind.get("calculate")) and flag
 
 
-def answerable(children: list[dict[str, Any]]) -> int:
-    """Questions a person answers, in pyxform's tree (loops written out)."""
-    count, previous = 0, ""
+def answerable(children: list[dict[str, Any]], shown_if: bool = False) -> list[bool]:
+    """Questions a person answers, in pyxform's tree (loops written out): for
+    each, whether it has a condition of its own or from a group."""
+    found: list[bool] = []
+    previous = ""
     for element in children:
         kind = str(element.get("type", "")).lower()
         name = str(element.get("name", ""))
+        relevant = str((element.get("bind") or {}).get("relevant", "") or "")
+        conditioned = shown_if or bool(relevant.strip())
         if kind in ("group", "repeat"):
-            count += answerable(element.get("children") or [])
+            found += answerable(element.get("children") or [], conditioned)
         elif kind == "loop":
-            per_column = answerable(element.get("children") or [])
-            count += per_column * len(element.get("columns") or [])
+            per_column = answerable(element.get("children") or [], conditioned)
+            found += per_column * len(element.get("columns") or [])
         elif kind in ANSWERABLE and not _readonly(element):
-            relevant = str((element.get("bind") or {}).get("relevant", ""))
             if not (name == f"{previous}_other" and "../" in relevant):
-                count += 1  # (pyxform's own "specify other" text is the option's)
+                found.append(conditioned)  # (pyxform's "specify other" is the option's)
         previous = name
-    return count
+    return found
 
 
-def pyxform_verdict(path: Path) -> tuple[bool, int]:
+def pyxform_verdict(path: Path) -> tuple[bool, list[bool]]:
     from pyxform import create_survey_element_from_dict
     from pyxform.xls2json import parse_file_to_json
 
@@ -84,20 +89,23 @@ def pyxform_verdict(path: Path) -> tuple[bool, int]:
         warnings.simplefilter("ignore")
         try:
             tree = parse_file_to_json(str(path), warnings=[])
-            count = answerable(tree.get("children") or [])
+            found = answerable(tree.get("children") or [])
             create_survey_element_from_dict(tree).to_xml(validate=False, warnings=[])
         except Exception:  # pyxform refuses with many kinds of error
-            return False, 0
-    return True, count
+            return False, []
+    return True, found
 
 
 def verdict(path: Path) -> Verdict:
-    ok, count = pyxform_verdict(path)
+    ok, found = pyxform_verdict(path)
+    count = len(found)
     try:
         reading = read_xlsform(path.read_bytes(), path.stem, kind_of(path.name) or "")
     except ExchangeError as error:
         return Verdict(path.name, ok, count, False, 0, error.reasons[0][:90])
-    return Verdict(path.name, ok, count, True, len(reading.spec.questions()), "")
+    questions = reading.spec.questions()
+    kept = sum(q.condition is not None for q in questions)
+    return Verdict(path.name, ok, count, True, len(questions), "", sum(found), kept)
 
 
 @pytest.mark.parametrize("path", FORMS, ids=[p.name for p in FORMS])
@@ -128,8 +136,9 @@ def table() -> str:
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "x"})
     lines = [
-        "| file | pyxform | imported | answerable questions kept |",
-        "|---|---|---|---|",
+        "| file | pyxform | imported | answerable questions kept "
+        "| questions under a condition: in pyxform's tree, with one here |",
+        "|---|---|---|---|---|",
     ]
     with app.test_request_context("/?lang=en"):
         for path in FORMS:
@@ -139,9 +148,13 @@ def table() -> str:
                 if v.pyxform_ok
                 else (f"{v.kept}" if v.imported else "–")
             )
+            conditions = (
+                f"{v.conditions_kept} of {v.conditioned}" if v.conditioned else "–"
+            )
             lines.append(
                 f"| `{v.source}` | {'accepts' if v.pyxform_ok else 'refuses'} | "
-                f"{'yes' if v.imported else 'no: ' + v.reason} | {kept} |"
+                f"{'yes' if v.imported else 'no: ' + v.reason} | {kept} | "
+                f"{conditions} |"
             )
     return "\n".join(lines)
 

@@ -10,6 +10,7 @@ version back as an XLSForm.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
@@ -33,6 +34,7 @@ __all__ = [
     "read_xlsform",
 ]
 KINDS = ("xlsx", "xls")
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -51,7 +53,18 @@ def read_xlsform(raw: bytes, title: str, kind: str = "xlsx") -> XLSFormReading:
     """The spec of an XLSForm and what was left out, or ExchangeError."""
     book = read(raw, kind)
     report = Report()
-    spec = Builder(book, title[:300] or "XLSForm", report).build()
+    try:
+        spec = Builder(book, title[:300] or "XLSForm", report).build()
+    except Exception:  # a form no test foresaw: say so, never a 500
+        logger.exception("XLSForm import failed on a form pyxform read")
+        raise ExchangeError(
+            [
+                _(
+                    "This XLSForm could not be imported: an unexpected error, which "
+                    "was logged for the administrators."
+                )
+            ]
+        ) from None
     if not spec.pages:
         rows = [s for s in report.lines if s.row][:40]
         reasons = [_("No question of this form could be imported.")]

@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 
 from survey.domain.questions import (
     CHOICE_TYPES,
-    OptionSpec,
+    ConditionSpec,
     PageSpec,
     QuestionSpec,
     SurveySpec,
@@ -261,6 +261,11 @@ class Builder:
             for child in children:
                 copy = dict(child)
                 copy["name"] = f"{column.get('name', '')}_{child.get('name', '')}"
+                if child.get("bind"):  # "%(name)s" in a loop is the choice's name
+                    copy["bind"] = {
+                        k: str(v).replace("%(name)s", str(column.get("name", "")))
+                        for k, v in child["bind"].items()
+                    }
                 text = child.get("label")
                 if isinstance(text, dict):
                     copy["label"] = {
@@ -359,41 +364,9 @@ class Builder:
                 "imported without condition, and optional.",
                 name=spec.code))  # fmt: skip
             return replace(spec, required=False)
-        from survey.domain.questions import ConditionSpec
-
         return replace(
             spec,
             condition=ConditionSpec(
                 self.code_of[both.name], tuple(codes[v] for v in values)
             ),
         )
-
-    def options(
-        self, element: dict[str, Any], name: str
-    ) -> tuple[tuple[OptionSpec, ...], dict[str, str]]:
-        list_name = str(element.get("list_name") or element.get("itemset") or "")
-        taken: set[str] = set()
-        options: list[OptionSpec] = []
-        codes: dict[str, str] = {}
-        for choice in element.get("choices") or []:
-            original = str(choice.get("name", ""))
-            row = self.book.choice_rows.get((list_name, original), 0)
-            if original in codes:
-                self.report.skip("choices", row, _(
-                    "The choice %(choice)s is twice in the list %(list)s: only the "
-                    "first is kept.", choice=original[:60],
-                    list=list_name))  # fmt: skip
-                continue
-            if len(options) >= 100:
-                self.report.skip("choices", row, _(
-                    "The list %(list)s has more than 100 choices: the rest were not "
-                    "imported.", list=list_name))  # fmt: skip
-                break
-            code = self.code(original, row, taken, "choices")
-            label = self.text(
-                choice.get("label"), row, original, 500, _("choice"), "choices"
-            )
-            options.append(OptionSpec(code, label[0] or original, label[1]))
-            codes[original] = code
-        self.option_codes[name] = codes
-        return tuple(options), codes

@@ -86,7 +86,8 @@ def convert(
         from_file = kind == "select one external" or itemset.lower().endswith(
             FILE_SUFFIXES
         )
-        options, _codes = ((), {}) if from_file else builder.options(element, name)
+        if not from_file:
+            options, _codes = choice_options(builder, element, name)
         if from_file:
             report.skip("survey", row, _(
                 "%(name)s takes its choices from a file (%(file)s), which is not "
@@ -269,3 +270,35 @@ def _unsupported_columns(
         builder.report.skip("survey", row, _(
             "The column %(col)s was not imported for %(name)s.",
             col=column, name=name))  # fmt: skip
+
+
+def choice_options(
+    builder: Builder, element: dict[str, Any], name: str
+) -> tuple[tuple[OptionSpec, ...], dict[str, str]]:
+    """The question's choices as options, and their codes by XLSForm name."""
+    list_name = str(element.get("list_name") or element.get("itemset") or "")
+    taken: set[str] = set()
+    options: list[OptionSpec] = []
+    codes: dict[str, str] = {}
+    for choice in element.get("choices") or []:
+        original = str(choice.get("name", ""))
+        row = builder.book.choice_rows.get((list_name, original), 0)
+        if original in codes:
+            builder.report.skip("choices", row, _(
+                "The choice %(choice)s is twice in the list %(list)s: only the "
+                "first is kept.", choice=original[:60],
+                list=list_name))  # fmt: skip
+            continue
+        if len(options) >= 100:
+            builder.report.skip("choices", row, _(
+                "The list %(list)s has more than 100 choices: the rest were not "
+                "imported.", list=list_name))  # fmt: skip
+            break
+        code = builder.code(original, row, taken, "choices")
+        label = builder.text(
+            choice.get("label"), row, original, 500, _("choice"), "choices"
+        )
+        options.append(OptionSpec(code, label[0] or original, label[1]))
+        codes[original] = code
+    builder.option_codes[name] = codes
+    return tuple(options), codes
