@@ -112,15 +112,18 @@ def verdict(path: Path) -> Verdict:
 def test_every_form_pyxform_accepts_imports_and_keeps_its_questions(
     app, make_unit, path
 ):
+    ok, found = pyxform_verdict(path)
+    if not ok:
+        return  # may be refused, or imported in part: nothing is promised
     with app.test_request_context("/?lang=en"):
-        found = verdict(path)
-        if not found.pyxform_ok:
-            return  # may be refused, or imported in part: nothing is promised
-        assert found.imported, found.reason
-        assert found.share >= 0.95, (found.kept, found.answerable)
-        result = import_xlsform(None, "corpus", path.read_bytes(), make_unit("CORPUS"),
-                                path.stem, kind_of(path.name) or "")  # fmt: skip
-        assert len(result.survey.versions[0].questions) == found.kept
+        try:
+            result = import_xlsform(None, "corpus", path.read_bytes(),
+                                    make_unit("CORPUS"), path.stem,
+                                    kind_of(path.name) or "")  # fmt: skip
+        except ExchangeError as error:
+            pytest.fail(f"refused: {error.reasons}")
+    kept = len(result.survey.versions[0].questions)
+    assert kept >= 0.95 * len(found), (kept, len(found))
 
 
 def test_the_corpus_is_large_and_varied():
