@@ -7,6 +7,7 @@ KoboToolbox see it, so the import is tested on the format, not on our idea of it
 from __future__ import annotations
 
 import io
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -624,3 +625,77 @@ def test_a_text_that_looks_like_a_formula_is_exported_as_text(app, make_survey):
     book = openpyxl.load_workbook(io.BytesIO(export_xlsform(survey.versions[0], "f")))
     cell = book["survey"]["C3"]
     assert cell.value == formula and cell.data_type == "s"
+
+
+# --- real forms with cells changed: a refusal or an import, never a crash ---------
+
+FUZZ_WORDS = [
+    "begin group", "end group", "begin repeat", "end repeat", "begin loop over yn",
+    "select_one yn", "select one from nope", "select_multiple yn or_other", "range",
+    "rank yn", "note", "calculate", "integer", "acknowledge", "time", "datetime",
+    "yes", "TRUE()", "1", "${a} = 'x'", "selected(${b}, 'y')", "not(selected(.,'x'))",
+    ". > 3 and . < 1", "string-length(.) < 0", "count-selected(.) <= 1",
+    "start=5 end=1 step=0", "_x", "x" * 2100, "${", "<b>", "%(label)s", "",
+]  # fmt: skip
+FUZZ_FORMS = [
+    "pyxform__widgets.xls",
+    "onadata__childrens_survey.xlsx",
+    "pyxform__loop.xlsx",
+    "kobodocs__calculations_constraints_matrix.xlsx",
+]
+
+
+def _changed(name: str, changes: list[tuple[int, int, object]]) -> bytes:
+    import xlrd
+
+    path = Path(__file__).parent.parent / "fixtures" / "xlsforms" / name
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    if name.endswith(".xls"):
+        old = xlrd.open_workbook(file_contents=path.read_bytes())
+        sheets = {
+            s.name: [s.row_values(r) for r in range(s.nrows)] for s in old.sheets()
+        }
+    else:
+        with warnings.catch_warnings():  # its authors' tools wrote odd properties
+            warnings.simplefilter("ignore")
+            old = openpyxl.load_workbook(path, read_only=True)
+        sheets = {
+            s.title: [list(r) for r in s.iter_rows(values_only=True)] for s in old
+        }
+    for title, rows in sheets.items():
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    survey = book["survey"]
+    for row, column, value in changes:
+        survey.cell(row, column, value)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_real_forms_with_cells_changed_never_crash_the_import(app):
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from survey.services.exchange import ExchangeError
+    from survey.services.xlsform import read_xlsform
+
+    changes = st.lists(
+        st.tuples(st.integers(1, 40), st.integers(1, 8), st.sampled_from(FUZZ_WORDS)),
+        max_size=5,
+    )
+
+    @settings(max_examples=40, deadline=None,
+              suppress_health_check=list(HealthCheck))  # fmt: skip
+    @given(st.sampled_from(FUZZ_FORMS), changes)
+    def run(name, changed):
+        content = _changed(name, changed)
+        with app.test_request_context("/?lang=en"):
+            try:
+                read_xlsform(content, "fuzz")
+            except ExchangeError as error:
+                assert "unexpected error" not in " ".join(error.reasons)
+
+    run()
