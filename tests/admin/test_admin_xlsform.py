@@ -699,3 +699,13 @@ def test_real_forms_with_cells_changed_never_crash_the_import(app):
                 assert "unexpected error" not in " ".join(error.reasons)
 
     run()
+
+
+def test_the_report_is_in_vietnamese_on_a_vietnamese_page(client, as_admin, tmp_path):
+    client.get("/admin/?lang=vi")
+    response = upload(client, "traps-vi", _traps(tmp_path))
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "Tên _came không dùng được làm mã ở đây" in page
+    assert "đã đổi thành came" in page
+    assert "is not usable" not in page
