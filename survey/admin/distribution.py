@@ -42,14 +42,62 @@ def preview_frame(slug: str) -> str:
 def assign_units(slug: str) -> Response:
     survey = get_owned_survey_or_404(slug)
     form = AssignForm()
-    if form.validate_on_submit():
-        unit = get_unit_in_scope_or_404(form.unit_code.data.strip())
-        added = unit_service.assign_units(current_user, survey, unit, form.subtree.data)
-        db.session.commit()
-        flash(_("%(n)s units added to the survey.", n=len(added)), "info")
-    else:
+    if not form.validate_on_submit():
         flash(_("Please give a unit code."), "error")
+        return redirect(url_for("admin.show_survey", slug=slug))
+    typed = form.unit_code.data.strip()
+    unit = unit_service.unit_by_code_or_name(typed)
+    if unit is None or not current_user.can_see(unit):
+        # Unknown and out of scope read alike: no unit is revealed.
+        flash(
+            _(
+                "No unit of yours has the code or name %(text)s: search for it "
+                "and tick it below.",
+                text=typed[:80],
+            ),
+            "error",
+        )
+        return redirect(url_for("admin.pick_units", slug=slug, q=typed[:80]))
+    added = unit_service.assign_units(current_user, survey, unit, form.subtree.data)
+    db.session.commit()
+    flash(_("%(n)s units added to the survey.", n=len(added)), "info")
     return redirect(url_for("admin.show_survey", slug=slug))
+
+
+@bp.route("/surveys/<slug>/units/pick", methods=["GET", "POST"])
+def pick_units(slug: str) -> str | Response:
+    """Search the units in scope, tick some, assign them (no JavaScript needed)."""
+    survey = get_owned_survey_or_404(slug)
+    form = ActionForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        codes = request.form.getlist("codes")[: unit_service.MAX_FOUND]
+        subtree = request.form.get("subtree") == "y"
+        added = 0
+        for code in codes:
+            unit = unit_service.unit_by_code_or_name(code)
+            if unit is not None and current_user.can_see(unit):
+                added += len(
+                    unit_service.assign_units(current_user, survey, unit, subtree)
+                )
+        db.session.commit()
+        if not codes:
+            flash(_("Tick at least one unit."), "error")
+            return redirect(url_for("admin.pick_units", slug=slug))
+        flash(_("%(n)s units added to the survey.", n=added), "info")
+        return redirect(url_for("admin.show_survey", slug=slug))
+    text = request.args.get("q", "")[:80]
+    assigned = {u.id for u in survey.units}
+    return render_template(
+        "admin/pick_units.html",
+        survey=survey,
+        form=form,
+        text=text,
+        found=unit_service.find_units(current_user, text),
+        assigned=assigned,
+        limit=unit_service.MAX_FOUND,
+    )
 
 
 @bp.post("/surveys/<slug>/units/<code>/remove")
