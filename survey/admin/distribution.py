@@ -20,22 +20,40 @@ from survey.services import distribution
 from survey.services import units as unit_service
 
 
+def _shown_language() -> str:
+    """The preview's language (``?show=``): the survey's, not the admin's page."""
+    from survey import current_lang
+
+    asked = request.args.get("show", "")
+    return asked if asked in ("vi", "en") else current_lang()
+
+
 @bp.get("/surveys/<slug>/preview")
 def preview_survey(slug: str) -> str:
     survey = get_owned_survey_or_404(slug)
     version = survey.draft_version or survey.published_version
-    return render_template("admin/preview.html", survey=survey, version=version)
+    return render_template(
+        "admin/preview.html", survey=survey, version=version, show=_shown_language()
+    )
 
 
 @bp.get("/surveys/<slug>/preview/frame")
 def preview_frame(slug: str) -> str:
     """The draft as a citizen sees it, every page in turn, with nothing to send."""
+    from flask_babel import force_locale
+
     survey = get_owned_survey_or_404(slug)
     version = survey.draft_version or survey.published_version
     pages = group_pages(version.questions) if version else []
-    return render_template(
-        "admin/preview_frame.html", survey=survey, version=version, pages=pages
-    )
+    show = _shown_language()
+    with force_locale(show):  # the frame in that language, the session untouched
+        return render_template(
+            "admin/preview_frame.html",
+            survey=survey,
+            version=version,
+            pages=pages,
+            lang=show,
+        )
 
 
 @bp.post("/surveys/<slug>/units")
