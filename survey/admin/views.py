@@ -426,6 +426,7 @@ def save_settings(slug: str) -> Response:
 
 from survey.admin import (  # noqa: E402, F401  (routes registered on bp)
     cases,
+    confirm,
     distribution,
     exchange,
     people,
