@@ -12,6 +12,8 @@ from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from survey.admin.forms import (
+    DIMENSION_LABELS,
+    TYPE_LABELS,
     ActionForm,
     AssignForm,
     CreateSurveyForm,
@@ -159,6 +161,8 @@ def show_survey(slug: str) -> str:
         ),
         assign_form=AssignForm(formdata=None),
         status_labels=STATUS_LABELS,
+        type_labels=TYPE_LABELS,
+        dimension_labels=DIMENSION_LABELS,
     )
 
 
