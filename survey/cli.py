@@ -411,7 +411,7 @@ def import_units_command(csv_file: str, scope_code: str) -> None:
     "--slug", required=True, help="The new survey's address: /s/<slug>/<unit>."
 )
 def import_survey_command(definition: str, owner_code: str, slug: str) -> None:
-    """Import a survey as a draft from a JSON export (.json) or an XLSForm (.xlsx).
+    """Import a survey as a draft from a JSON export or an XLSForm (.xlsx, .xls).
 
     A refused file leaves nothing behind; what an XLSForm holds that the
     platform cannot ask is listed after the import.
@@ -431,14 +431,16 @@ def import_survey_command(definition: str, owner_code: str, slug: str) -> None:
     owner = _unit_or_fail(owner_code, "--owner")
     path = Path(definition)
     kind = path.suffix.lower()
-    if kind not in (".json", ".xlsx"):
-        raise click.BadParameter("a .json or .xlsx file", param_hint="DEFINITION")
+    if kind not in (".json", ".xlsx", ".xls"):
+        raise click.BadParameter("a .json, .xlsx or .xls file", param_hint="DEFINITION")
     raw = _read_limited(definition, exchange.MAX_BYTES)
     skipped: list[xlsform.Skipped] = []
     try:
         with force_locale("en"):  # the services' messages in the CLI's language
-            if kind == ".xlsx":
-                result = xlsform.import_xlsform(None, slug, raw, owner, path.stem)
+            if kind in (".xlsx", ".xls"):
+                result = xlsform.import_xlsform(
+                    None, slug, raw, owner, path.stem, kind[1:]
+                )
                 skipped = result.skipped
             else:
                 exchange.import_definition(None, slug, raw, owner)  # type: ignore[arg-type]

@@ -1,10 +1,10 @@
-"""Survey definitions in and out: JSON export, JSON and XLSForm import."""
+"""Survey definitions in and out: JSON and XLSForm, exported and imported."""
 
 from __future__ import annotations
 
 import json
 
-from flask import flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import FileStorage
@@ -16,6 +16,7 @@ from survey.auth.rights import get_owned_survey_or_404
 from survey.extensions import db
 from survey.services import exchange, xlsform
 from survey.services.designer import slug_taken
+from survey.services.xlsform.export import export_xlsform
 
 
 @bp.get("/surveys/<slug>/export.json")
@@ -26,6 +27,25 @@ def export_survey(slug: str) -> Response:
     response = Response(body, mimetype="application/json")
     response.headers["Content-Disposition"] = (
         f'attachment; filename="{survey.slug}-v{document["version"]}.json"'
+    )
+    return response
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@bp.get("/surveys/<slug>/export.xlsx")
+def export_survey_xlsform(slug: str) -> Response:
+    """Any version as an XLSForm (``?version=N``; the newest by default)."""
+    survey = get_owned_survey_or_404(slug)
+    number = request.args.get("version", type=int)
+    versions = {v.number: v for v in survey.versions}
+    version = survey.versions[-1] if number is None else versions.get(number)
+    if version is None:
+        abort(404)
+    response = Response(export_xlsform(version, survey.slug), mimetype=XLSX)
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{survey.slug}-v{version.number}.xlsx"'
     )
     return response
 
@@ -66,9 +86,15 @@ def import_survey() -> str | Response | tuple[str, int]:
 def _import_file(slug: str, upload: FileStorage) -> list[xlsform.Skipped]:
     """Import by the file's kind; what an XLSForm import left out."""
     name = (upload.filename or "").rsplit("/", 1)[-1]
-    if name.lower().endswith(".xlsx"):
+    kind = xlsform.kind_of(name)
+    if kind is not None:
         result = xlsform.import_xlsform(
-            current_user, slug, upload.read(), current_user.unit, name[:-5]
+            current_user,
+            slug,
+            upload.read(),
+            current_user.unit,
+            name.rsplit(".", 1)[0],
+            kind,
         )
         return result.skipped
     exchange.import_definition(current_user, slug, upload.read(), current_user.unit)

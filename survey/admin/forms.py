@@ -74,6 +74,37 @@ TYPE_LABELS = {
     "number": _l("Number"),
     "date": _l("Date"),
 }
+FACTORS = {
+    "1": _l("access"),
+    "2": _l("procedure"),
+    "3": _l("official"),
+    "4": _l("result"),
+    "5": _l("feedback"),
+}
+DIMENSION_LABELS = {
+    "overall": _l("Overall satisfaction (M1)"),
+    "trust": _l("Trust (M8)"),
+    **{f"S{n}": _l("Satisfaction: %(factor)s (S%(n)s)", factor=f, n=n)
+       for n, f in FACTORS.items()},
+    **{f"P{n}": _l("Perception: %(factor)s (P%(n)s)", factor=f, n=n)
+       for n, f in FACTORS.items()},
+    "check": _l("Attention check (in no index)"),
+    "respondent_group": _l("Respondent group (citizen or business)"),
+    "effectiveness": _l("Effectiveness"),
+    "ease": _l("Ease"),
+    "efficiency": _l("Efficiency"),
+    "equity": _l("Equity"),
+    "employee": _l("Staff"),
+}  # fmt: skip
+UNIT_KIND_LABELS = {
+    "city": _l("City"),
+    "ward": _l("Ward"),
+    "commune": _l("Commune"),
+    "special_zone": _l("Special zone"),
+    "department": _l("Department"),
+    "branch": _l("Branch"),
+    "centre": _l("Centre"),
+}
 ROLE_LABELS = {
     "admin": _l("Administrator"),
     "designer": _l("Designer"),
@@ -254,7 +285,8 @@ class QuestionForm(StaffForm):
     required = BooleanField(_l("An answer is required"), default=True)
     dimension = SelectField(
         _l("Dimension"),
-        choices=[SelectChoice("", _l("None"))] + [SelectChoice(d) for d in DIMENSIONS],
+        choices=[SelectChoice("", _l("None"))]
+        + [SelectChoice(d, DIMENSION_LABELS.get(d, d)) for d in DIMENSIONS],
     )
     options = TextAreaField(
         _l(
@@ -358,7 +390,10 @@ class UnitForm(StaffForm):
         validators=[DataRequired(_l("Please give a name.")), Length(max=200)],
     )
     name_en = StringField(_l("Name (English)"), validators=[Length(max=200)])
-    kind = SelectField(_l("Kind"), choices=[SelectChoice(k) for k in UNIT_KINDS])
+    kind = SelectField(
+        _l("Kind"),
+        choices=[SelectChoice(k, UNIT_KIND_LABELS.get(k, k)) for k in UNIT_KINDS],
+    )
 
 
 class EditUnitForm(UnitForm):
@@ -406,10 +441,10 @@ class AssignForm(StaffForm):
 class SurveyImportForm(StaffForm):
     slug = CreateSurveyForm.slug
     file = _upload(
-        _l("Survey definition: this platform's JSON, or an XLSForm (.xlsx)"),
+        _l("Survey definition: this platform's JSON, or an XLSForm (.xlsx, .xls)"),
         FileAllowed(
-            ["json", "xlsx"],
-            _l("Choose a .json or an .xlsx file (save an old .xls as .xlsx first)."),
+            ["json", "xlsx", "xls"],
+            _l("Choose a .json, an .xlsx or an .xls file."),
         ),
     )
 

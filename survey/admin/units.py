@@ -8,6 +8,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from survey.admin.forms import (
+    UNIT_KIND_LABELS,
     ActionForm,
     EditUnitForm,
     MoveUnitForm,
@@ -35,7 +36,9 @@ def unit_error_message(error: UnitError) -> str:
 @bp.get("/units")
 def list_units() -> str:
     tree = unit_service.unit_tree(current_user.unit)
-    return render_template("admin/units.html", tree=tree, form=ActionForm())
+    return render_template(
+        "admin/units.html", tree=tree, form=ActionForm(), kind_labels=UNIT_KIND_LABELS
+    )
 
 
 @bp.route("/units/new", methods=["GET", "POST"])

@@ -12,6 +12,8 @@ from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from survey.admin.forms import (
+    DIMENSION_LABELS,
+    TYPE_LABELS,
     ActionForm,
     AssignForm,
     CreateSurveyForm,
@@ -159,6 +161,8 @@ def show_survey(slug: str) -> str:
         ),
         assign_form=AssignForm(formdata=None),
         status_labels=STATUS_LABELS,
+        type_labels=TYPE_LABELS,
+        dimension_labels=DIMENSION_LABELS,
     )
 
 
@@ -426,6 +430,7 @@ def save_settings(slug: str) -> Response:
 
 from survey.admin import (  # noqa: E402, F401  (routes registered on bp)
     cases,
+    confirm,
     distribution,
     exchange,
     people,

@@ -84,6 +84,14 @@ class Survey(db.Model):
         drafts = [v for v in self.versions if v.published_at is None]
         return drafts[-1] if drafts else None
 
+    @property
+    def display_status(self) -> str:
+        """The state a person understands: 'draft', 'published' (not open yet),
+        'open' or 'closed'."""
+        if self.status == DRAFT and self.published_version is not None:
+            return "published"
+        return self.status
+
     def availability(self, now: datetime | None = None) -> str:
         """'open', 'closed' or 'not_yet': whether citizens may answer now."""
         now = now or utcnow()

@@ -13,7 +13,12 @@ from survey.models import Response, Survey, Unit
 from survey.models.surveys import survey_units
 from survey.services.results import ResultFilter, responses_by_unit
 
-STATUS_LABELS = {"draft": _l("Draft"), "open": _l("Open"), "closed": _l("Closed")}
+STATUS_LABELS = {
+    "draft": _l("Draft"),
+    "published": _l("Published, not open yet"),
+    "open": _l("Open"),
+    "closed": _l("Closed"),
+}  # by Survey.display_status
 
 
 @dataclass(frozen=True)

@@ -207,3 +207,55 @@ def unassign_unit(user: User, survey: Survey, unit: Unit) -> None:
         survey.units.remove(unit)
     db.session.flush()
     record_event(user, "unassign_unit", "survey", survey.slug, unit=unit.code)
+
+
+MAX_FOUND = 50
+
+
+def find_units(user: User, text: str) -> list[Unit]:
+    """Active units in ``user``'s scope whose code or name contains ``text``.
+
+    The units in scope, by path order (a parent before its children), at
+    most MAX_FOUND; an empty ``text`` lists the first of them.
+    """
+    from sqlalchemy import func, or_
+
+    query = select(Unit).where(Unit.path.startswith(user.unit.path), Unit.active)
+    wanted = " ".join(text.split())[:80].lower()
+    if wanted:
+        pattern = f"%{wanted.replace('%', '').replace('_', '')}%"
+        query = query.where(
+            or_(
+                func.lower(Unit.code).like(pattern),
+                func.lower(Unit.name_vi).like(pattern),
+                func.lower(Unit.name_en).like(pattern),
+            )
+        )
+    return list(db.session.scalars(query.order_by(Unit.path).limit(MAX_FOUND)))
+
+
+def unit_by_code_or_name(text: str) -> Unit | None:
+    """The unit a person means by a code in any case, or by its exact name."""
+    from sqlalchemy import func, or_
+
+    wanted = " ".join(text.split())[:200]
+    if not wanted:
+        return None
+    unit = db.session.scalar(
+        select(Unit).where(func.upper(Unit.code) == wanted.upper()).limit(1)
+    )
+    if unit is not None:
+        return unit
+    named = list(
+        db.session.scalars(
+            select(Unit)
+            .where(
+                or_(
+                    func.lower(Unit.name_vi) == wanted.lower(),
+                    func.lower(Unit.name_en) == wanted.lower(),
+                )
+            )
+            .limit(2)
+        )
+    )
+    return named[0] if len(named) == 1 else None

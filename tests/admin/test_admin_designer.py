@@ -336,12 +336,16 @@ def test_open_close_and_window(client, as_admin):
 
 def test_preview_shows_the_draft_without_a_way_to_send(client, as_admin):
     for lang, text in [("vi", "Hài lòng?"), ("en", "Satisfied?")]:
-        page = client.get(f"/admin/surveys/city-survey/preview?lang={lang}")
+        page = client.get(f"/admin/surveys/city-survey/preview?show={lang}")
         assert page.status_code == 200
         assert "phone-screen" in page.get_data(as_text=True)
-        frame = client.get(f"/admin/surveys/city-survey/preview/frame?lang={lang}")
+        assert f"/preview/frame?show={lang}" in page.get_data(as_text=True)
+        frame = client.get(f"/admin/surveys/city-survey/preview/frame?show={lang}")
         html = frame.get_data(as_text=True)
-        assert text in html
+        assert text in html and f'<html lang="{lang}"' in html
+        # The admin's own pages stay in the admin's language (English here).
+        admin = client.get("/admin/").get_data(as_text=True)
+        assert '<html lang="en"' in admin
         assert 'type="submit"' not in html.split("answer-form", 1)[1]
         assert (
             'method="post"' not in html.split("answer-form", 1)[1].split("</form>")[0]

@@ -150,6 +150,7 @@ FIELD_FORMS = [
     Target("/admin/surveys/fuzz", "/admin/surveys/fuzz/settings"),
     Target("/admin/surveys/fuzz", "/admin/surveys/fuzz/pages"),
     Target("/admin/surveys/fuzz", "/admin/surveys/fuzz/units"),
+    Target("/admin/surveys/fuzz/units/pick", "/admin/surveys/fuzz/units/pick"),
     Target("/admin/units/W1", "/admin/units/W1/move"),
 ]
 # Bare buttons: the CSRF token and at most one field.

@@ -73,11 +73,16 @@ def test_a_designer_works_inside_their_scope(client, as_designer):
     assert client.get("/admin/surveys/dept").status_code == 200
     post(client, "/admin/surveys/dept/units", {"unit_code": "B1"})
     assert client.get("/admin/surveys/dept/poster/B1").status_code == 200
-    # A unit outside the scope cannot be assigned to the designer's survey.
-    assert (
-        post(client, "/admin/surveys/dept/units", {"unit_code": "W1"}).status_code
-        == 403
-    )
+    # A unit outside the scope cannot be assigned to the designer's survey, by
+    # code or through the search; it reads as unknown, not as a bare 403.
+    response = post(client, "/admin/surveys/dept/units", {"unit_code": "W1"})
+    assert response.status_code == 302 and "units/pick" in response.location
+    post(client, "/admin/surveys/dept/units/pick", {"codes": ["W1", "B1"]})
+    search = client.get("/admin/surveys/dept/units/pick?q=W").get_data(as_text=True)
+    assert 'value="W1"' not in search
+    db.session.expire_all()
+    dept = db.session.scalar(select(Survey).where(Survey.slug == "dept"))
+    assert {u.code for u in dept.units} == {"B1"}
     tree = client.get("/admin/units").get_data(as_text=True)
     assert "B1" in tree and "W2" not in tree
 

@@ -100,7 +100,9 @@ def test_assign_a_survey_to_a_unit_and_a_subtree(client, as_admin):
     db.session.expire_all()
     codes = {u.code for u in db.session.get(Survey, as_admin.survey.id).units}
     assert "B1" not in codes
-    assert (
-        post(client, f"/admin/surveys/{slug}/units", {"unit_code": "NOPE"}).status_code
-        == 404
-    )
+    # An unknown code is a message and the unit search, not a bare 404.
+    response = post(client, f"/admin/surveys/{slug}/units", {"unit_code": "NOPE"})
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/surveys/{slug}/units/pick?q=NOPE")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "No unit of yours has the code or name NOPE" in page

@@ -58,6 +58,9 @@ def test_an_admin_publishes_a_sipas_survey_and_a_citizen_answers_it(
         assert EDITED in page.content()
 
         # Publish, assign a ward, open.
+        page.get_by_role("link", name="Publish version 1").click()
+        page.wait_for_url(f"{base}/admin/surveys/{SLUG}/publish/confirm")
+        assert "Publish version 1?" in page.content()  # asked once, then done
         page.get_by_role("button", name="Publish version 1").click()
         page.wait_for_load_state()
         assert "Version 1 is published." in page.content()
@@ -66,7 +69,7 @@ def test_an_admin_publishes_a_sipas_survey_and_a_citizen_answers_it(
         page.wait_for_load_state()
         page.get_by_role("button", name="Open the survey").click()
         page.wait_for_load_state()
-        assert page.get_by_role("button", name="Close the survey").count() == 1
+        assert page.get_by_role("link", name="Close the survey").count() == 1
 
         # The unit's QR poster: the QR, the bilingual call, the short link.
         page.get_by_role("link", name="Links, QR codes and posters").click()
