@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
@@ -38,11 +38,24 @@ def load_user(user_id: str) -> User | None:
 
 
 def _safe_next(target: str | None) -> str | None:
-    if not target:
+    """``target`` if it is a path on this site, else None (no open redirect).
+
+    Only ``/path?query``: no scheme, no host, no ``//`` or ``/\\`` that a
+    browser reads as another host, no control character (a line break would
+    split the Location header), no backslash anywhere (browsers turn it into
+    a slash), and nothing that decodes to one of these.
+    """
+    if not target or len(target) > 2000:
         return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/"):
-        return None
+    decoded = unquote(target)
+    for candidate in (target, decoded):
+        if not candidate.startswith("/") or candidate.startswith(("//", "/\\")):
+            return None
+        if "\\" in candidate or any(ord(c) < 32 or ord(c) == 127 for c in candidate):
+            return None
+        parts = urlsplit(candidate)
+        if parts.scheme or parts.netloc:
+            return None
     return target
 
 
