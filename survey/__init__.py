@@ -24,6 +24,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         template_folder=str(PROJECT_ROOT / "templates"),
         instance_path=str(PROJECT_ROOT / "instance"),
     )
+    from survey.web import BoundedIntConverter
+
+    app.url_map.converters["int"] = BoundedIntConverter  # before any route
     app.config.from_mapping(load_config(app.instance_path))
     if config:
         app.config.update(config)
@@ -105,11 +108,13 @@ def register_hooks(app: Flask) -> None:
     from survey.web import (
         add_security_headers,
         compress_response,
+        guard_json_body,
         refuse_nul_bytes,
         template_globals,
     )
 
     app.before_request(refuse_nul_bytes)
+    app.before_request(guard_json_body)
 
     app.after_request(add_security_headers)
     app.after_request(compress_response)
