@@ -110,8 +110,15 @@ def guard_json_body() -> None:
     request._cached_json = (body, body)  # get_json() reads it from here
 
 
+# Staff pages and their downloads: never kept by a browser or a proxy (a
+# shared computer's back button, a proxy's disk).
+STAFF_BLUEPRINTS = frozenset({"admin", "results", "auth"})
+
+
 def add_security_headers(response: Response) -> Response:
     headers = response.headers
+    if request.blueprint in STAFF_BLUEPRINTS and "Cache-Control" not in headers:
+        headers["Cache-Control"] = "no-store"
     headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "same-origin")
