@@ -6,6 +6,7 @@ from urllib.parse import unquote, urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
@@ -70,7 +71,10 @@ def _login_limit() -> str:
 
 
 def _account_key() -> str:
-    return "login-account:" + request.form.get("email", "").strip().lower()[:254]
+    """Failed logins count per account *and* client: five wrong passwords
+    from one address stop that address, not the account's owner elsewhere."""
+    email = request.form.get("email", "").strip().lower()[:254]
+    return f"login-account:{email}:{get_remote_address()}"
 
 
 def _failed(response: Response) -> bool:

@@ -219,7 +219,7 @@ def _quality_flags(
                 reason=f"{duration} s for {answered} answers",
             )
         )
-    if submission.device_hash and submission.channel != "kiosk":
+    if submission.device_hash:  # kiosks too: the channel comes from the URL
         same_device = db.session.scalar(
             select(func.count(Response.id)).where(
                 Response.device_hash == submission.device_hash,
