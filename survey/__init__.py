@@ -30,6 +30,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.from_mapping(load_config(app.instance_path))
     if config:
         app.config.update(config)
+    if app.testing and not _explicit("RATELIMIT_STORAGE_URI", config):
+        # A test's counters start at zero: never the instance's shared file.
+        app.config["RATELIMIT_STORAGE_URI"] = "memory://"
     if app.config["PROXY_FIX_X_FOR"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -42,6 +45,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_hooks(app)
     register_cli(app)
     return app
+
+
+def _explicit(name: str, config: dict[str, Any] | None) -> bool:
+    import os
+
+    return bool(os.environ.get(name)) or name in (config or {})
 
 
 def register_template_cache(app: Flask) -> None:
@@ -70,6 +79,8 @@ def register_extensions(app: Flask) -> None:
     )
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    import survey.ratelimit  # noqa: F401 - registers survey+sqlite:// with limits
+
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

@@ -81,7 +81,10 @@ def load_config(
         "SURVEY_ENV": "production" if production else "development",
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
-        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # Shared by every worker of the host (survey/ratelimit.py); Redis
+        # wherever several hosts serve the app.
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "").strip()
+        or f"survey+sqlite:///{(instance / 'ratelimits.sqlite3').resolve()}",
         "RATELIMIT_HEADERS_ENABLED": True,
         "RATELIMIT_ENABLED": _bool(
             "RATELIMIT_ENABLED", env.get("RATELIMIT_ENABLED", "true")
