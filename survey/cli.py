@@ -279,8 +279,11 @@ def create_user_command(email: str, role: str, unit_code: str, name: str) -> Non
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     else:
         password = sys.stdin.readline().rstrip("\n")
-    if len(password) < 10:
-        raise click.ClickException("the password must be at least 10 characters long")
+    from survey.auth.passwords import password_problem
+
+    problem = password_problem(password)
+    if problem:
+        raise click.ClickException(problem)
     user = User(email=email, role=role, unit=unit, name=name)
     user.set_password(password)
     db.session.add(user)

@@ -27,6 +27,9 @@ def _user_message(error: user_service.UserError) -> str:
     return {
         "email_taken": _("A user with this e-mail exists already."),
         "self": _("You cannot disable yourself or change your own role."),
+        "own_password": _(
+            "Change your own password on the password page, with your current one."
+        ),
     }.get(str(error), _("Choose one of the roles offered."))
 
 
@@ -90,7 +93,8 @@ def edit_user(user_id: int) -> str | Response | tuple[str, int]:
                     form.password.data or None,
                 )
             except user_service.UserError as error:
-                form.role.errors.append(_user_message(error))
+                field = form.password if str(error) == "own_password" else form.role
+                field.errors.append(_user_message(error))
             else:
                 db.session.commit()
                 flash(_("User saved."), "info")

@@ -11,7 +11,7 @@ from flask_login import current_user, login_user, logout_user
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
-from survey.auth.forms import LoginForm
+from survey.auth.forms import ChangePasswordForm, LoginForm
 from survey.extensions import db, limiter
 from survey.models import User
 from survey.models._time import utcnow
@@ -111,6 +111,35 @@ def login() -> str | Response:
             return redirect(_safe_next(request.args.get("next")) or _home_for(user))
         flash(_("Wrong e-mail or password."), "error")
     return render_template("auth/login.html", form=form)
+
+
+def _password_key() -> str:
+    who = current_user.get_id() if current_user.is_authenticated else "anonymous"
+    return f"change-password:{who}:{get_remote_address()}"
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@limiter.limit(
+    "5 per 15 minutes", key_func=_password_key, methods=["POST"], deduct_when=_failed
+)
+def change_password() -> str | Response | tuple[str, int]:
+    """Every role changes its own password, with the current one."""
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login", next=request.path))
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        if not user.check_password(form.current.data):
+            form.current.errors.append(_("Your current password is wrong."))
+        else:
+            user.set_password(form.new.data)  # ends the user's other sessions
+            record_event(user, "change_password", "user", user.id)
+            db.session.commit()
+            login_user(user)  # this session goes on under the new version
+            flash(_("Your password was changed."), "info")
+            return redirect(_home_for(user))
+    page = render_template("auth/password.html", form=form)
+    return page, (422 if form.errors else 200)
 
 
 @bp.post("/logout")
