@@ -186,6 +186,21 @@ def check_database(app: Flask) -> None:
             raise ConfigError(f"cannot reach the database {url}: {reason}") from None
 
 
+def _make_private(cursor: Any) -> None:
+    """Only the app's own user may read the SQLite file (and its WAL files):
+    it holds the responses, the phone numbers of open waves, the users'
+    password hashes."""
+    for _seq, name, path in cursor.execute("PRAGMA database_list").fetchall():
+        if name != "main" or not path:
+            continue  # an in-memory database
+        for file in (Path(path), Path(path + "-wal"), Path(path + "-shm")):
+            try:
+                if file.exists() and file.stat().st_mode & 0o077:
+                    file.chmod(0o600)
+            except OSError:  # not ours (a read-only mount): leave it
+                pass
+
+
 @event.listens_for(Engine, "connect")
 def _connection_settings(dbapi_connection: Any, _record: Any) -> None:
     """WAL, foreign keys and a busy timeout on every SQLite connection; no
@@ -203,6 +218,7 @@ def _connection_settings(dbapi_connection: Any, _record: Any) -> None:
     if not module.startswith("sqlite3"):
         return
     cursor = dbapi_connection.cursor()
+    _make_private(cursor)
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=15000")

@@ -314,6 +314,7 @@ def backup_command(target: str) -> None:
     if Path(target).exists():
         raise click.ClickException(f"{target} exists already; choose a new file")
     source = sqlite3.connect(source_path, timeout=30)
+    Path(target).touch(mode=0o600)  # the copy is as private as the database
     copy = sqlite3.connect(target)
     try:
         with click.progressbar(length=100, label="Copying") as bar:
