@@ -7,6 +7,7 @@ Nothing here reads the environment at import time; ``load_config`` is called by
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -76,8 +77,22 @@ def load_config(
             f"not {database_url.split(':', 1)[0]!r}"
         )
 
+    base_url = env.get("SURVEY_BASE_URL", "").strip().rstrip("/")
+    if base_url and not re.fullmatch(
+        r"https?://[A-Za-z0-9.\-]+(:\d+)?(/[^\s?#]*)?", base_url
+    ):
+        raise ConfigError(
+            f"SURVEY_BASE_URL must be an http(s) address like "
+            f"https://survey.city.gov.vn, not {base_url!r}"
+        )
+    hosts = [h.strip() for h in env.get("SURVEY_TRUSTED_HOSTS", "").split(",")]
+
     return {
         "SECRET_KEY": secret,
+        # Absolute links (QR codes, posters, invitations) start with this.
+        "SURVEY_BASE_URL": base_url,
+        # Flask answers 400 to any other Host header; empty: any host.
+        "TRUSTED_HOSTS": [h for h in hosts if h] or None,
         "SURVEY_ENV": "production" if production else "development",
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},

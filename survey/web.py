@@ -8,7 +8,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from flask import Response, abort, request, url_for
+from flask import Response, abort, current_app, request, url_for
 from werkzeug.routing import IntegerConverter
 
 from survey import current_lang
@@ -161,6 +161,24 @@ def compress_response(response: Response) -> Response:
     response.headers["Content-Length"] = str(len(compressed))
     response.vary.add("Accept-Encoding")
     return response
+
+
+def absolute_url(endpoint: str, **values: Any) -> str:
+    """An address for outside the app (QR codes, posters, invitation links).
+
+    From SURVEY_BASE_URL when it is set, never from the request's Host header
+    (a forged one would print a stranger's address on a poster); without it
+    (the embedded demo) from the request, whose host TRUSTED_HOSTS may bound.
+    """
+    base = current_app.config.get("SURVEY_BASE_URL") or ""
+    if not base:
+        return url_for(endpoint, _external=True, **values)
+    return base.rstrip("/") + url_for(endpoint, **values)
+
+
+def public_root() -> str:
+    """The site's root for outside links, as ``absolute_url`` decides it."""
+    return absolute_url("public.home").rstrip("/")
 
 
 def url_for_lang(lang: str) -> str:

@@ -47,6 +47,7 @@ from survey.results.exports import neutralise
 from survey.services import waves as wave_service
 from survey.services.audit import record_event
 from survey.services.responses import Submission, record_response
+from survey.web import public_root
 
 INVITATIONS_PER_PAGE = 100
 MAX_PAGE = 100_000
@@ -194,9 +195,7 @@ def show_wave(wave_id: int) -> str:
         pages=pages,
         now=utcnow(),
         action_form=ActionForm(),
-        export_form=ExportContactsForm(
-            formdata=None, base_url=request.url_root.rstrip("/")
-        ),
+        export_form=ExportContactsForm(formdata=None, base_url=public_root()),
     )
 
 
