@@ -139,6 +139,7 @@ def show_audit() -> str:
         object_type=filters["object_type"],
         since=_utc_midnight(since),
         until=_utc_midnight(until, days_later=1),
+        with_system=current_user.unit.parent_id is None and not filters["user"],
     )
     actions, types = audit_choices()
     return render_template(
