@@ -13,8 +13,9 @@ from werkzeug.routing import IntegerConverter
 
 from survey import current_lang
 
-# Every id in a URL is a database key: a 64-bit signed integer at most.
-MAX_ID = 2**63 - 1
+# Every id in a URL is a database key: an INTEGER column (32-bit signed on
+# PostgreSQL, which refuses a larger value with an error).
+MAX_ID = 2**31 - 1
 # JSON bodies: nested at most this deep (the case API needs 3).
 JSON_MAX_DEPTH = 20
 _JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.S)
@@ -55,8 +56,8 @@ def refuse_nul_bytes() -> None:
 class BoundedIntConverter(IntegerConverter):
     """``<int:...>`` that matches only ids a database column can hold.
 
-    An id of 2**63 or more is "no such page" (404), not an overflow in the
-    driver (a 500).
+    An id beyond MAX_ID is "no such page" (404), not an overflow in the
+    driver (a 500): 2**63 broke SQLite's driver, 2**31 PostgreSQL's column.
     """
 
     def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
