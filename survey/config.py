@@ -101,6 +101,9 @@ def load_config(
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "").strip()
         or f"survey+sqlite:///{(instance / 'ratelimits.sqlite3').resolve()}",
         "RATELIMIT_HEADERS_ENABLED": True,
+        # The limits' storage failing (a read-only instance folder, Redis
+        # down) limits in the worker's memory instead of answering 500.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "RATELIMIT_ENABLED": _bool(
             "RATELIMIT_ENABLED", env.get("RATELIMIT_ENABLED", "true")
         ),

@@ -55,13 +55,13 @@ class SQLiteStorage(Storage):
         path = unquote(urlsplit(uri or "").path)
         if not path or path == "/":
             raise ValueError(f"{SCHEME}:// needs a file path, as {SCHEME}:///abs/f")
-        self.path = Path(path)
+        self.path = Path("/" + path.lstrip("/"))  # survey+sqlite:////abs or ///abs
         self._local = threading.local()
         self._hits = 0
 
     @property
     def base_exceptions(self) -> type[Exception] | tuple[type[Exception], ...]:
-        return sqlite3.Error
+        return (sqlite3.Error, OSError)
 
     def _connection(self) -> sqlite3.Connection:
         """One connection per thread and process (a forked worker opens its own)."""
@@ -115,7 +115,7 @@ class SQLiteStorage(Storage):
     def check(self) -> bool:
         try:
             self._connection().execute("SELECT 1").fetchone()
-        except sqlite3.Error:
+        except (sqlite3.Error, OSError):
             return False
         return True
 

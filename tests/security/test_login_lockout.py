@@ -29,3 +29,26 @@ def test_an_attacker_locks_out_only_their_own_address(app, make_unit, make_user)
     assert post_login(owner, "a-long-password").status_code == 302
     with limited.app_context():
         db.engine.dispose()
+
+
+def test_an_unusable_limits_storage_limits_in_memory_instead_of_failing(
+    app, make_unit, make_user, tmp_path
+):
+    make_user("ana@city.vn", "admin", make_unit("HCM", kind="city"))
+    blocked = tmp_path / "file-not-folder"
+    blocked.write_text("")
+    broken = create_app(
+        {
+            **app.config,
+            "RATELIMIT_ENABLED": True,
+            "RATELIMIT_STORAGE_URI": f"survey+sqlite:///{blocked}/limits.sqlite3",
+            "SURVEY_LOGIN_LIMIT": "100/minute",
+        }
+    )
+    broken.test_client_class = type(app.test_client())
+    client = broken.test_client()
+    codes = [post_login(client, "wrong-password").status_code for _ in range(7)]
+    assert 500 not in codes
+    assert codes[-1] == 429  # still limited, in the worker's memory
+    with broken.app_context():
+        db.engine.dispose()
