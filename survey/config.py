@@ -109,6 +109,9 @@ def load_config(
         ),
         "SURVEY_SUBMIT_LIMIT": env.get("SURVEY_SUBMIT_LIMIT", "30 per minute"),
         "SURVEY_LOGIN_LIMIT": env.get("SURVEY_LOGIN_LIMIT", "10 per minute"),
+        # Openings of the public form per client: each issues a ticket, so
+        # tickets cannot be collected in bulk.
+        "SURVEY_TICKET_LIMIT": env.get("SURVEY_TICKET_LIMIT", "120 per hour"),
         # How old a worker's copy of a survey or service point may be when a
         # citizen's page uses it (services/surveys.py, _kept); 0: none kept.
         "SURVEY_CACHE_SECONDS": _int(

@@ -98,6 +98,7 @@ def test_200_posts_from_one_client_through_3_workers_stay_within_the_limit(
         RATELIMIT_ENABLED="true",
         RATELIMIT_STORAGE_URI=f"survey+sqlite:///{tmp_path / 'limits.sqlite3'}",
         SURVEY_SUBMIT_LIMIT=f"{LIMIT} per minute",
+        SURVEY_TICKET_LIMIT="1000 per hour",
         GUNICORN_ACCESSLOG=str(log),
         # the hook gunicorn.conf.py gets: logger_class = "survey.accesslog..."
         GUNICORN_CMD_ARGS="--logger-class survey.accesslog.RedactingLogger",

@@ -54,3 +54,21 @@ def test_a_kiosk_url_does_not_skip_the_repeated_device_check(app, make_survey):
     )
     assert db.session.scalar(select(func.count(Response.id))) == 6
     assert flagged == 3  # the first three of a day pass, as on every channel
+
+
+def test_tickets_count_against_a_per_client_issue_rate(app, make_survey):
+    from survey import create_app
+
+    make_survey()
+    limited = create_app(
+        {**app.config, "RATELIMIT_ENABLED": True, "SURVEY_TICKET_LIMIT": "5/hour"}
+    )
+    limited.test_client_class = type(app.test_client())
+    client = limited.test_client()
+    codes = [client.get(URL).status_code for _ in range(7)]
+    assert codes == [200] * 5 + [429] * 2
+    other = limited.test_client()
+    other.environ_base["REMOTE_ADDR"] = "198.51.100.4"
+    assert other.get(URL).status_code == 200
+    with limited.app_context():
+        db.engine.dispose()
