@@ -16,6 +16,8 @@ keepalive = 5
 max_requests = 5000  # recycle workers now and then: bounded memory
 max_requests_jitter = 500
 accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-")
+# Invitation tokens and query values (comment searches) never reach the log.
+logger_class = "survey.accesslog.RedactingLogger"
 # No client address (%(h)s) and no user agent (%(a)s): the access log must not
 # undo the form's promise that neither is kept.
 access_log_format = '%(t)s "%(r)s" %(s)s %(b)s %(M)sms'

@@ -280,10 +280,11 @@ def _tickets():  # noqa: ANN202 - itsdangerous' serializer, imported late
     return URLSafeSerializer(SECRET, salt="answer-ticket")
 
 
-def mint_ticket(version_id: int) -> str:
-    """A ticket as the form issues it, begun four minutes ago (no speeder flag)."""
+def mint_ticket(version_id: int, owner: str) -> str:
+    """A ticket as the form issues it, begun four minutes ago (no speeder flag),
+    bound to the client's session (``owner``, from the form's own ticket)."""
     data = {"t": uuid.uuid4().hex, "s": int(time.time()) - 240, "c": "qr"}
-    return _tickets().dumps({**data, "v": version_id})
+    return _tickets().dumps({**data, "v": version_id, "o": owner})
 
 
 def submit_once(
@@ -311,8 +312,11 @@ def submit_once(
                 csrf=field(page, "csrf_token"),
                 ticket=field(page, "ticket"),
             )
-            state["version"] = _tickets().loads(state["ticket"])["v"]
-        ticket = state.pop("ticket", None) or mint_ticket(state["version"])
+            issued = _tickets().loads(state["ticket"])
+            state["version"], state["owner"] = issued["v"], issued.get("o", "")
+        ticket = state.pop("ticket", None) or mint_ticket(
+            state["version"], state["owner"]
+        )
         cookie = state["cookie"]
         fields = [
             ("csrf_token", state["csrf"]),

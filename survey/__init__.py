@@ -24,9 +24,15 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         template_folder=str(PROJECT_ROOT / "templates"),
         instance_path=str(PROJECT_ROOT / "instance"),
     )
+    from survey.web import BoundedIntConverter
+
+    app.url_map.converters["int"] = BoundedIntConverter  # before any route
     app.config.from_mapping(load_config(app.instance_path))
     if config:
         app.config.update(config)
+    if app.testing and not _explicit("RATELIMIT_STORAGE_URI", config):
+        # A test's counters start at zero: never the instance's shared file.
+        app.config["RATELIMIT_STORAGE_URI"] = "memory://"
     if app.config["PROXY_FIX_X_FOR"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -39,6 +45,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_hooks(app)
     register_cli(app)
     return app
+
+
+def _explicit(name: str, config: dict[str, Any] | None) -> bool:
+    import os
+
+    return bool(os.environ.get(name)) or name in (config or {})
 
 
 def register_template_cache(app: Flask) -> None:
@@ -67,6 +79,8 @@ def register_extensions(app: Flask) -> None:
     )
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    import survey.ratelimit  # noqa: F401 - registers survey+sqlite:// with limits
+
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -108,11 +122,13 @@ def register_hooks(app: Flask) -> None:
     from survey.web import (
         add_security_headers,
         compress_response,
+        guard_json_body,
         refuse_nul_bytes,
         template_globals,
     )
 
     app.before_request(refuse_nul_bytes)
+    app.before_request(guard_json_body)
 
     app.after_request(add_security_headers)
     app.after_request(compress_response)
@@ -173,6 +189,21 @@ def check_database(app: Flask) -> None:
             raise ConfigError(f"cannot reach the database {url}: {reason}") from None
 
 
+def _make_private(cursor: Any) -> None:
+    """Only the app's own user may read the SQLite file (and its WAL files):
+    it holds the responses, the phone numbers of open waves, the users'
+    password hashes."""
+    for _seq, name, path in cursor.execute("PRAGMA database_list").fetchall():
+        if name != "main" or not path:
+            continue  # an in-memory database
+        for file in (Path(path), Path(path + "-wal"), Path(path + "-shm")):
+            try:
+                if file.exists() and file.stat().st_mode & 0o077:
+                    file.chmod(0o600)
+            except OSError:  # not ours (a read-only mount): leave it
+                pass
+
+
 @event.listens_for(Engine, "connect")
 def _connection_settings(dbapi_connection: Any, _record: Any) -> None:
     """WAL, foreign keys and a busy timeout on every SQLite connection; no
@@ -190,6 +221,7 @@ def _connection_settings(dbapi_connection: Any, _record: Any) -> None:
     if not module.startswith("sqlite3"):
         return
     cursor = dbapi_connection.cursor()
+    _make_private(cursor)
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=15000")

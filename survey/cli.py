@@ -299,8 +299,11 @@ def create_user_command(email: str, role: str, unit_code: str, name: str) -> Non
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     else:
         password = sys.stdin.readline().rstrip("\n")
-    if len(password) < 10:
-        raise click.ClickException("the password must be at least 10 characters long")
+    from survey.auth.passwords import password_problem
+
+    problem = password_problem(password)
+    if problem:
+        raise click.ClickException(problem)
     user = User(email=email, role=role, unit=unit, name=name)
     user.set_password(password)
     db.session.add(user)
@@ -331,6 +334,7 @@ def backup_command(target: str) -> None:
     if Path(target).exists():
         raise click.ClickException(f"{target} exists already; choose a new file")
     source = sqlite3.connect(source_path, timeout=30)
+    Path(target).touch(mode=0o600)  # the copy is as private as the database
     copy = sqlite3.connect(target)
     try:
         with click.progressbar(length=100, label="Copying") as bar:

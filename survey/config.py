@@ -7,6 +7,7 @@ Nothing here reads the environment at import time; ``load_config`` is called by
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -76,18 +77,41 @@ def load_config(
             f"not {database_url.split(':', 1)[0]!r}"
         )
 
+    base_url = env.get("SURVEY_BASE_URL", "").strip().rstrip("/")
+    if base_url and not re.fullmatch(
+        r"https?://[A-Za-z0-9.\-]+(:\d+)?(/[^\s?#]*)?", base_url
+    ):
+        raise ConfigError(
+            f"SURVEY_BASE_URL must be an http(s) address like "
+            f"https://survey.city.gov.vn, not {base_url!r}"
+        )
+    hosts = [h.strip() for h in env.get("SURVEY_TRUSTED_HOSTS", "").split(",")]
+
     return {
         "SECRET_KEY": secret,
+        # Absolute links (QR codes, posters, invitations) start with this.
+        "SURVEY_BASE_URL": base_url,
+        # Flask answers 400 to any other Host header; empty: any host.
+        "TRUSTED_HOSTS": [h for h in hosts if h] or None,
         "SURVEY_ENV": "production" if production else "development",
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
-        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # Shared by every worker of the host (survey/ratelimit.py); Redis
+        # wherever several hosts serve the app.
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "").strip()
+        or f"survey+sqlite:///{(instance / 'ratelimits.sqlite3').resolve()}",
         "RATELIMIT_HEADERS_ENABLED": True,
+        # The limits' storage failing (a read-only instance folder, Redis
+        # down) limits in the worker's memory instead of answering 500.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "RATELIMIT_ENABLED": _bool(
             "RATELIMIT_ENABLED", env.get("RATELIMIT_ENABLED", "true")
         ),
         "SURVEY_SUBMIT_LIMIT": env.get("SURVEY_SUBMIT_LIMIT", "30 per minute"),
         "SURVEY_LOGIN_LIMIT": env.get("SURVEY_LOGIN_LIMIT", "10 per minute"),
+        # Openings of the public form per client: each issues a ticket, so
+        # tickets cannot be collected in bulk.
+        "SURVEY_TICKET_LIMIT": env.get("SURVEY_TICKET_LIMIT", "120 per hour"),
         # How old a worker's copy of a survey or service point may be when a
         # citizen's page uses it (services/surveys.py, _kept); 0: none kept.
         "SURVEY_CACHE_SECONDS": _int(

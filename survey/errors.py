@@ -9,7 +9,7 @@ from flask import Flask, Response, current_app, make_response, render_template, 
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import exc
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
 from survey.extensions import db, login_manager
 
@@ -167,6 +167,8 @@ def register_error_handlers(app: Flask) -> None:
         if error.code is None or error.code < 400:
             return error
         detail = error.description if getattr(error, "custom", False) else None
+        if isinstance(error, SecurityError):  # a Host outside TRUSTED_HOSTS:
+            return error  # no URL can be built for it, so no page either
         if request.path.startswith("/healthz"):
             return {"error": error.name}, error.code  # type: ignore[return-value]
         return render_error(error.code, detail)

@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 import gzip
+import json
+import re
 from functools import lru_cache
 from typing import Any
 
-from flask import Response, abort, request, url_for
+from flask import Response, abort, current_app, request, url_for
+from werkzeug.routing import IntegerConverter
 
 from survey import current_lang
+
+# Every id in a URL is a database key: an INTEGER column (32-bit signed on
+# PostgreSQL, which refuses a larger value with an error).
+MAX_ID = 2**31 - 1
+# JSON bodies: nested at most this deep (the case API needs 3).
+JSON_MAX_DEPTH = 20
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.S)
+_JSON_BRACKETS = re.compile(rb"[\[\]{}]")
 
 COMPRESSIBLE = frozenset(
     {
@@ -42,8 +53,73 @@ def refuse_nul_bytes() -> None:
         abort(400)
 
 
+class BoundedIntConverter(IntegerConverter):
+    """``<int:...>`` that matches only ids a database column can hold.
+
+    An id beyond MAX_ID is "no such page" (404), not an overflow in the
+    driver (a 500): 2**63 broke SQLite's driver, 2**31 PostgreSQL's column.
+    """
+
+    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
+def _json_depth(data: bytes) -> int:
+    """How deep the arrays and objects of a JSON text nest (strings skipped)."""
+    depth = deepest = 0
+    for bracket in _JSON_BRACKETS.findall(_JSON_STRING.sub(b"", data)):
+        if bracket in (b"[", b"{"):
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth -= 1
+    return deepest
+
+
+def _holds_nul(value: object) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(item) for item in value)
+    return False
+
+
+def guard_json_body() -> None:
+    """400 for a JSON body nested too deep, not JSON, or holding a NUL.
+
+    Runs before every view that could read JSON; the body is bounded by
+    MAX_CONTENT_LENGTH (413) and parsed once here (the view reads the cached
+    value). Depth is counted before parsing, so a 50,000-deep body never
+    reaches the recursive parser.
+    """
+    if request.method not in ("POST", "PUT", "PATCH") or not request.is_json:
+        return
+    data = request.get_data(cache=True)
+    if _json_depth(data) > JSON_MAX_DEPTH:
+        abort(400)
+    try:
+        body = json.loads(data)
+    except RecursionError:
+        abort(400)
+    except ValueError:  # not JSON: the view says so in its own words
+        return
+    if _holds_nul(body):
+        abort(400)
+    request._cached_json = (body, body)  # get_json() reads it from here
+
+
+# Staff pages and their downloads: never kept by a browser or a proxy (a
+# shared computer's back button, a proxy's disk).
+STAFF_BLUEPRINTS = frozenset({"admin", "results", "auth"})
+
+
 def add_security_headers(response: Response) -> Response:
     headers = response.headers
+    if request.blueprint in STAFF_BLUEPRINTS and "Cache-Control" not in headers:
+        headers["Cache-Control"] = "no-store"
     headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "same-origin")
@@ -86,6 +162,24 @@ def compress_response(response: Response) -> Response:
     response.headers["Content-Length"] = str(len(compressed))
     response.vary.add("Accept-Encoding")
     return response
+
+
+def absolute_url(endpoint: str, **values: Any) -> str:
+    """An address for outside the app (QR codes, posters, invitation links).
+
+    From SURVEY_BASE_URL when it is set, never from the request's Host header
+    (a forged one would print a stranger's address on a poster); without it
+    (the embedded demo) from the request, whose host TRUSTED_HOSTS may bound.
+    """
+    base = current_app.config.get("SURVEY_BASE_URL") or ""
+    if not base:
+        return url_for(endpoint, _external=True, **values)
+    return base.rstrip("/") + url_for(endpoint, **values)
+
+
+def public_root() -> str:
+    """The site's root for outside links, as ``absolute_url`` decides it."""
+    return absolute_url("public.home").rstrip("/")
 
 
 def url_for_lang(lang: str) -> str:

@@ -81,7 +81,7 @@ def test_create_user_rejects_an_unknown_unit_and_a_short_password(runner, make_u
         args=["create-user", "a@b.vn", "--role", "admin", "--unit", "HCM"],
         input="short\n",
     )
-    assert short.exit_code != 0 and "at least 10" in short.output
+    assert short.exit_code != 0 and "at least 12" in short.output
     bad_role = runner.invoke(
         args=["create-user", "a@b.vn", "--role", "king", "--unit", "HCM"]
     )

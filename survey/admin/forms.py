@@ -35,6 +35,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from survey.auth.forms import new_password_length
 from survey.domain.banks import TEMPLATE_TITLES
 from survey.domain.questions import (
     CHOICE_TYPES,
@@ -470,7 +471,7 @@ class UserForm(StaffForm):
         _l("Password"),
         validators=[
             InputRequired(_l("Please give a password.")),
-            Length(12, 200, message=_l("Between 12 and 200 characters.")),
+            new_password_length(),
         ],
     )
 
@@ -489,7 +490,7 @@ class EditUserForm(StaffForm):
         _l("New password (leave empty to keep it)"),
         validators=[
             Optional(),
-            Length(12, 200, message=_l("Between 12 and 200 characters.")),
+            new_password_length(),
         ],
     )
 

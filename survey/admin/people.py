@@ -27,6 +27,9 @@ def _user_message(error: user_service.UserError) -> str:
     return {
         "email_taken": _("A user with this e-mail exists already."),
         "self": _("You cannot disable yourself or change your own role."),
+        "own_password": _(
+            "Change your own password on the password page, with your current one."
+        ),
     }.get(str(error), _("Choose one of the roles offered."))
 
 
@@ -90,7 +93,8 @@ def edit_user(user_id: int) -> str | Response | tuple[str, int]:
                     form.password.data or None,
                 )
             except user_service.UserError as error:
-                form.role.errors.append(_user_message(error))
+                field = form.password if str(error) == "own_password" else form.role
+                field.errors.append(_user_message(error))
             else:
                 db.session.commit()
                 flash(_("User saved."), "info")
@@ -135,6 +139,7 @@ def show_audit() -> str:
         object_type=filters["object_type"],
         since=_utc_midnight(since),
         until=_utc_midnight(until, days_later=1),
+        with_system=current_user.unit.parent_id is None and not filters["user"],
     )
     actions, types = audit_choices()
     return render_template(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -15,6 +15,7 @@ from survey.auth.rights import (
     get_owned_survey_or_404,
     get_review_in_scope_or_404,
     require_admin,
+    require_independent,
     surveys_in_scope,
 )
 from survey.extensions import db
@@ -60,6 +61,8 @@ def list_reviews() -> str:
 @bp.route("/reviews/<int:review_id>", methods=["GET", "POST"])
 def decide_review(review_id: int) -> str | Response | tuple[str, int]:
     review = get_review_in_scope_or_404(review_id)
+    if request.method == "POST":
+        require_independent()  # separation of duties (survey/auth/rights.py)
     form = ReviewDecisionForm()
     if review.status == "under_review" and form.validate_on_submit():
         try:

@@ -34,6 +34,7 @@ from survey.auth.rights import (
     get_survey_in_scope_or_404,
     get_wave_in_scope_or_404,
     require_admin,
+    require_independent,
     surveys_in_scope,
 )
 from survey.domain.answers import CleanAnswer
@@ -48,6 +49,7 @@ from survey.results.exports import neutralise
 from survey.services import waves as wave_service
 from survey.services.audit import record_event
 from survey.services.responses import Submission, record_response
+from survey.web import public_root
 
 INVITATIONS_PER_PAGE = 100
 MAX_PAGE = 100_000
@@ -119,6 +121,7 @@ def wave_input_message(error: wave_service.WaveInputError) -> str:
 @bp.route("/surveys/<slug>/waves/new", methods=["GET", "POST"])
 def create_wave(slug: str) -> str | Response | tuple[str, int]:
     require_admin()
+    require_independent()  # separation of duties (survey/auth/rights.py)
     survey = get_survey_in_scope_or_404(slug)
     if survey.published_version is None:
         flash(_("Publish a version of the survey before planning a wave."), "error")
@@ -195,9 +198,7 @@ def show_wave(wave_id: int) -> str:
         pages=pages,
         now=utcnow(),
         action_form=ActionForm(),
-        export_form=ExportContactsForm(
-            formdata=None, base_url=request.url_root.rstrip("/")
-        ),
+        export_form=ExportContactsForm(formdata=None, base_url=public_root()),
         **outreach_context(wave),
     )
 
@@ -205,6 +206,7 @@ def show_wave(wave_id: int) -> str:
 @bp.post("/waves/<int:wave_id>/draw")
 def draw_wave(wave_id: int) -> Response:
     wave = get_wave_in_scope_or_404(wave_id)
+    require_independent()
     if ActionForm().validate_on_submit():
         try:
             report = wave_service.draw_wave(wave, _me())
@@ -307,6 +309,7 @@ def _interview_refusal(invitation: Invitation) -> str | None:
 @bp.route("/invitations/<int:invitation_id>/interview", methods=["GET", "POST"])
 def interview(invitation_id: int) -> str | Response | tuple[str, int]:
     invitation = get_invitation_in_scope_or_404(invitation_id)
+    require_independent()  # interviewers never rate their own unit
     back = url_for("admin.show_wave", wave_id=invitation.wave_id)
     refusal = _interview_refusal(invitation)
     if refusal:

@@ -107,6 +107,39 @@ def require_city_admin() -> None:
         abort(403)
 
 
+# --- separation of duties ------------------------------------------------------
+# Nobody acts on the integrity or the official figure of a unit in their own
+# scope: deciding a review, planning or drawing an invited wave and entering
+# phone interviews are for city-wide administrators only (everyone else's
+# scope holds the very units these acts judge). Seeing stays scoped as above.
+
+
+def acts_independently() -> bool:
+    """Whether the user may act on integrity: a city-wide administrator."""
+    return (
+        current_user.is_authenticated
+        and current_user.role == "admin"
+        and current_user.unit.parent_id is None
+    )
+
+
+def require_independent() -> None:
+    """403, with the rule in words, unless ``acts_independently()``."""
+    if not acts_independently():
+        from flask_babel import gettext as _
+
+        from survey.errors import abort_with
+
+        abort_with(
+            403,
+            _(
+                "Only a city-wide administrator may do this: nobody decides on "
+                "the integrity or the official figures of a unit in their own "
+                "scope."
+            ),
+        )
+
+
 def get_wave_in_scope_or_404(wave_id: int) -> Wave:
     """A wave every unit of which the administrator may see."""
     require_admin()

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
-from survey.auth.forms import LoginForm
+from survey.auth.forms import ChangePasswordForm, LoginForm
 from survey.extensions import db, limiter
 from survey.models import User
 from survey.models._time import utcnow
@@ -38,11 +39,24 @@ def load_user(user_id: str) -> User | None:
 
 
 def _safe_next(target: str | None) -> str | None:
-    if not target:
+    """``target`` if it is a path on this site, else None (no open redirect).
+
+    Only ``/path?query``: no scheme, no host, no ``//`` or ``/\\`` that a
+    browser reads as another host, no control character (a line break would
+    split the Location header), no backslash anywhere (browsers turn it into
+    a slash), and nothing that decodes to one of these.
+    """
+    if not target or len(target) > 2000:
         return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/"):
-        return None
+    decoded = unquote(target)
+    for candidate in (target, decoded):
+        if not candidate.startswith("/") or candidate.startswith(("//", "/\\")):
+            return None
+        if "\\" in candidate or any(ord(c) < 32 or ord(c) == 127 for c in candidate):
+            return None
+        parts = urlsplit(candidate)
+        if parts.scheme or parts.netloc:
+            return None
     return target
 
 
@@ -57,7 +71,10 @@ def _login_limit() -> str:
 
 
 def _account_key() -> str:
-    return "login-account:" + request.form.get("email", "").strip().lower()[:254]
+    """Failed logins count per account *and* client: five wrong passwords
+    from one address stop that address, not the account's owner elsewhere."""
+    email = request.form.get("email", "").strip().lower()[:254]
+    return f"login-account:{email}:{get_remote_address()}"
 
 
 def _failed(response: Response) -> bool:
@@ -94,6 +111,35 @@ def login() -> str | Response:
             return redirect(_safe_next(request.args.get("next")) or _home_for(user))
         flash(_("Wrong e-mail or password."), "error")
     return render_template("auth/login.html", form=form)
+
+
+def _password_key() -> str:
+    who = current_user.get_id() if current_user.is_authenticated else "anonymous"
+    return f"change-password:{who}:{get_remote_address()}"
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@limiter.limit(
+    "5 per 15 minutes", key_func=_password_key, methods=["POST"], deduct_when=_failed
+)
+def change_password() -> str | Response | tuple[str, int]:
+    """Every role changes its own password, with the current one."""
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login", next=request.path))
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        if not user.check_password(form.current.data):
+            form.current.errors.append(_("Your current password is wrong."))
+        else:
+            user.set_password(form.new.data)  # ends the user's other sessions
+            record_event(user, "change_password", "user", user.id)
+            db.session.commit()
+            login_user(user)  # this session goes on under the new version
+            flash(_("Your password was changed."), "info")
+            return redirect(_home_for(user))
+    page = render_template("auth/password.html", form=form)
+    return page, (422 if form.errors else 200)
 
 
 @bp.post("/logout")

@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from flask import current_app
+from flask import current_app, session
 from flask_wtf import FlaskForm
 from itsdangerous import BadSignature, URLSafeSerializer
 from werkzeug.datastructures import MultiDict
@@ -47,21 +47,43 @@ class Ticket:
     version_id: int  # the version the citizen saw: answers are kept against it
 
 
+# A ticket older than this is refused (as the CSRF token is): tickets cannot
+# be collected in bulk and aged past the speeder threshold.
+TICKET_MAX_SECONDS = 6 * 3600
+_SESSION_KEY = "ticket_key"
+
+
+def _session_key() -> str:
+    """A random key of the browser session that tickets are bound to."""
+    key = session.get(_SESSION_KEY)
+    if not isinstance(key, str):
+        key = session[_SESSION_KEY] = secrets.token_hex(8)
+    return key
+
+
 def issue_ticket(channel: str, version_id: int) -> str:
-    """A signed idempotency token, start time, channel and version for the form."""
+    """A signed idempotency token, start time, channel and version for the form,
+    bound to the browser session that asked for it."""
     data = {
         "t": secrets.token_hex(16),
         "s": int(time.time()),
         "c": channel,
         "v": version_id,
+        "o": _session_key(),
     }
     return _serializer().dumps(data)
 
 
 def read_ticket(value: str) -> Ticket | None:
-    """The ticket's contents, or None when it was tampered with."""
+    """The ticket's contents, or None when it was tampered with, is older than
+    TICKET_MAX_SECONDS, or was issued to another session."""
     try:
         data = _serializer().loads(value)
+        age = time.time() - int(data["s"])
+        if not -60 <= age <= TICKET_MAX_SECONDS:
+            return None
+        if data.get("o") != session.get(_SESSION_KEY):
+            return None
         started = datetime.fromtimestamp(int(data["s"]), UTC).replace(tzinfo=None)
         return Ticket(str(data["t"]), started, str(data["c"]), int(data["v"]))
     except (BadSignature, KeyError, TypeError, ValueError, OverflowError, OSError):

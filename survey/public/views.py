@@ -40,6 +40,11 @@ def _submit_limit() -> str:
     return current_app.config["SURVEY_SUBMIT_LIMIT"]
 
 
+def _ticket_limit() -> str:
+    """Form openings (each one issues a ticket) per client."""
+    return str(current_app.config.get("SURVEY_TICKET_LIMIT", "120 per hour"))
+
+
 @bp.get("/")
 def home() -> str:
     return render_template("public/home.html", surveys=open_surveys())
@@ -57,6 +62,7 @@ def choose_unit(slug: str) -> str:
 @bp.route("/s/<slug>/<unit_code>", methods=["GET", "POST"])
 @keeps_answers_in_outage
 @limiter.limit(_submit_limit, methods=["POST"])
+@limiter.limit(_ticket_limit, methods=["GET"])
 def answer_survey(slug: str, unit_code: str) -> str | HttpResponse | tuple[str, int]:
     survey = get_public_survey_or_404(slug)
     version = ensure_answerable(survey)

@@ -35,17 +35,23 @@ def audit_events(
     since: datetime | None = None,
     until: datetime | None = None,
     limit: int = 200,
+    with_system: bool = False,
 ) -> list[AuditEvent]:
-    """Newest first: events by users in the scope, narrowed by the filters."""
-    from sqlalchemy import func, select
+    """Newest first: events by users in the scope, narrowed by the filters.
+
+    ``with_system`` adds the events no user made (API imports, the command
+    line, scheduled jobs): a city-wide administrator sees those too.
+    """
+    from sqlalchemy import func, or_, select
 
     from survey.models import Unit
 
+    in_scope = Unit.path.startswith(scope_path)
     query = (
         select(AuditEvent)
-        .join(User, AuditEvent.user_id == User.id)
-        .join(Unit, User.unit_id == Unit.id)
-        .where(Unit.path.startswith(scope_path))
+        .outerjoin(User, AuditEvent.user_id == User.id)
+        .outerjoin(Unit, User.unit_id == Unit.id)
+        .where(or_(in_scope, AuditEvent.user_id.is_(None)) if with_system else in_scope)
     )
     if user_email:
         query = query.where(func.lower(User.email).contains(user_email.lower()))

@@ -6,7 +6,6 @@ import io
 from dataclasses import dataclass
 
 import segno
-from flask import url_for
 from sqlalchemy import select
 
 from survey.extensions import db
@@ -26,9 +25,9 @@ class UnitLink:
 
 
 def unit_link(survey: Survey, unit: Unit) -> str:
-    return url_for(
-        "public.answer_survey", slug=survey.slug, unit_code=unit.code, _external=True
-    )
+    from survey.web import absolute_url  # SURVEY_BASE_URL, not the Host header
+
+    return absolute_url("public.answer_survey", slug=survey.slug, unit_code=unit.code)
 
 
 def survey_unit_links(survey: Survey, root: Unit) -> list[UnitLink]:

@@ -84,14 +84,16 @@ def daily_salt(day: date) -> str:
     Salts older than yesterday are deleted, so a hash cannot be traced back
     to a device once its day is over (yesterday's stays for the day's turn).
     A day's salt never changes once made, so each process keeps today's
-    (and only today's) after reading it once.
+    (and only today's) after reading it once. What the hash uses is the
+    stored salt keyed with SECRET_KEY: a copy of the database alone cannot
+    confirm a guessed address and browser.
     """
     kept = _kept_salt()
     if day in kept:
         return kept[day]
     salt = db.session.get(DeviceSalt, day)
     if salt is not None:
-        return _remember_salt(day, salt.salt)
+        return _remember_salt(day, _keyed(salt.salt))
     try:
         with db.session.begin_nested():
             db.session.add(DeviceSalt(day=day, salt=secrets.token_hex(32)))
@@ -102,7 +104,14 @@ def daily_salt(day: date) -> str:
     )
     made = db.session.get(DeviceSalt, day)
     assert made is not None
-    return made.salt
+    return _keyed(made.salt)
+
+
+def _keyed(stored: str) -> str:
+    secret = str(current_app.config["SECRET_KEY"]).encode()
+    return hmac.new(
+        secret, b"device-salt:" + stored.encode(), hashlib.sha256
+    ).hexdigest()
 
 
 def _kept_salt() -> dict[date, str]:
@@ -241,7 +250,7 @@ def _quality_flags(
                 reason=f"{duration} s for {answered} answers",
             )
         )
-    if submission.device_hash and submission.channel != "kiosk":
+    if submission.device_hash:  # kiosks too: the channel comes from the URL
         same_device = db.session.scalar(
             select(func.count(Response.id)).where(
                 Response.device_hash == submission.device_hash,

@@ -28,6 +28,7 @@ from sqlalchemy import (
 )
 
 from survey.domain import statistics as st
+from survey.domain.masking import matches_masked
 from survey.domain.questions import (
     LIKERT5,
     MULTIPLE,
@@ -803,21 +804,29 @@ def comments(
     """(comments in the slice, matches of ``search``, one page of matches)."""
     base = _comment_query(survey, scope, flt, question_code)
     total = db.session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    month = _local_month(Response.submitted_at)
+    ordered = base.add_columns(month).order_by(
+        Response.submitted_at.desc(), Answer.id.desc()
+    )
+    offset = max(0, page - 1) * per_page
     if search:
+        # The search runs over the masked text, never over what was masked
+        # (else a hit on "nguyenvanan" confirms an address). A match in the
+        # masked text is a match in the raw text too (masks only remove), so
+        # SQL narrows the candidates and Python decides on their masked copy.
         pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%") + "%"
-        base = base.where(
+        candidates = ordered.where(
             Answer.value_text.ilike(pattern.replace("_", "\\_"), escape="\\")
         )
-    matches = db.session.scalar(select(func.count()).select_from(base.subquery())) or 0
-    month = _local_month(Response.submitted_at)
-    rows = db.session.execute(
-        base.add_columns(month)
-        .order_by(Response.submitted_at.desc(), Answer.id.desc())
-        .limit(per_page)
-        .offset(max(0, page - 1) * per_page)
-    ).all()
+        found = [
+            Comment(text, unit_id, key)
+            for text, unit_id, key in db.session.execute(candidates)
+            if matches_masked(text, search)
+        ]
+        return total, len(found), found[offset : offset + per_page]
+    rows = db.session.execute(ordered.limit(per_page).offset(offset)).all()
     return (
         total,
-        matches,
+        total,
         [Comment(text, unit_id, key) for text, unit_id, key in rows],
     )

@@ -63,6 +63,8 @@ def update_user(
         raise UserError("unknown_role")
     if user.id == actor.id and (not active or role != user.role):
         raise UserError("self")
+    if user.id == actor.id and password:
+        raise UserError("own_password")  # only with the current one: /password
     changed = (user.role, user.unit_id, user.active) != (role, unit.id, active)
     user.name, user.role, user.unit, user.active = name, role, unit, active
     if password:

@@ -88,6 +88,11 @@ TRUST_BUTTONS = [
     "/admin/api-clients/1/revoke",
     "/admin/surveys/city-survey/quality",
     "/admin/invitations/1/interview",
+    "/admin/waves/1/outreach",
+    "/admin/waves/1/send",
+    "/admin/reforms/import",
+    "/admin/reforms/import-2025",
+    "/admin/reforms/1/undo",
 ]
 
 
