@@ -191,10 +191,10 @@ def overview(survey: Survey, scope: Unit, flt: ResultFilter) -> Overview:
     min_n = survey.min_n
     tree = results.scope_tree(scope)
     dimensions = (OVERALL, *SATISFACTION_FACTORS)
-    per_unit = results.dimension_counts_by_unit(survey, scope, flt, dimensions)
-    total: dict[str, Counter[int]] = {
-        d: sum(per_unit.get(d, {}).values(), Counter()) for d in dimensions
-    }
+    # Published counts (the cell-key noise, survey.services.results): each
+    # child's cell and the scope's own, never a sum of published cells.
+    tables = results.dimension_table(survey, tree, flt, dimensions)
+    total: dict[str, Counter[int]] = {d: tables[d].total for d in dimensions}
     overall_item = _item(total[OVERALL])
     overall = ShareFigure(
         overall_item.top_two, st.display_share(overall_item.top_two, min_n=min_n)
@@ -211,24 +211,24 @@ def overview(survey: Survey, scope: Unit, flt: ResultFilter) -> Overview:
     )
     benchmark_counts = results.dimension_counts(survey, None, flt, OVERALL)
     benchmark = _top_two(benchmark_counts, min_n)
-    responses_per_unit = results.responses_by_unit(survey, scope, flt)
-    flagged_per_unit = results.hard_flagged_by_unit(survey, scope, flt)
+    responses_table = results.responses_table(survey, tree, flt)
+    flagged_table = results.hard_flagged_table(survey, tree, flt)
     # A child row is under review when any unit of its subtree is.
     reviewed = frozenset(
         tree.child_of[u] for u in units_under_review(survey) if u in tree.child_of
     )
     children, phi = _child_rows(
         tree,
-        per_unit.get(OVERALL, {}),
-        responses_per_unit,
-        flagged_per_unit,
+        tables[OVERALL].children,
+        responses_table.children,
+        flagged_table.children,
         benchmark,
         overall,
         flt,
         min_n,
         reviewed,
     )
-    responses = sum(responses_per_unit.values())
+    responses = responses_table.total
     months = _months(survey, scope, flt, min_n)
     protected = _protected_in_parent(survey, scope, flt, min_n)
     if protected:
@@ -257,7 +257,7 @@ def overview(survey: Survey, scope: Unit, flt: ResultFilter) -> Overview:
         phi=phi,
         children=children,
         has_overall_question=_has_dimension(survey, OVERALL),
-        quality=quality_note(responses, sum(flagged_per_unit.values()), flt),
+        quality=quality_note(responses, flagged_table.total, flt),
         grade=grade_of(overall, flt),
         channels=None
         if flt.channel or protected
@@ -273,8 +273,7 @@ def _protected_in_parent(
     if scope.parent is None:
         return False
     tree = results.scope_tree(scope.parent)
-    per_unit = results.dimension_counts_by_unit(survey, scope.parent, flt, (OVERALL,))
-    counts = results.fold_by_child(tree, per_unit.get(OVERALL, {}))
+    counts = results.dimension_table(survey, tree, flt, (OVERALL,))[OVERALL].children
     sizes = {
         str(unit_id): float(sum(c for code, c in counter.items() if code != 9))
         for unit_id, counter in counts.items()
