@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from sqlalchemy import select
 
+from survey.domain import disclosure
 from survey.domain import statistics as st
 from survey.domain.masking import mask_personal_data
 from survey.domain.questions import (
@@ -183,7 +184,24 @@ def _item(counts: Mapping[int, int]) -> st.ItemSummary:
 
 def _top_two(counts: Mapping[int, int], min_n: int) -> ShareFigure:
     item = _item(counts)
-    return ShareFigure(item.top_two, st.display_share(item.top_two, min_n=min_n))
+    prop = honest_interval(item.top_two, 2)
+    return ShareFigure(prop, st.display_share(prop, min_n=min_n))
+
+
+def honest_interval(prop: st.Proportion, success_codes: int) -> st.Proportion:
+    """With the cell-key noise on, the interval widened for it.
+
+    The share is perturbed counts over perturbed counts; the Wilson interval
+    is recomputed at the effective n whose sampling variance equals the
+    share's sampling plus noise variance (``disclosure.effective_n``).
+    """
+    if not results.perturbing() or prop.estimate is None:
+        return prop
+    n_eff = disclosure.effective_n(
+        prop.successes, prop.n, success_codes, len(st.LIKERT_CODES) - success_codes
+    )
+    wide = st.wilson(prop.estimate * n_eff, n_eff)
+    return replace(prop, low=wide.low, high=wide.high)
 
 
 def overview(survey: Survey, scope: Unit, flt: ResultFilter) -> Overview:
@@ -196,13 +214,9 @@ def overview(survey: Survey, scope: Unit, flt: ResultFilter) -> Overview:
     tables = results.dimension_table(survey, tree, flt, dimensions)
     total: dict[str, Counter[int]] = {d: tables[d].total for d in dimensions}
     overall_item = _item(total[OVERALL])
-    overall = ShareFigure(
-        overall_item.top_two, st.display_share(overall_item.top_two, min_n=min_n)
-    )
-    dissatisfied = ShareFigure(
-        overall_item.bottom_two,
-        st.display_share(overall_item.bottom_two, min_n=min_n),
-    )
+    overall = _top_two(total[OVERALL], min_n)
+    bottom = honest_interval(overall_item.bottom_two, 2)
+    dissatisfied = ShareFigure(bottom, st.display_share(bottom, min_n=min_n))
     factors = tuple((d, _top_two(total[d], min_n)) for d in SATISFACTION_FACTORS)
     composite = composite_with_interval(
         st.composite_index([f.prop for _, f in factors], min_n=min_n),
