@@ -308,3 +308,10 @@ def test_shares_stay_within_bounds_and_intervals_are_wider(keyed_demo, app):
     exact = _overview(keyed_demo, "HCM")
     assert noisy.overall.prop.half_width > exact.overall.prop.half_width
     assert abs(noisy.overall.prop.n - exact.overall.prop.n) <= 5 * disclosure.MAX_NOISE
+
+
+def test_the_method_page_explains_the_protection_in_both_languages(client):
+    en = client.get("/open/method?lang=en").get_data(as_text=True)
+    assert "cell-key method" in en and f"± {disclosure.MAX_NOISE}" in en
+    vi = client.get("/open/method?lang=vi").get_data(as_text=True)
+    assert "phương pháp khóa ô" in vi and f"± {disclosure.MAX_NOISE}" in vi
