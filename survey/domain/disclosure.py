@@ -32,15 +32,22 @@ from typing import TypeVar
 
 KEY_BITS = 30
 KEY_MODULUS = 1 << KEY_BITS
-MAX_NOISE = 2  # D: no published count moves by more than this per cell
+MAX_NOISE = 4  # D: no published count moves by more than this per cell
 # The base row of the table: probability of each noise -D..D for counts
-# large enough not to be bounded below by zero. Symmetric: mean zero.
+# large enough not to be bounded below by zero. Symmetric: mean zero. Most
+# of the mass within +-2, thin tails out to +-D: an attacker who knows the
+# table must allow +-D, and can be sure of a hidden count only when two
+# draws fall in opposite tails (about 1 in a million per difference).
 BASE_ROW: tuple[Fraction, ...] = (
-    Fraction(8, 100),
-    Fraction(22, 100),
-    Fraction(40, 100),
-    Fraction(22, 100),
-    Fraction(8, 100),
+    Fraction(1, 1000),
+    Fraction(10, 1000),
+    Fraction(70, 1000),
+    Fraction(220, 1000),
+    Fraction(398, 1000),
+    Fraction(220, 1000),
+    Fraction(70, 1000),
+    Fraction(10, 1000),
+    Fraction(1, 1000),
 )
 assert len(BASE_ROW) == 2 * MAX_NOISE + 1 and sum(BASE_ROW) == 1
 
@@ -177,6 +184,20 @@ def perturb_codes(
         out[top] -= step
         shown_n -= step
     return out
+
+
+def possible_counts(published: int) -> tuple[int, int]:
+    """The true counts the table can publish as ``published`` (least, most).
+
+    What an attacker who knows the table can say from one published count
+    (before the minimum-n rule of ``perturb_codes`` adds to one of them).
+    """
+    possible = [
+        c
+        for c in range(max(0, published - MAX_NOISE), published + MAX_NOISE + 1)
+        if published - c in table_row(c).noises
+    ]
+    return min(possible), max(possible)
 
 
 def perturbed_variance(cells: int) -> float:

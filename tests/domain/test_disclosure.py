@@ -25,7 +25,8 @@ def test_every_row_of_the_table_is_a_distribution_with_mean_zero():
         assert all(count + e >= 0 for e in row.noises)
     assert dc.table_row(0).noises == (0,)
     assert dc.table_row(1).noises == (-1, 0, 1)
-    assert dc.table_row(7).variance == Fraction(108, 100)
+    assert dc.table_row(7).variance == Fraction(1212, 1000)
+    assert dc.table_row(2).noises == (-2, -1, 0, 1, 2)
 
 
 @given(counts, draws)
@@ -35,6 +36,13 @@ def test_a_noise_is_small_and_never_makes_a_count_negative(count, u):
     assert count + e >= 0
     if count == 0:
         assert e == 0
+
+
+@given(counts, draws)
+def test_the_possible_counts_of_a_published_one_hold_the_true_one(count, u):
+    low, high = dc.possible_counts(count + dc.noise(count, u))
+    assert low <= count <= high
+    assert dc.possible_counts(0) == (0, dc.MAX_NOISE)
 
 
 def test_the_draws_follow_the_table():

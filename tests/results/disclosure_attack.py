@@ -22,9 +22,10 @@ forms every derivation by
   cell for the same slice (shown or empty), wherever they are shown;
 
 and intersects what each derivation allows, given that a published count
-is its true count plus at most the table's noise (``bounds``). A protected
-cell is *recovered* when the intersection leaves exactly one value for its n
-or its satisfied count and that value is the true one.
+is one its table can publish as it (``intervals``). It reads, of
+each cell, n, the satisfied and the dissatisfied counts and each code's
+count. A protected cell is *recovered* when the intersection leaves exactly
+one value for any of them and that value is the true one.
 """
 
 from __future__ import annotations
@@ -46,6 +47,10 @@ from survey.services.results import LOCAL_OFFSET, ResultFilter, scope_tree
 
 VALID = frozenset(st.LIKERT_CODES)
 TOP = frozenset(st.LIKERT_CODES[-2:])
+BOTTOM = frozenset(st.LIKERT_CODES[:2])
+# What the attacker reads of a cell: n (M1's denominator), the satisfied
+# (M1) and dissatisfied (M4) counts, and each code's count (questions page).
+QUANTITIES = ("n", "satisfied", "dissatisfied", *(f"c{c}" for c in st.LIKERT_CODES))
 
 
 @dataclass
@@ -60,6 +65,22 @@ class Cell:
     @property
     def s(self) -> int:
         return sum(c for code, c in self.counts.items() if code in TOP)
+
+    @property
+    def quantities(self) -> tuple[int, ...]:
+        return _quantities(self.counts)
+
+
+def _quantities(counts: dict[int, int]) -> tuple[int, ...]:
+    def total(codes: frozenset[int]) -> int:
+        return sum(c for code, c in counts.items() if code in codes)
+
+    return (
+        total(VALID),
+        total(TOP),
+        total(BOTTOM),
+        *(counts.get(code, 0) for code in st.LIKERT_CODES),
+    )
 
 
 @dataclass(frozen=True)
@@ -175,25 +196,54 @@ class Data:
         return found
 
 
-def published(cell: Cell, min_n: int, perturbed: bool) -> tuple[int, int]:
-    """(n, satisfied) as the app publishes the cell."""
-    counts = (
-        disclosure.perturb_codes(cell.counts, cell.key, VALID, min_n)
-        if perturbed
-        else cell.counts
-    )
-    n = sum(c for code, c in counts.items() if code in VALID)
-    return n, sum(c for code, c in counts.items() if code in TOP)
-
-
-def bounds(shown_n: int, min_n: int, perturbed: bool) -> tuple[int, int]:
-    """How far a published (n, satisfied) can be from the true one."""
+def published_codes(cell: Cell, min_n: int, perturbed: bool) -> dict[int, int]:
+    """The cell's codes as the app publishes them."""
     if not perturbed:
-        return 0, 0
-    d = disclosure.MAX_NOISE
-    # Five codes each move by at most D; a shortfall below min n is made up
-    # on the largest code (which may be a satisfied one).
-    return 5 * d, 2 * d + (5 * d if shown_n == min_n else 0)
+        return dict(cell.counts)
+    return disclosure.perturb_codes(cell.counts, cell.key, VALID, min_n)
+
+
+def published(cell: Cell, min_n: int, perturbed: bool) -> tuple[int, ...]:
+    """The ``QUANTITIES`` as the app publishes the cell."""
+    return _quantities(published_codes(cell, min_n, perturbed))
+
+
+Interval = tuple[int, int]
+
+
+def intervals(
+    codes: dict[int, int], min_n: int, perturbed: bool
+) -> tuple[Interval, ...]:
+    """What the attacker knows of each true quantity from the published codes.
+
+    Each code: the true counts the table can publish as it (its support,
+    ``disclosure.possible_counts``); a figure published at exactly min n may
+    have had a shortfall of up to 5D added to its largest code.
+    """
+    per_code: dict[int, Interval] = {}
+    for code in st.LIKERT_CODES:
+        v = codes.get(code, 0)
+        per_code[code] = disclosure.possible_counts(v) if perturbed else (v, v)
+    shown_n = sum(codes.get(c, 0) for c in st.LIKERT_CODES)
+    if perturbed and shown_n == min_n:
+        present = [c for c in st.LIKERT_CODES if codes.get(c, 0) > 0]
+        if present:
+            top = max(present, key=lambda c: (codes[c], repr(c)))
+            low, high = per_code[top]
+            per_code[top] = (max(0, low - 5 * disclosure.MAX_NOISE), high)
+
+    def total(group: frozenset[int]) -> Interval:
+        return (
+            sum(per_code[c][0] for c in group),
+            sum(per_code[c][1] for c in group),
+        )
+
+    return (
+        total(VALID),
+        total(TOP),
+        total(BOTTOM),
+        *(per_code[c] for c in st.LIKERT_CODES),
+    )
 
 
 @dataclass
@@ -224,7 +274,7 @@ def attack(
     """Enumerate the views of ``scopes`` x ``flts`` and difference them."""
     min_n = data.min_n
     outcome = Outcome()
-    shown: dict[int, tuple[int, int]] = {}
+    shown: dict[int, tuple[Interval, ...]] = {}
     protected: dict[int, Cell] = {}
     families: list[tuple[int, list[int]]] = []  # parent mask, children masks
     trees = {scope.id: scope_tree(scope) for scope in scopes}
@@ -234,7 +284,9 @@ def attack(
             return
         cell = data.cell(mask, members)
         if cell.n >= min_n:
-            shown.setdefault(mask, published(cell, min_n, perturbed))
+            if mask not in shown:
+                codes = published_codes(cell, min_n, perturbed)
+                shown[mask] = intervals(codes, min_n, perturbed)
         elif cell.n > 0:
             protected.setdefault(mask, cell)
 
@@ -266,7 +318,7 @@ def attack(
     outcome.cells_shown = len(shown)
     outcome.protected = len(protected)
 
-    derived: dict[int, list[tuple[int, int, int, int]]] = defaultdict(list)
+    derived: dict[int, list[tuple[Interval, ...]]] = defaultdict(list)
     # differences of pairs: A - B = P, found through P's rarest atom
     containing: dict[int, list[int]] = defaultdict(list)
     for mask in shown:
@@ -277,10 +329,7 @@ def attack(
         for a in containing.get(rarest, ()):
             if a & p == p and a != p and (a ^ p) in shown:
                 b = a ^ p
-                (na, sa), (nb, sb) = shown[a], shown[b]
-                bna, bsa = bounds(na, min_n, perturbed)
-                bnb, bsb = bounds(nb, min_n, perturbed)
-                derived[p].append((na - nb, bna + bnb, sa - sb, bsa + bsb))
+                derived[p].append(_minus(shown[a], [shown[b]]))
     # parent minus children
     for parent, parts in families:
         if parent not in shown:
@@ -291,30 +340,37 @@ def attack(
             others = [m for m in parts if m and m != target]
             if not all(m in shown for m in others):
                 continue
-            n, s = shown[parent]
-            bn, bs = bounds(n, min_n, perturbed)
-            for m in others:
-                mn, ms = shown[m]
-                on, os_ = bounds(mn, min_n, perturbed)
-                n, s, bn, bs = n - mn, s - ms, bn + on, bs + os_
-            derived[target].append((n, bn, s, bs))
+            derived[target].append(_minus(shown[parent], [shown[m] for m in others]))
 
     for p, found in derived.items():
         cell = protected[p]
         outcome.attacked += 1
         outcome.derivations += len(found)
-        low_n, high_n, low_s, high_s = 1, min_n - 1, 0, min_n - 1
-        for dn, bn, ds, bs in found:
-            low_n, high_n = max(low_n, dn - bn), min(high_n, dn + bn)
-            low_s, high_s = max(low_s, ds - bs), min(high_s, ds + bs)
-        high_s = min(high_s, high_n)
-        pinned_n = low_n == high_n
-        pinned_s = low_s == high_s
-        if pinned_n or pinned_s:
+        lows = [1] + [0] * (len(QUANTITIES) - 1)
+        highs = [min_n - 1] * len(QUANTITIES)
+        for allowed in found:
+            for q, (low, high) in enumerate(allowed):
+                lows[q], highs[q] = max(lows[q], low), min(highs[q], high)
+        highs = [highs[0], *(min(h, highs[0]) for h in highs[1:])]
+        truth = cell.quantities
+        pinned = [q for q in range(len(QUANTITIES)) if lows[q] == highs[q]]
+        if pinned:
             outcome.pinned += 1
-        if (pinned_n and low_n == cell.n) or (pinned_s and low_s == cell.s):
+        if any(lows[q] == truth[q] for q in pinned):
             outcome.recovered.append((p, cell.n, cell.s))
     return outcome
+
+
+def _minus(
+    whole: tuple[Interval, ...], parts: list[tuple[Interval, ...]]
+) -> tuple[Interval, ...]:
+    """What ``whole`` minus ``parts`` allows, quantity by quantity."""
+    found = []
+    for q, (low, high) in enumerate(whole):
+        found.append(
+            (low - sum(p[q][1] for p in parts), high - sum(p[q][0] for p in parts))
+        )
+    return tuple(found)
 
 
 def _mask(members: list[int]) -> int:
