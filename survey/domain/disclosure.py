@@ -28,6 +28,7 @@ import random
 from collections.abc import Collection, Hashable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import lru_cache
 from typing import TypeVar
 
 KEY_BITS = 30
@@ -117,13 +118,26 @@ def table_row(count: int) -> Row:
 
 def noise(count: int, u: float) -> int:
     """The noise of ``count`` for the draw ``u`` in [0, 1) (inverse CDF)."""
-    row = table_row(count)
-    cumulative = Fraction(0)
-    for e, p in zip(row.noises, row.probabilities, strict=True):
-        cumulative += p
-        if u < cumulative:
+    noises, cumulative = _cumulative(min(max(count, 0), MAX_NOISE), BASE_ROW)
+    for e, limit in zip(noises, cumulative, strict=True):
+        if u < limit:
             return e
-    return row.noises[-1]
+    return noises[-1]
+
+
+@lru_cache(maxsize=64)
+def _cumulative(
+    reach: int, base: tuple[Fraction, ...]
+) -> tuple[tuple[int, ...], tuple[float, ...]]:
+    """A row's noises and cumulative probabilities (as floats), per reach;
+    keyed by the base row too, so that a replaced table is not stale."""
+    del base  # table_row reads it
+    row = table_row(reach)
+    sums, total = [], Fraction(0)
+    for p in row.probabilities:
+        total += p
+        sums.append(float(total))
+    return row.noises, tuple(sums)
 
 
 NOISE_VARIANCE = float(table_row(MAX_NOISE).variance)  # of a count >= D
