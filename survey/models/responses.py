@@ -25,6 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from survey.domain import disclosure
 from survey.extensions import db
 from survey.models._time import utcnow
 
@@ -80,6 +81,11 @@ class Response(db.Model):
     interviewer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     # The fold that counted this response into the tallies; None: not yet.
     tally_batch: Mapped[int | None] = mapped_column(Integer)
+    # A random key drawn when stored: the cell-key method's noise of a
+    # published count depends on the sum of its records' keys (disclosure).
+    record_key: Mapped[int] = mapped_column(
+        Integer, default=lambda: disclosure.new_record_key(), server_default="0"
+    )
 
     answers: Mapped[list[Answer]] = relationship(
         back_populates="response", cascade="all, delete-orphan"

@@ -13,6 +13,10 @@ row per cell instead of one per cell and month. Every query of the tallies
 must therefore read either those rows or the monthly ones, never both
 (``survey.services.results._tally_conditions`` chooses).
 
+Next to each count the tallies keep the sum of the record keys of the
+responses (or answers) it counts: the cell-key method's noise of any
+published count is a function of that sum (``survey.domain.disclosure``).
+
 Each table's primary key is ordered for the pages' reads and, on SQLite, is
 the table itself (WITHOUT ROWID): a page reads its rows in key order, with
 no lookup per row and no sort for its GROUP BY.
@@ -21,6 +25,7 @@ no lookup per row and no sort for its GROUP BY.
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     ForeignKey,
     Integer,
@@ -86,6 +91,7 @@ class ResponseTally(_Slice, db.Model):
     )
 
     responses: Mapped[int] = mapped_column(Integer)
+    key_sum: Mapped[int] = mapped_column(BigInteger, server_default="0")
 
 
 class FactorTally(_Slice, db.Model):
@@ -113,6 +119,7 @@ class FactorTally(_Slice, db.Model):
     f3: Mapped[int] = mapped_column(SmallInteger)
     f4: Mapped[int] = mapped_column(SmallInteger)
     responses: Mapped[int] = mapped_column(Integer)
+    key_sum: Mapped[int] = mapped_column(BigInteger, server_default="0")
 
 
 class AnswerTally(_Slice, db.Model):
@@ -146,6 +153,11 @@ class AnswerTally(_Slice, db.Model):
     c8: Mapped[int] = mapped_column(Integer)
     c9: Mapped[int] = mapped_column(Integer)
     c10: Mapped[int] = mapped_column(Integer)
+    # Sums of record keys (survey.domain.disclosure): of the answers with a
+    # value code (option 0: the c columns' answers), and of the respondents
+    # counted in ``answered``.
+    code_key: Mapped[int] = mapped_column(BigInteger, server_default="0")
+    answered_key: Mapped[int] = mapped_column(BigInteger, server_default="0")
 
 
 class TallyState(db.Model):

@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from survey import current_lang
-from survey.domain import comparison, weighting
+from survey.domain import comparison, disclosure, weighting
 from survey.domain import statistics as st
 from survey.models import Survey, Unit
 from survey.models.responses import RESPONDENT_GROUPS
@@ -242,6 +242,7 @@ def method_context(public: bool) -> dict[str, Any]:
         "public": public,
         "limits": {
             "min_n": st.MIN_N,
+            "max_noise": disclosure.MAX_NOISE,
             "caution_n": st.CAUTION_N,
             "ranking_n": st.RANKING_N,
             "ranking_points": format_decimal(100 * st.RANKING_HALF_WIDTH),

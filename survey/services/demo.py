@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.orm import selectinload
 
+from survey.domain import disclosure
 from survey.domain.banks import sipas_bank
 from survey.extensions import db
 from survey.models import Question, Response, ServiceCase, Survey, Unit, User, Wave
@@ -245,7 +246,7 @@ def _count(
             current = next(by_response, None)
         # survey, version, unit, submitted_at, channel, group, hard_flagged
         cut = tallies.cut_of(*row[1:4], row[8], row[4], row[6], row[12])
-        counts.add_written(cut, rows)
+        counts.add_written(cut, rows, row[14])
 
 
 def _save(counts: tallies.Counts | None, checkpoint: Callable[[], None] | None) -> None:
@@ -375,6 +376,7 @@ RESPONSE_COLUMNS = (
     "device_hash",
     "hard_flagged",
     "soft_flag_count",
+    "record_key",
 )
 ANSWER_COLUMNS = ("response_id", "question_id", "option_id", "value_int", "value_text")
 FLAG_COLUMNS = ("response_id", "code", "kind", "reason")
@@ -603,6 +605,7 @@ def _fake_response(  # noqa: C901 - one synthetic respondent, question by questi
             None,
             hard_flagged,
             0,
+            disclosure.new_record_key(),
         )
     )
 

@@ -15,6 +15,7 @@ from functools import lru_cache
 
 from sqlalchemy import select
 
+from survey.domain import disclosure
 from survey.domain import statistics as st
 from survey.domain.masking import mask_personal_data
 from survey.domain.questions import (
@@ -195,7 +196,24 @@ def _item(counts: Mapping[int, int]) -> st.ItemSummary:
 
 def _top_two(counts: Mapping[int, int], min_n: int) -> ShareFigure:
     item = _item(counts)
-    return ShareFigure(item.top_two, st.display_share(item.top_two, min_n=min_n))
+    prop = honest_interval(item.top_two, 2)
+    return ShareFigure(prop, st.display_share(prop, min_n=min_n))
+
+
+def honest_interval(prop: st.Proportion, success_codes: int) -> st.Proportion:
+    """With the cell-key noise on, the interval widened for it.
+
+    The share is perturbed counts over perturbed counts; the Wilson interval
+    is recomputed at the effective n whose sampling variance equals the
+    share's sampling plus noise variance (``disclosure.effective_n``).
+    """
+    if not results.perturbing() or prop.estimate is None:
+        return prop
+    n_eff = disclosure.effective_n(
+        prop.successes, prop.n, success_codes, len(st.LIKERT_CODES) - success_codes
+    )
+    wide = st.wilson(prop.estimate * n_eff, n_eff)
+    return replace(prop, low=wide.low, high=wide.high)
 
 
 def overview(survey: Survey, scope: Unit, flt: ResultFilter) -> Overview:
@@ -203,18 +221,14 @@ def overview(survey: Survey, scope: Unit, flt: ResultFilter) -> Overview:
     min_n = survey.min_n
     tree = results.scope_tree(scope)
     dimensions = (OVERALL, *SATISFACTION_FACTORS)
-    per_unit = results.dimension_counts_by_unit(survey, scope, flt, dimensions)
-    total: dict[str, Counter[int]] = {
-        d: sum(per_unit.get(d, {}).values(), Counter()) for d in dimensions
-    }
+    # Published counts (the cell-key noise, survey.services.results): each
+    # child's cell and the scope's own, never a sum of published cells.
+    tables = results.dimension_table(survey, tree, flt, dimensions)
+    total: dict[str, Counter[int]] = {d: tables[d].total for d in dimensions}
     overall_item = _item(total[OVERALL])
-    overall = ShareFigure(
-        overall_item.top_two, st.display_share(overall_item.top_two, min_n=min_n)
-    )
-    dissatisfied = ShareFigure(
-        overall_item.bottom_two,
-        st.display_share(overall_item.bottom_two, min_n=min_n),
-    )
+    overall = _top_two(total[OVERALL], min_n)
+    bottom = honest_interval(overall_item.bottom_two, 2)
+    dissatisfied = ShareFigure(bottom, st.display_share(bottom, min_n=min_n))
     factors = tuple((d, _top_two(total[d], min_n)) for d in SATISFACTION_FACTORS)
     composite = composite_with_interval(
         st.composite_index([f.prop for _, f in factors], min_n=min_n),
@@ -223,8 +237,8 @@ def overview(survey: Survey, scope: Unit, flt: ResultFilter) -> Overview:
     )
     benchmark_counts = results.dimension_counts(survey, None, flt, OVERALL)
     benchmark = _top_two(benchmark_counts, min_n)
-    responses_per_unit = results.responses_by_unit(survey, scope, flt)
-    flagged_per_unit = results.hard_flagged_by_unit(survey, scope, flt)
+    responses_table = results.responses_table(survey, tree, flt)
+    flagged_table = results.hard_flagged_table(survey, tree, flt)
     # A child row is under review when any unit of its subtree is; so is the
     # headline of a scope with a unit under review in its subtree (grade C).
     in_review = [u for u in units_under_review(survey) if u in tree.child_of]
@@ -232,9 +246,9 @@ def overview(survey: Survey, scope: Unit, flt: ResultFilter) -> Overview:
     comparison = survey_comparison(survey, flt)
     children = _child_rows(
         tree,
-        per_unit.get(OVERALL, {}),
-        responses_per_unit,
-        flagged_per_unit,
+        tables[OVERALL].children,
+        responses_table.children,
+        flagged_table.children,
         benchmark,
         overall,
         flt,
@@ -242,7 +256,7 @@ def overview(survey: Survey, scope: Unit, flt: ResultFilter) -> Overview:
         comparison,
         reviewed,
     )
-    responses = sum(responses_per_unit.values())
+    responses = responses_table.total
     months = _months(survey, scope, flt, min_n)
     protected = _protected_in_parent(survey, scope, flt, min_n)
     if protected:
@@ -271,7 +285,7 @@ def overview(survey: Survey, scope: Unit, flt: ResultFilter) -> Overview:
         phi=comparison.model.phi,
         children=children,
         has_overall_question=_has_dimension(survey, OVERALL),
-        quality=quality_note(responses, sum(flagged_per_unit.values()), flt),
+        quality=quality_note(responses, flagged_table.total, flt),
         grade=grade_of(overall, flt, under_review=bool(in_review)),
         channels=None
         if flt.channel or protected
@@ -291,8 +305,7 @@ def _protected_in_parent(
     if scope.parent is None:
         return False
     tree = results.scope_tree(scope.parent)
-    per_unit = results.dimension_counts_by_unit(survey, scope.parent, flt, (OVERALL,))
-    counts = results.fold_by_child(tree, per_unit.get(OVERALL, {}))
+    counts = results.dimension_table(survey, tree, flt, (OVERALL,))[OVERALL].children
     sizes = {
         str(unit_id): float(sum(c for code, c in counter.items() if code != 9))
         for unit_id, counter in counts.items()

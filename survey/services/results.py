@@ -3,17 +3,29 @@
 Every function here returns aggregates (counts per unit, code, option or
 month); none loads responses into Python. ``survey.services.reports`` turns
 the counts into figures with ``survey.domain.statistics``.
+
+Disclosure control happens here, once, where the counts leave this module
+(the cell-key method, ``survey.domain.disclosure``): each count comes with
+the sum of its records' keys, and the functions the pages read return every
+count perturbed by the noise that sum selects (``_publish``). The same cell
+has the same figure wherever it appears; no figure is made by adding up
+perturbed counts of smaller cells, so that a parent minus its children, or
+one filter minus another, gives noise rather than a count. The per-unit
+functions (``*_by_unit``) are exact: for the weighting and the tallies'
+checks, never shown as such. ``SURVEY_CELL_KEY = False`` in the app's config
+(the exact-arithmetic tests) turns the noise off.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from functools import cache
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
@@ -27,6 +39,7 @@ from sqlalchemy import (
     union_all,
 )
 
+from survey.domain import disclosure
 from survey.domain import statistics as st
 from survey.domain.masking import matches_masked
 from survey.domain.questions import (
@@ -291,6 +304,14 @@ def fold_by_child(
 # is counted from the rows alone.
 
 USE_TALLIES = True  # tests turn it off to compare with the straight counts
+CELL_KEY: bool | None = None  # None: the app's SURVEY_CELL_KEY (default on)
+
+
+def perturbing() -> bool:
+    """Whether the published counts carry the cell-key noise."""
+    if CELL_KEY is not None:
+        return CELL_KEY
+    return bool(current_app.config.get("SURVEY_CELL_KEY", True))
 
 
 def _tallies_cover(flt: ResultFilter, period: str = "month") -> bool:
@@ -393,23 +414,35 @@ def _summed(parts: list[Select[Any]], keys: int) -> list[Any]:
 
 @cache
 def _code_sums(table: type[AnswerTally]) -> tuple[Any, ...]:
-    return tuple(
-        cast(func.sum(getattr(table, f"c{code}")), BigInteger).label(f"c{code}")
-        for code in VALUE_CODES
+    return (
+        *(
+            cast(func.sum(getattr(table, f"c{code}")), BigInteger).label(f"c{code}")
+            for code in VALUE_CODES
+        ),
+        cast(func.sum(table.code_key), BigInteger).label("code_key"),
     )
 
 
 @cache
 def _code_counts() -> tuple[Any, ...]:
-    return tuple(
-        func.sum(case((Answer.value_int == code, 1), else_=0)).label(f"c{code}")
-        for code in VALUE_CODES
+    coded = Answer.value_int.between(VALUE_CODES[0], VALUE_CODES[-1])
+    return (
+        *(
+            func.sum(case((Answer.value_int == code, 1), else_=0)).label(f"c{code}")
+            for code in VALUE_CODES
+        ),
+        func.sum(case((coded, Response.record_key), else_=0)).label("code_key"),
     )
 
 
 def _counter(values: Iterable[int | None]) -> Counter[int]:
     """Counts per value code, without the codes nobody gave."""
     return Counter({c: int(n) for c, n in zip(VALUE_CODES, values, strict=True) if n})
+
+
+def _keyed_codes(values: list[Any]) -> tuple[Counter[int], int]:
+    """A row's c0..c10 and code key: counts per value code and the key sum."""
+    return _counter(values[: len(VALUE_CODES)]), int(values[len(VALUE_CODES)] or 0)
 
 
 def _response_counts(
@@ -421,7 +454,8 @@ def _response_counts(
     period: str = "month",
     by_month: bool = False,
 ) -> list[Any]:
-    """Responses per ``keys(table)`` (a function of Response or ResponseTally).
+    """Responses and the sum of their record keys per ``keys(table)`` (a
+    function of Response or ResponseTally).
 
     ``by_month``: the keys hold the month (or week), so the tallies' monthly
     rows are read (see ``_tally_conditions``).
@@ -430,7 +464,7 @@ def _response_counts(
 
     def rows() -> Select[Any]:
         return (
-            select(*row_keys, func.count())
+            select(*row_keys, func.count(), func.sum(Response.record_key))
             .where(
                 *flt.conditions(survey), *_in_subtree(scope), *_untallied(flt, period)
             )
@@ -441,7 +475,11 @@ def _response_counts(
     tallies = None
     if _tallies_cover(flt, period):
         tallies = (
-            select(*keys(ResponseTally), func.sum(ResponseTally.responses))
+            select(
+                *keys(ResponseTally),
+                func.sum(ResponseTally.responses),
+                func.sum(ResponseTally.key_sum),
+            )
             .where(*_tally_conditions(ResponseTally, survey, scope, flt, by_month))
             .where(*(w(ResponseTally) for w in where))
             .group_by(*keys(ResponseTally))
@@ -464,7 +502,8 @@ def _scale_counts(
     period: str = "month",
     by_month: bool = False,
 ) -> list[Any]:
-    """Value codes (c0..c10) of scale answers per ``keys(table)``.
+    """Value codes (c0..c10) of scale answers and the sum of their record
+    keys per ``keys(table)``.
 
     ``keys`` receives Response (the rows) or AnswerTally; ``where`` are
     conditions on Question, which both sources join; ``by_month`` as for
@@ -495,36 +534,133 @@ def _unit_of(table: Any) -> Any:
     return Response.unit_id if table is Response else table.unit_id
 
 
+# --------------------------------------------------------------------------- #
+# Publishing: the cell-key noise, applied where the counts leave this module
+# --------------------------------------------------------------------------- #
+
+VALID_CODES = {
+    LIKERT5: frozenset(st.LIKERT_CODES),
+    RATING5: frozenset(st.LIKERT_CODES),
+    NPS: frozenset(st.NPS_CODES),
+}
+
+
+def _publish_count(count: int, key_sum: int, measure: str, min_n: int | None) -> int:
+    """One published count: exact, or with its cell-key noise."""
+    if not perturbing():
+        return int(count)
+    return disclosure.perturb_count(int(count), key_sum, measure, min_n)
+
+
+def _publish_codes(
+    counts: Counter[Any], key_sum: int, valid: frozenset[Any] | None, min_n: int | None
+) -> Counter[Any]:
+    """A published distribution (codes, options, patterns) of one cell."""
+    if not perturbing():
+        return counts
+    return Counter(
+        {
+            k: v
+            for k, v in disclosure.perturb_codes(counts, key_sum, valid, min_n).items()
+            if v
+        }
+    )
+
+
+@dataclass(frozen=True)
+class UnitTable:
+    """A scope's units table: a cell per child unit (key: its id; the scope's
+    own id for answers at the scope unit itself) and one for the scope.
+
+    Each cell is published from its own exact count and key sum (the sums of
+    its units'), never as a sum of published counts: the scope's cell is the
+    same figure as the scope's own headline and as the scope's row on its
+    parent's page, and the parent minus the shown children is noise.
+    """
+
+    children: dict[int, Any] = field(default_factory=dict)
+    total: Any = 0
+
+
+def _folded(
+    tree: ScopeTree, per_unit: Mapping[int, tuple[Any, int]], zero: Callable[[], Any]
+) -> tuple[dict[int, tuple[Any, int]], tuple[Any, int]]:
+    """Exact (counts, key sum) per unit added up per child and for the scope."""
+    children: dict[int, list[Any]] = {}
+    total: list[Any] = [zero(), 0]
+    for unit_id, (counts, key) in per_unit.items():
+        child = tree.child_of.get(unit_id)
+        if child is None:
+            continue
+        cell = children.setdefault(child, [zero(), 0])
+        cell[0] += counts
+        cell[1] += key
+        total[0] += counts
+        total[1] += key
+    return {c: (v[0], v[1]) for c, v in children.items()}, (total[0], total[1])
+
+
+def _unit_rows(
+    survey: Survey, scope: Unit | None, flt: ResultFilter, *where: Any
+) -> dict[int, tuple[int, int]]:
+    rows = _response_counts(survey, scope, flt, lambda t: [_unit_of(t)], *where)
+    return {u: (int(n), int(k or 0)) for u, n, k in rows}
+
+
 def responses_by_unit(
     survey: Survey, scope: Unit | None, flt: ResultFilter
 ) -> dict[int, int]:
-    """Number of responses per unit id."""
-    rows = _response_counts(survey, scope, flt, lambda t: [_unit_of(t)])
-    return {unit_id: int(count) for unit_id, count in rows}
+    """Number of responses per unit id (exact: not to be shown as such)."""
+    return {u: n for u, (n, _) in _unit_rows(survey, scope, flt).items()}
+
+
+def _flagged_rows(
+    survey: Survey, scope: Unit | None, flt: ResultFilter
+) -> dict[int, tuple[int, int]]:
+    return _unit_rows(
+        survey,
+        scope,
+        replace(flt, include_flagged=True),
+        lambda t: t.hard_flagged.is_(True),
+    )
 
 
 def hard_flagged_by_unit(
     survey: Survey, scope: Unit | None, flt: ResultFilter
 ) -> dict[int, int]:
-    """Hard-flagged responses per unit id in the slice, whether included or not."""
-    rows = _response_counts(
-        survey,
-        scope,
-        replace(flt, include_flagged=True),
-        lambda t: [_unit_of(t)],
-        lambda t: t.hard_flagged.is_(True),
+    """Hard-flagged responses per unit id in the slice, whether included or not
+    (exact: not to be shown as such)."""
+    return {u: n for u, (n, _) in _flagged_rows(survey, scope, flt).items()}
+
+
+def _count_table(
+    tree: ScopeTree, per_unit: Mapping[int, tuple[int, int]], measure: str
+) -> UnitTable:
+    children, (total, key) = _folded(tree, per_unit, int)
+    return UnitTable(
+        {c: _publish_count(n, k, measure, None) for c, (n, k) in children.items()},
+        _publish_count(total, key, measure, None),
     )
-    return {unit_id: int(count) for unit_id, count in rows}
+
+
+def responses_table(survey: Survey, tree: ScopeTree, flt: ResultFilter) -> UnitTable:
+    """Published responses per child unit of ``tree`` and for its scope."""
+    return _count_table(tree, _unit_rows(survey, tree.scope, flt), "responses")
+
+
+def hard_flagged_table(survey: Survey, tree: ScopeTree, flt: ResultFilter) -> UnitTable:
+    """Published hard-flagged responses per child unit and for the scope."""
+    return _count_table(tree, _flagged_rows(survey, tree.scope, flt), "flagged")
 
 
 def _likert_of(dimensions: Iterable[str]) -> list[ColumnElement[bool]]:
     return [Question.dimension.in_(list(dimensions)), Question.type == LIKERT5]
 
 
-def dimension_counts_by_unit(
+def _dimension_rows(
     survey: Survey, scope: Unit | None, flt: ResultFilter, dimensions: Iterable[str]
-) -> dict[str, dict[int, Counter[int]]]:
-    """Five-point answers per dimension tag, unit id and code (1..5, 9)."""
+) -> dict[str, dict[int, tuple[Counter[int], int]]]:
+    """Exact five-point codes and their key sum per dimension and unit id."""
     rows = _scale_counts(
         survey,
         scope,
@@ -532,20 +668,57 @@ def dimension_counts_by_unit(
         lambda t: [Question.dimension, _unit_of(t)],
         *_likert_of(dimensions),
     )
-    result: dict[str, dict[int, Counter[int]]] = defaultdict(
-        lambda: defaultdict(Counter)
-    )
+    result: dict[str, dict[int, tuple[Counter[int], int]]] = defaultdict(dict)
     for dimension, unit_id, *codes in rows:
-        result[dimension][unit_id].update(_counter(codes))
+        counts, key = _keyed_codes(codes)
+        before, before_key = result[dimension].get(unit_id, (Counter(), 0))
+        result[dimension][unit_id] = (before + counts, before_key + key)
     return result
+
+
+def dimension_counts_by_unit(
+    survey: Survey, scope: Unit | None, flt: ResultFilter, dimensions: Iterable[str]
+) -> dict[str, dict[int, Counter[int]]]:
+    """Five-point answers per dimension tag, unit id and code (1..5, 9).
+
+    Exact: for the weighting, which needs the units' own counts; a page
+    shows ``dimension_table``'s.
+    """
+    return {
+        d: {u: counts for u, (counts, _) in units.items()}
+        for d, units in _dimension_rows(survey, scope, flt, dimensions).items()
+    }
+
+
+def dimension_table(
+    survey: Survey, tree: ScopeTree, flt: ResultFilter, dimensions: Iterable[str]
+) -> dict[str, UnitTable]:
+    """Published five-point codes per dimension, child unit and for the scope."""
+    valid = VALID_CODES[LIKERT5]
+    tables: dict[str, UnitTable] = {}
+    rows = _dimension_rows(survey, tree.scope, flt, dimensions)
+    for dimension in dimensions:
+        children, (total, key) = _folded(tree, rows.get(dimension, {}), Counter)
+        tables[dimension] = UnitTable(
+            {
+                c: _publish_codes(n, k, valid, survey.min_n)
+                for c, (n, k) in children.items()
+            },
+            _publish_codes(total, key, valid, survey.min_n),
+        )
+    return tables
 
 
 def dimension_counts(
     survey: Survey, scope: Unit | None, flt: ResultFilter, dimension: str
 ) -> Counter[int]:
-    """Five-point answers of one dimension over the whole scope (None: survey)."""
+    """Published five-point answers of one dimension over the whole scope
+    (None: the survey)."""
     rows = _scale_counts(survey, scope, flt, lambda t: [], *_likert_of([dimension]))
-    return _counter(rows[0]) if rows else Counter()
+    if not rows:
+        return Counter()
+    counts, key = _keyed_codes(list(rows[0]))
+    return _publish_codes(counts, key, VALID_CODES[LIKERT5], survey.min_n)
 
 
 def factor_patterns(
@@ -558,8 +731,16 @@ def factor_patterns(
     counted, so at most 3^5 rows come back however many responses there are.
     The tallies keep the same pattern per response for the five satisfaction
     factors (-1 standing for NULL, -2 for a respondent who answered none).
+    Published: each pattern's count perturbed, keyed by the respondents'.
     """
-    dimensions = tuple(dimensions)
+    counts, key = _factor_rows(survey, scope, flt, tuple(dimensions))
+    return dict(_publish_codes(counts, key, None, None))
+
+
+def _factor_rows(
+    survey: Survey, scope: Unit | None, flt: ResultFilter, dimensions: tuple[str, ...]
+) -> tuple[Counter[tuple[int | None, ...]], int]:
+    """Exact respondents per pattern, and their key sum over all patterns."""
 
     def per_pattern() -> Select[Any]:
         flags = [
@@ -567,29 +748,44 @@ def factor_patterns(
             for i, flag in enumerate(factor_flags(dimensions))
         ]
         per_response = (
-            _answers(survey, scope, flt, Answer.response_id, *flags, period="month")
+            _answers(
+                survey,
+                scope,
+                flt,
+                Answer.response_id,
+                *flags,
+                func.max(Response.record_key).label("record_key"),
+                period="month",
+            )
             .where(*_likert_of(dimensions))
             .group_by(Answer.response_id)
             .subquery()
         )
         columns = [per_response.c[f"f{i}"] for i in range(len(dimensions))]
-        return select(*columns, func.count()).group_by(*columns)
+        return select(
+            *columns, func.count(), func.sum(per_response.c.record_key)
+        ).group_by(*columns)
 
     tallies = None
     if _tallies_cover(flt) and dimensions == SATISFACTION_FACTORS:
         # The plain columns, in the table's key order: no sort for the GROUP BY.
         factors = [getattr(FactorTally, f"f{i}") for i in range(len(dimensions))]
         tallies = (
-            select(*factors, func.sum(FactorTally.responses))
+            select(
+                *factors, func.sum(FactorTally.responses), func.sum(FactorTally.key_sum)
+            )
             .where(*_tally_conditions(FactorTally, survey, scope, flt))
             .where(FactorTally.f0 != NO_FACTOR_ANSWERED)
             .group_by(*factors)
         )
     rows = _summed(_parts(survey, tallies, per_pattern), len(dimensions))
-    return {
-        tuple(None if f == NO_FACTOR else f for f in row[:-1]): int(row[-1])
-        for row in rows
-    }
+    counts = Counter(
+        {
+            tuple(None if f == NO_FACTOR else f for f in row[:-2]): int(row[-2])
+            for row in rows
+        }
+    )
+    return counts, sum(int(row[-1] or 0) for row in rows)
 
 
 @cache
@@ -611,7 +807,8 @@ def factor_flags(dimensions: tuple[str, ...]) -> tuple[Any, ...]:
 def responses_by_month(
     survey: Survey, scope: Unit | None, flt: ResultFilter, period: str = "month"
 ) -> dict[str, int]:
-    """Responses per local month 'YYYY-MM' (or week: its Monday 'YYYY-MM-DD')."""
+    """Published responses per local month 'YYYY-MM' (or week: its Monday
+    'YYYY-MM-DD')."""
     rows = _response_counts(
         survey,
         scope,
@@ -620,7 +817,10 @@ def responses_by_month(
         period=period,
         by_month=True,
     )
-    return {key: int(count) for key, count in sorted(rows)}
+    return {
+        month: _publish_count(int(n), int(k or 0), "responses", None)
+        for month, n, k in sorted(rows)
+    }
 
 
 def dimension_counts_by_month(
@@ -630,7 +830,8 @@ def dimension_counts_by_month(
     dimension: str,
     period: str = "month",
 ) -> dict[str, Counter[int]]:
-    """Five-point answers of one dimension per local month (or week) and code."""
+    """Published five-point answers of one dimension per local month (or
+    week) and code."""
     rows = _scale_counts(
         survey,
         scope,
@@ -640,7 +841,13 @@ def dimension_counts_by_month(
         period=period,
         by_month=True,
     )
-    return {key: _counter(codes) for key, *codes in rows}
+    published = {}
+    for month, *codes in rows:
+        counts, key = _keyed_codes(codes)
+        published[month] = _publish_codes(
+            counts, key, VALID_CODES[LIKERT5], survey.min_n
+        )
+    return published
 
 
 def version_months(survey: Survey, period: str = "month") -> dict[int, str]:
@@ -657,18 +864,32 @@ def version_months(survey: Survey, period: str = "month") -> dict[int, str]:
     return keys
 
 
-def scale_counts(
+def _scale_rows(
     survey: Survey, scope: Unit | None, flt: ResultFilter
-) -> dict[str, Counter[int]]:
-    """Codes of five-point, rating and 0-10 questions, per question code."""
+) -> dict[tuple[str, str], tuple[Counter[int], int]]:
+    """Exact codes and key sum per (question code, type) of scale questions."""
     rows = _scale_counts(
         survey,
         scope,
         flt,
-        lambda t: [Question.code],
+        lambda t: [Question.code, Question.type],
         Question.type.in_(SCALE_QUESTION_TYPES),
     )
-    return {code: _counter(codes) for code, *codes in rows}
+    return {(code, kind): _keyed_codes(codes) for code, kind, *codes in rows}
+
+
+def scale_counts(
+    survey: Survey, scope: Unit | None, flt: ResultFilter
+) -> dict[str, Counter[int]]:
+    """Published codes of five-point, rating and 0-10 questions, per question
+    code (their answers' n kept on its side of the minimum n)."""
+    published: dict[str, Counter[int]] = {}
+    for (code, kind), (counts, key) in _scale_rows(survey, scope, flt).items():
+        valid = VALID_CODES.get(kind)
+        published[code] = published.get(code, Counter()) + _publish_codes(
+            counts, key, valid, survey.min_n
+        )
+    return published
 
 
 def _answered_counts(
@@ -679,11 +900,16 @@ def _answered_counts(
     rows: Callable[[], Select[Any]],
     *where: ColumnElement[bool],
 ) -> list[Any]:
-    """``rows()`` (answers counted straight) plus the tallies' ``answered`` sums."""
+    """``rows()`` (answers counted straight) plus the tallies' ``answered`` sums,
+    each with the sum of the record keys of what it counts."""
     tallies = None
     if _tallies_cover(flt):
         tallies = (
-            select(*keys, func.sum(AnswerTally.answered))
+            select(
+                *keys,
+                func.sum(AnswerTally.answered),
+                func.sum(AnswerTally.answered_key),
+            )
             .select_from(AnswerTally)
             .join(Question, Question.id == AnswerTally.question_id)
             .where(*_tally_conditions(AnswerTally, survey, scope, flt), *where)
@@ -692,10 +918,10 @@ def _answered_counts(
     return _summed(_parts(survey, tallies, rows), len(keys))
 
 
-def option_counts(
+def _option_rows(
     survey: Survey, scope: Unit | None, flt: ResultFilter
-) -> dict[str, Counter[str]]:
-    """Ticks per option code of single and multiple choice questions."""
+) -> dict[str, dict[str, tuple[int, int]]]:
+    """Exact ticks and their key sum per question and option code."""
 
     def rows() -> Select[Any]:
         # Ticks per option id first, their codes after: joined to each answer,
@@ -709,13 +935,14 @@ def option_counts(
                 Question.code,
                 Answer.option_id,
                 func.count().label("ticks"),
+                func.sum(Response.record_key).label("key_sum"),
                 period="month",
             )
             .where(Question.type.in_(CHOICE_QUESTION_TYPES))
             .group_by(Question.code, Answer.option_id)
             .subquery()
         )
-        return select(ticks.c.code, Option.code, ticks.c.ticks).join(
+        return select(ticks.c.code, Option.code, ticks.c.ticks, ticks.c.key_sum).join(
             Option, Option.id == ticks.c.option_id
         )
 
@@ -728,31 +955,55 @@ def option_counts(
         Question.type.in_(CHOICE_QUESTION_TYPES),
         Option.id == AnswerTally.option_id,
     )
-    result: dict[str, Counter[str]] = defaultdict(Counter)
-    for question, option, count in tallied:
-        result[question][option] += int(count)
+    result: dict[str, dict[str, tuple[int, int]]] = defaultdict(dict)
+    for question, option, count, key in tallied:
+        before = result[question].get(option, (0, 0))
+        result[question][option] = (before[0] + int(count), before[1] + int(key or 0))
     return dict(result)
 
 
-def respondents_by_question(
+def option_counts(
     survey: Survey, scope: Unit | None, flt: ResultFilter
-) -> dict[str, int]:
-    """Respondents who answered each choice or text question."""
+) -> dict[str, Counter[str]]:
+    """Published ticks per option code of single and multiple choice questions."""
+    return {
+        question: Counter(
+            {
+                option: published
+                for option, (n, k) in options.items()
+                if (published := _publish_count(n, k, ("option", option), None))
+            }
+        )
+        for question, options in _option_rows(survey, scope, flt).items()
+    }
+
+
+def _respondent_rows(
+    survey: Survey, scope: Unit | None, flt: ResultFilter
+) -> dict[str, tuple[int, int]]:
+    """Exact respondents and their key sum per choice or text question."""
     answered_types = (*CHOICE_QUESTION_TYPES, *TEXT_QUESTION_TYPES)
 
     def rows() -> Select[Any]:
-        return (
+        # One row per respondent and question first: a multiple choice has an
+        # answer row per ticked option, and the key is the respondent's.
+        per_respondent = (
             _answers(
                 survey,
                 scope,
                 flt,
                 Question.code,
-                func.count(Answer.response_id.distinct()),
+                Answer.response_id,
+                func.max(Response.record_key).label("record_key"),
                 period="month",
             )
             .where(Question.type.in_(answered_types), or_nonempty_text())
-            .group_by(Question.code)
+            .group_by(Question.code, Answer.response_id)
+            .subquery()
         )
+        return select(
+            per_respondent.c.code, func.count(), func.sum(per_respondent.c.record_key)
+        ).group_by(per_respondent.c.code)
 
     tallied = _answered_counts(
         survey,
@@ -763,7 +1014,18 @@ def respondents_by_question(
         Question.type.in_(answered_types),
         AnswerTally.option_id == 0,
     )
-    return {key: int(count) for key, count in tallied}
+    return {code: (int(count), int(key or 0)) for code, count, key in tallied}
+
+
+def respondents_by_question(
+    survey: Survey, scope: Unit | None, flt: ResultFilter
+) -> dict[str, int]:
+    """Published respondents who answered each choice or text question (kept
+    on their side of the minimum n)."""
+    return {
+        code: _publish_count(n, k, "respondents", survey.min_n)
+        for code, (n, k) in _respondent_rows(survey, scope, flt).items()
+    }
 
 
 def or_nonempty_text() -> ColumnElement[bool]:
@@ -801,9 +1063,13 @@ def comments(
     page: int = 1,
     per_page: int = COMMENTS_PER_PAGE,
 ) -> tuple[int, int, list[Comment]]:
-    """(comments in the slice, matches of ``search``, one page of matches)."""
+    """(comments in the slice, matches of ``search``, one page of matches).
+
+    Both counts are published (the cell-key noise; the total kept on its
+    side of the minimum n, which decides whether the comments are shown).
+    """
     base = _comment_query(survey, scope, flt, question_code)
-    total = db.session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    total = _comment_count(survey, base, "comments", survey.min_n)
     month = _local_month(Response.submitted_at)
     ordered = base.add_columns(month).order_by(
         Response.submitted_at.desc(), Answer.id.desc()
@@ -815,18 +1081,29 @@ def comments(
         # masked text is a match in the raw text too (masks only remove), so
         # SQL narrows the candidates and Python decides on their masked copy.
         pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%") + "%"
-        candidates = ordered.where(
+        candidates = ordered.add_columns(Response.record_key).where(
             Answer.value_text.ilike(pattern.replace("_", "\\_"), escape="\\")
         )
         found = [
-            Comment(text, unit_id, key)
-            for text, unit_id, key in db.session.execute(candidates)
+            (Comment(text, unit_id, key), record_key or 0)
+            for text, unit_id, key, record_key in db.session.execute(candidates)
             if matches_masked(text, search)
         ]
-        return total, len(found), found[offset : offset + per_page]
+        matches = _publish_count(len(found), sum(k for _, k in found), "matches", None)
+        return total, matches, [c for c, _ in found[offset : offset + per_page]]
     rows = db.session.execute(ordered.limit(per_page).offset(offset)).all()
     return (
         total,
         total,
         [Comment(text, unit_id, key) for text, unit_id, key in rows],
     )
+
+
+def _comment_count(
+    survey: Survey, query: Select[Any], measure: str, min_n: int | None
+) -> int:
+    keyed = query.add_columns(Response.record_key.label("record_key")).subquery()
+    count, key = db.session.execute(
+        select(func.count(), func.sum(keyed.c.record_key))
+    ).one()
+    return _publish_count(int(count or 0), int(key or 0), measure, min_n)

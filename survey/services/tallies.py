@@ -70,7 +70,13 @@ TIDY_AFTER = 50_000  # responses folded at once: compact the tallies, ANALYZE
 MONTH = SLICE_COLUMNS.index("month")
 FACTOR_KEY = (*SLICE_COLUMNS, *(f"f{i}" for i in range(FACTORS)))
 ANSWER_KEY = (*SLICE_COLUMNS, "question_id", "option_id")
-ANSWER_COUNTS = ("answered", *(f"c{code}" for code in VALUE_CODES))
+ANSWER_COUNTS = (
+    "answered",
+    *(f"c{code}" for code in VALUE_CODES),
+    "code_key",
+    "answered_key",
+)
+CODE_KEY, ANSWERED_KEY = len(ANSWER_COUNTS) - 2, len(ANSWER_COUNTS) - 1
 FACTOR_INDEX = {dimension: i for i, dimension in enumerate(SATISFACTION_FACTORS)}
 TOP, REST = frozenset(st.LIKERT_CODES[-2:]), frozenset(st.LIKERT_CODES[:-2])
 CHOICE_TYPES = frozenset(results.CHOICE_QUESTION_TYPES)
@@ -127,18 +133,23 @@ class Counts:
     question is answered when its answer is not blank text, a respondent
     counts once per question, options are ticks of choice questions, and a
     factor is the best of its answers (1 top-two, 0 other code, -1 N/A).
+    Next to each count, the sum of the record keys of what it counts
+    (``survey.domain.disclosure``).
     """
 
     questions: dict[int, tuple[str, str | None]]  # id -> (type, dimension)
     responses: Counter[tuple[Any, ...]] = field(default_factory=Counter)
     patterns: Counter[tuple[Any, ...]] = field(default_factory=Counter)
-    # slice -> (question id, option id or 0) -> [answered, c0..c10]
+    response_keys: Counter[tuple[Any, ...]] = field(default_factory=Counter)
+    pattern_keys: Counter[tuple[Any, ...]] = field(default_factory=Counter)
+    # slice -> (question id, option id or 0) -> [answered, c0..c10, keys]
     answers: dict[tuple[Any, ...], dict[tuple[int, int], list[int]]] = field(
         default_factory=dict
     )
 
-    def add(self, cut: tuple[Any, ...], rows: Iterable[Any]) -> None:
-        """One response: its slice and its rows (id, question, option, value, text?)."""
+    def add(self, cut: tuple[Any, ...], rows: Iterable[Any], key: int = 0) -> None:
+        """One response: its slice, its rows (id, question, option, value,
+        text?) and its record key."""
         cells = self.answers.setdefault(cut, {})
         factors: list[int | None] = [None] * FACTORS
         answered_factor = False
@@ -151,13 +162,16 @@ class Counts:
             if (has_text or kind not in TEXT_TYPES) and question_id not in seen:
                 seen.add(question_id)
                 cell[0] += 1
+                cell[ANSWERED_KEY] += key
             if value is not None and 0 <= value <= VALUE_CODES[-1]:
                 cell[value + 1] += 1
+                cell[CODE_KEY] += key
             if option_id is not None and kind in CHOICE_TYPES:
                 ticks = cells.get((question_id, option_id))
                 if ticks is None:
                     ticks = cells[question_id, option_id] = [0] * len(ANSWER_COUNTS)
                 ticks[0] += 1
+                ticks[ANSWERED_KEY] += key
             if kind == LIKERT5 and dimension in FACTOR_INDEX:
                 answered_factor = True
                 i = FACTOR_INDEX[dimension]
@@ -170,32 +184,40 @@ class Counts:
         )
         self.responses[cut] += 1
         self.patterns[(*cut, *pattern)] += 1
+        self.response_keys[cut] += key
+        self.pattern_keys[(*cut, *pattern)] += key
 
     def add_written(
-        self, cut: tuple[Any, ...], answers: Iterable[tuple[Any, ...]]
+        self, cut: tuple[Any, ...], answers: Iterable[tuple[Any, ...]], key: int = 0
     ) -> None:
         """One response from the rows being written: (response, question,
         option, value, text), with the text blank as the query's ``trim``
-        sees it (spaces only)."""
+        sees it (spaces only), and its record key."""
         self.add(
             cut,
             (
                 (rid, qid, oid, value, text is not None and text.strip(" ") != "")
                 for rid, qid, oid, value, text in answers
             ),
+            key,
         )
 
     def write(self) -> None:
         """Add the counts to the tallies: each month's rows and all months'."""
-        for table, counts, key in (
-            (ResponseTally, _and_all_months(self.responses), SLICE_COLUMNS),
-            (FactorTally, _and_all_months(self.patterns), FACTOR_KEY),
+        for table, counts, keys, key in (
+            (ResponseTally, self.responses, self.response_keys, SLICE_COLUMNS),
+            (FactorTally, self.patterns, self.pattern_keys, FACTOR_KEY),
         ):
+            key_sums = _and_all_months(keys)
             _upsert(
                 table,
                 [
-                    {**dict(zip(key, cells, strict=True)), "responses": count}
-                    for cells, count in counts.items()
+                    {
+                        **dict(zip(key, cells, strict=True)),
+                        "responses": count,
+                        "key_sum": key_sums[cells],
+                    }
+                    for cells, count in _and_all_months(counts).items()
                 ],
                 key,
             )
@@ -292,8 +314,10 @@ def _count_batch(in_batch: ColumnElement[bool]) -> Counts:
     """One pass over the batch's responses and answers, in response order."""
     batch = counter(select(Response.version_id).where(in_batch).distinct())
     cuts = {
-        row[0]: tuple(row[1:])
-        for row in db.session.execute(select(Response.id, *_slice()).where(in_batch))
+        row[0]: (tuple(row[2:]), row[1])
+        for row in db.session.execute(
+            select(Response.id, Response.record_key, *_slice()).where(in_batch)
+        )
     }
     answers = (
         select(
@@ -308,9 +332,10 @@ def _count_batch(in_batch: ColumnElement[bool]) -> Counts:
         .order_by(Answer.response_id)
     )
     for response_id, rows in groupby(driver_rows(answers), key=itemgetter(0)):
-        batch.add(cuts.pop(response_id), rows)
-    for cut in cuts.values():  # responses without a single answer
-        batch.add(cut, [])
+        cut, key = cuts.pop(response_id)
+        batch.add(cut, rows, key)
+    for cut, key in cuts.values():  # responses without a single answer
+        batch.add(cut, [], key)
     return batch
 
 
@@ -518,6 +543,16 @@ def comparisons(survey: Survey, scope: Any = None) -> list[tuple[str, Any, Any]]
         ("scale_counts", results.scale_counts, ()),
         ("option_counts", results.option_counts, ()),
         ("respondents_by_question", results.respondents_by_question, ()),
+        # the exact counts with their record keys' sums, behind the above
+        ("unit_rows", results._unit_rows, ()),
+        ("flagged_rows", results._flagged_rows, ()),
+        ("dimension_rows", results._dimension_rows, (dimensions,)),
+        ("factor_rows", results._factor_rows, (SATISFACTION_FACTORS,)),
+        ("month_rows", _month_rows, ()),
+        ("month_code_rows", _month_code_rows, ()),
+        ("scale_rows", results._scale_rows, ()),
+        ("option_rows", results._option_rows, ()),
+        ("respondent_rows", results._respondent_rows, ()),
     ]
     compared = []
     for flt in CHECKED_FILTERS:
@@ -531,6 +566,29 @@ def comparisons(survey: Survey, scope: Any = None) -> list[tuple[str, Any, Any]]
                 )
             )
     return compared
+
+
+def _month_rows(survey: Survey, scope: Any, flt: Any) -> list[tuple[Any, ...]]:
+    return sorted(
+        tuple(row)
+        for row in results._response_counts(
+            survey, scope, flt, lambda t: [results._month_of(t)], by_month=True
+        )
+    )
+
+
+def _month_code_rows(survey: Survey, scope: Any, flt: Any) -> list[tuple[Any, ...]]:
+    return sorted(
+        tuple(row)
+        for row in results._scale_counts(
+            survey,
+            scope,
+            flt,
+            lambda t: [results._month_of(t)],
+            *results._likert_of([OVERALL]),
+            by_month=True,
+        )
+    )
 
 
 def _plain(value: Any) -> Any:

@@ -21,8 +21,8 @@ from dataclasses import dataclass, field, replace
 
 from sqlalchemy import ColumnElement, and_, func, select
 
+from survey.domain import disclosure, weighting
 from survey.domain import statistics as st
-from survey.domain import weighting
 from survey.domain.questions import LIKERT5, OVERALL
 from survey.domain.weighting import Cell, CellWeights, Method
 from survey.extensions import db
@@ -180,7 +180,7 @@ def _answers(
         .where(Wave.survey_id == survey.id)
     )
     query = (
-        select(*columns, func.count())
+        select(*columns, func.count(), func.sum(Response.record_key))
         .select_from(Response)
         .join(Invitation, Invitation.id == Response.invitation_id)
         .join(ServiceCase, ServiceCase.id == Invitation.case_id)
@@ -199,15 +199,45 @@ def _answers(
     found: dict[int, dict[Cell | None, Counter[int]]] = defaultdict(
         lambda: defaultdict(Counter)
     )
-    for unit_id, group, applicant, outcome, code, count in db.session.execute(query):
+    keys: dict[int, Counter[Cell | None]] = defaultdict(Counter)
+    rows = db.session.execute(query)
+    for unit_id, group, applicant, outcome, code, count, key in rows:
         found[unit_id][(group, applicant, outcome)][code] += count
-    every = results.dimension_counts_by_unit(survey, scope, invited, (OVERALL,))
-    for unit_id, codes in every.get(OVERALL, {}).items():
+        keys[unit_id][(group, applicant, outcome)] += int(key or 0)
+    every = results._dimension_rows(survey, scope, invited, (OVERALL,))
+    for unit_id, (codes, key) in every.get(OVERALL, {}).items():
         unlinked = Counter({c: n for c, n in codes.items() if c in st.LIKERT_CODES})
         for linked in found.get(unit_id, {}).values():
             unlinked.subtract(linked)
         if +unlinked:
             found[unit_id][None] = +unlinked
+            keys[unit_id][None] = key - sum(keys[unit_id].values())
+    return _published(found, keys)
+
+
+def _published(
+    found: dict[int, dict[Cell | None, Counter[int]]],
+    keys: Mapping[int, Mapping[Cell | None, int]],
+) -> dict[int, dict[Cell | None, Counter[int]]]:
+    """The answers per unit and cell with the cell-key noise, when it is on.
+
+    The weighted figures are made of these counts: each unit's cell is
+    perturbed by its own records' keys (survey.domain.disclosure), so that
+    two weighted figures differenced give noise, as the unweighted ones do.
+    """
+    if not results.perturbing():
+        return found
+    for unit_id, cells in found.items():
+        for cell, codes in cells.items():
+            cells[cell] = Counter(
+                {
+                    code: n
+                    for code, n in disclosure.perturb_codes(
+                        codes, keys[unit_id][cell]
+                    ).items()
+                    if n
+                }
+            )
     return found
 
 
@@ -222,7 +252,12 @@ def _invitations(
     if not flt.include_flagged:
         answered.append(Response.hard_flagged.is_(False))
     query = (
-        select(Invitation.unit_id, func.count(Invitation.id), func.count(Response.id))
+        select(
+            Invitation.unit_id,
+            func.count(Invitation.id),
+            func.count(Response.id),
+            func.sum(Response.record_key),
+        )
         .select_from(Invitation)
         .join(Wave, Wave.id == Invitation.wave_id)
         .join(ServiceCase, ServiceCase.id == Invitation.case_id)
@@ -234,7 +269,12 @@ def _invitations(
         )
         .group_by(Invitation.unit_id)
     )
-    return {unit_id: (sent, done) for unit_id, sent, done in db.session.execute(query)}
+    # The responses are published with the cell-key noise (the invitations
+    # are the platform's own doing, not the respondents').
+    return {
+        unit_id: (sent, results._publish_count(done, int(key or 0), "invited", None))
+        for unit_id, sent, done, key in db.session.execute(query)
+    }
 
 
 def _unit_counts(
