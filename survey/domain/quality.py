@@ -28,6 +28,9 @@ from survey.domain.statistics import (
 
 Level: TypeAlias = Literal["green", "amber", "red", "none"]
 
+# Hard: faster than anyone can read and tick an item (a second each); the
+# response leaves the official figures. Slow enough to read is never hard.
+HARD_SPEED_SECONDS_PER_ITEM = 1
 SPEEDER_FACTOR = 0.5  # under half the median duration of version and channel
 GRID_MIN_ITEMS = 8  # a grid this long can be straight-lined
 INFLATION_RED = 0.10  # Newcombe lower bound of opt-in minus invited above this
@@ -49,6 +52,7 @@ class Indicator:
     level: Level
     reason: str
     value: float | None = None
+    p: float | None = None  # chance under "honest", where the rule has one
 
 
 # --------------------------------------------------------------------------- #

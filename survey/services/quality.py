@@ -17,8 +17,13 @@ from typing import Any
 from sqlalchemy import Integer, and_, case, cast, func, insert, select, update
 from sqlalchemy.sql.elements import ColumnElement
 
-from survey.domain import quality
+from survey.domain import quality, quality_evidence
 from survey.domain.quality import GridAnswers, Indicator, RecordCheck
+from survey.domain.quality_evidence import (
+    UnitEvidence,
+    city_evidence,
+    unit_level,
+)
 from survey.extensions import db
 from survey.models import (
     Answer,
@@ -37,6 +42,7 @@ from survey.models._time import utcnow
 from survey.models.responses import INVITED_CHANNELS
 from survey.models.reviews import UNDER_REVIEW
 from survey.services.audit import record_event
+from survey.services.integrity import unit_evidence
 
 LIKERT = "likert5"
 CHECK_DIMENSION = "check"
@@ -320,10 +326,16 @@ def unit_counts(survey: Survey, period: Period) -> dict[int, UnitCounts]:
         c = counts[unit_id]
         c.responses, c.opt_in, c.soft_flagged = total, opt_in or 0, flagged or 0
         c.invited_soft_flagged = invited_flagged or 0
+    # The reverse-worded check ("I had to wait too long") coded 6 - answer,
+    # so that "all at the top" means favourable on every item.
+    coded = case(
+        (Question.dimension == CHECK_DIMENSION, 6 - Answer.value_int),
+        else_=Answer.value_int,
+    )
     per_response = (
         select(
             Response.unit_id.label("unit_id"),
-            func.min(Answer.value_int).label("lowest"),
+            func.min(coded).label("lowest"),
         )
         .join(Answer, Answer.response_id == Response.id)
         .join(Question, Question.id == Answer.question_id)
@@ -390,12 +402,34 @@ def unit_counts(survey: Survey, period: Period) -> dict[int, UnitCounts]:
     return dict(counts)
 
 
-def unit_indicators(counts: dict[int, UnitCounts]) -> dict[int, list[Indicator]]:
-    """Each unit's indicators against the city (every unit of the survey)."""
+def _median_share(counts: dict[int, UnitCounts], attribute: str) -> float | None:
+    """The median unit's share: a few manipulated units do not move it."""
+    return quality_evidence.median(
+        [getattr(c, attribute) / c.rated for c in counts.values() if c.rated >= 10]
+    )
+
+
+def unit_indicators(
+    counts: dict[int, UnitCounts],
+    evidence: dict[int, UnitEvidence] | None = None,
+) -> dict[int, list[Indicator]]:
+    """Each unit's indicators against the city (every unit of the survey).
+
+    With ``evidence`` (``integrity.unit_evidence``), each unit's content and
+    arrival evidence against its own history follows, then the unit score.
+    """
     city_rated = sum(c.rated for c in counts.values())
     city_top = sum(c.all_top for c in counts.values())
     city_negative = sum(c.negatives for c in counts.values())
     city_q0 = city_negative / city_rated if city_rated else 0.0
+    # Robust references: the median unit's, when enough units have answers.
+    top_median = _median_share(counts, "all_top")
+    negative_median = _median_share(counts, "negatives")
+    if top_median is not None and city_rated:
+        city_top = round(top_median * city_rated)
+    if negative_median is not None:
+        city_q0 = negative_median
+    judged = city_evidence(evidence) if evidence else {}
     city_n = sum(c.responses for c in counts.values())
     city_flagged = sum(c.soft_flagged for c in counts.values())
     # Record contradictions exist on the invited channel only: each unit is
@@ -427,8 +461,15 @@ def unit_indicators(counts: dict[int, UnitCounts]) -> dict[int, list[Indicator]]
                 city_channels=city_channels,
             ),
             quality.step_change([(x, n) for x, n in months]),
+            *judged.get(unit_id, []),
         ]
     return result
+
+
+def period_indicators(survey: Survey, period: Period) -> dict[int, list[Indicator]]:
+    """Every unit's indicators and evidence over the period."""
+    evidence = unit_evidence(survey, period.start, period.end)
+    return unit_indicators(unit_counts(survey, period), evidence)
 
 
 def recompute_quality(
@@ -436,7 +477,7 @@ def recompute_quality(
 ) -> QualityReport:
     """Store soft flags, compute the indicators, open reviews for red units."""
     report = QualityReport(flags_added=store_soft_flags(survey, period))
-    indicators = unit_indicators(unit_counts(survey, period))
+    indicators = period_indicators(survey, period)
     units = {
         u.id: u
         for u in db.session.scalars(select(Unit).where(Unit.id.in_(list(indicators))))
@@ -452,7 +493,7 @@ def recompute_quality(
         unit = units[unit_id]
         report.indicators[unit.code] = found
         red = [i for i in found if i.level == "red"]
-        if red and unit_id not in open_reviews:
+        if unit_level(found) == "red" and unit_id not in open_reviews:
             reason = "; ".join(f"{i.code}: {i.reason}" for i in red)
             review = UnitReview(
                 survey_id=survey.id,
@@ -537,6 +578,6 @@ def review_indicators(reviews: list[UnitReview]) -> dict[int, list[Indicator]]:
         key = (review.survey_id, review.period_start, review.period_end)
         if key not in computed:
             period = Period(review.period_start, review.period_end)
-            computed[key] = unit_indicators(unit_counts(review.survey, period))
+            computed[key] = period_indicators(review.survey, period)
         result[review.id] = computed[key].get(review.unit_id, [])
     return result
