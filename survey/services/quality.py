@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Integer, and_, case, cast, func, insert, select, update
+from sqlalchemy import Integer, and_, case, cast, func, insert, or_, select, update
 from sqlalchemy.sql.elements import ColumnElement
 
 from survey.domain import quality, quality_evidence
@@ -83,12 +83,23 @@ def _in_period(survey: Survey, period: Period) -> list[ColumnElement[bool]]:
 # --- per-response soft flags -------------------------------------------------
 
 
+def _channel_group() -> ColumnElement[str]:
+    """Invited (and phone) apart from every opt-in channel, the kiosk included.
+
+    A kiosk's cut-off is the opt-in channels' together: were it its own, a
+    kiosk filled in by staff would set its own median.
+    """
+    invited = Response.channel.in_(sorted(INVITED_CHANNELS))
+    return case((invited, "invited"), else_="opt_in")
+
+
 def _median_durations(survey: Survey, period: Period) -> dict[tuple[int, str], float]:
-    """Median duration per version and channel: the middle row, in SQL."""
+    """Median duration per version and channel group: the middle row, in SQL."""
+    group = _channel_group()
     groups = db.session.execute(
-        select(Response.version_id, Response.channel, func.count(Response.id))
+        select(Response.version_id, group, func.count(Response.id))
         .where(*_in_period(survey, period), Response.duration_seconds.is_not(None))
-        .group_by(Response.version_id, Response.channel)
+        .group_by(Response.version_id, group)
     ).all()
     medians = {}
     for version_id, channel, count in groups:
@@ -97,7 +108,7 @@ def _median_durations(survey: Survey, period: Period) -> dict[tuple[int, str], f
             .where(
                 *_in_period(survey, period),
                 Response.version_id == version_id,
-                Response.channel == channel,
+                group == channel,
                 Response.duration_seconds.is_not(None),
             )
             .order_by(Response.duration_seconds)
@@ -110,18 +121,29 @@ def _median_durations(survey: Survey, period: Period) -> dict[tuple[int, str], f
 
 
 def _speeders(survey: Survey, period: Period) -> dict[int, str]:
+    """Under half the median, or under the reading time of the items answered."""
     found: dict[int, str] = {}
+    group = _channel_group()
+    answered = (
+        select(func.count(func.distinct(Answer.question_id)))
+        .where(Answer.response_id == Response.id)
+        .scalar_subquery()
+    )
     for (version_id, channel), median in _median_durations(survey, period).items():
         rows = db.session.execute(
-            select(Response.id, Response.duration_seconds).where(
+            select(Response.id, Response.duration_seconds, answered).where(
                 *_in_period(survey, period),
                 Response.version_id == version_id,
-                Response.channel == channel,
-                Response.duration_seconds < quality.SPEEDER_FACTOR * median,
+                group == channel,
+                or_(
+                    Response.duration_seconds < quality.SPEEDER_FACTOR * median,
+                    Response.duration_seconds
+                    < quality.READING_SECONDS_PER_ITEM * answered,
+                ),
             )
         )
-        for response_id, duration in rows:
-            reason = quality.speeder(duration, median)
+        for response_id, duration, items in rows:
+            reason = quality.speeder(duration, median, items)
             if reason:
                 found[response_id] = reason
     return found

@@ -253,3 +253,10 @@ def test_the_unit_score_is_bonferroni_over_the_evidence():
     assert evidence.unit_level([red_case, score]) == "red"
     legacy = quality.Indicator("all_top", "red", "")
     assert evidence.unit_level([legacy, score]) == "green"
+
+
+def test_a_speeder_is_also_one_faster_than_reading_the_items():
+    assert quality.speeder(80, 120, answered=30) is not None  # 2.7 s an item
+    assert quality.speeder(95, 120, answered=30) is None  # 3.2 s an item
+    assert quality.speeder(80, None, answered=30) is not None
+    assert quality.HARD_SPEED_SECONDS_PER_ITEM < quality.READING_SECONDS_PER_ITEM
