@@ -47,6 +47,7 @@ MAX_DAY_CV = 1.0
 EVIDENCE = (
     "arrival_surge",
     "hard_flags",
+    "repeat_devices",
     "favourable_pattern",
     "coached_pattern",
     "score_shift",
@@ -127,6 +128,8 @@ class UnitEvidence:
     history_hard_flagged: int = 0
     submitted: int = 0  # current weeks, every channel
     history_submitted: int = 0
+    repeats: int = 0  # current weeks: forms from a device seen earlier that day
+    history_repeats: int = 0
     current_hours: dict[int, int] = field(default_factory=dict)  # hour index
     current_windows: dict[int, int] = field(default_factory=dict)  # 10 min index
 
@@ -333,24 +336,46 @@ def coached_pattern(
 
 
 def hard_flags(evidence: UnitEvidence) -> Indicator:
-    """Impossible submissions (too fast to read, honeypot) now against before.
+    """Impossible submissions (too fast to read, honeypot) now against before."""
+    e = evidence
+    return _rare_event(
+        "hard_flags",
+        "hard-flagged (impossibly fast or honeypot)",
+        e.hard_flagged,
+        e.submitted,
+        e.history_hard_flagged,
+        e.history_submitted,
+    )
 
-    Honest respondents almost never make them, so the rate expected is the
-    history's with one more added (Laplace), never zero: a few impossible
-    forms in four weeks where there were none before stand out.
+
+def _rare_event(
+    code: str, what: str, x: int, n: int, before: int, total: int
+) -> Indicator:
+    """x of n now against ``before`` of ``total`` earlier, for rare events.
+
+    Honest respondents almost never do these, so the rate expected is the
+    history's with one more added (Laplace), never zero: a few in four
+    weeks where there were none before stand out.
     """
-    code = "hard_flags"
-    x, n = evidence.hard_flagged, evidence.submitted
     if n < 1:
         return Indicator(code, "none", "no submissions in the last four weeks")
-    before, total = evidence.history_hard_flagged, evidence.history_submitted
     rate = (before + 1) / (total + 2)
     p = binomial_upper_tail(x, n, rate)
-    text = (
-        f"{x} of {n} hard-flagged (impossibly fast or honeypot) against "
-        f"{before} of {total} before; chance {p:.2g}"
-    )
+    text = f"{x} of {n} {what} against {before} of {total} before; chance {p:.2g}"
     return Indicator(code, _level(p), text, x / n, p)
+
+
+def repeat_devices(evidence: UnitEvidence) -> Indicator:
+    """Forms from a device that already sent one that day (kiosks left out)."""
+    e = evidence
+    return _rare_event(
+        "repeat_devices",
+        "from a device that had already answered that day",
+        e.repeats,
+        e.submitted,
+        e.history_repeats,
+        e.history_submitted,
+    )
 
 
 def score_shift(evidence: UnitEvidence) -> Indicator:
@@ -407,10 +432,11 @@ def evidence_indicators(
     city_favourable: float | None = None,
     city_coached: float | None = None,
 ) -> list[Indicator]:
-    """The five pieces of evidence and their unit score, in that order."""
+    """The six pieces of evidence and their unit score, in that order."""
     found = [
         arrival_surge(evidence, city_slots),
         hard_flags(evidence),
+        repeat_devices(evidence),
         favourable_pattern(evidence, city_favourable),
         coached_pattern(evidence, city_coached),
         score_shift(evidence),

@@ -367,10 +367,14 @@ def evidence_of(
     )
     offset = EPOCH_DAY * DAY
     recent = max(history_from, current_from - CONTENT_HISTORY_DAYS * DAY)
-    for r in responses:
+    seen: set[tuple[int, str]] = set()
+    for r in sorted(responses, key=lambda r: r.at):
         if r.at < history_from:
             continue
         seconds = r.at + offset
+        device_day = (seconds // DAY, r.device)
+        repeat = r.channel != "kiosk" and device_day in seen
+        seen.add(device_day)
         answers = rated(r.answers, kinds) if r.channel not in INVITED else None
         hard = r.duration < HARD_SPEED_SECONDS_PER_ITEM * len(r.answers)
         counts: ContentCounts | None = None
@@ -382,6 +386,7 @@ def evidence_of(
             e.current_hours[hour] = e.current_hours.get(hour, 0) + 1
             e.submitted += 1
             e.hard_flagged += hard
+            e.repeats += repeat
         else:
             if r.at >= recent:
                 counts = e.history
@@ -391,6 +396,7 @@ def evidence_of(
             e.history_day_counts[day] = e.history_day_counts.get(day, 0) + 1
             e.history_submitted += 1
             e.history_hard_flagged += hard
+            e.history_repeats += repeat
         if counts is not None and answers is not None:
             counts.add(answers)
     return e

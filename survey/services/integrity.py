@@ -155,6 +155,26 @@ def unit_evidence(survey: Survey, start: date, end: date) -> dict[int, UnitEvide
         e.hard_flagged += hard or 0
         hour_id = int(window_id) // 6
         e.current_hours[hour_id] = e.current_hours.get(hour_id, 0) + count
+    devices = (
+        select(
+            Response.unit_id.label("unit_id"),
+            now.label("now"),
+            (func.count() - 1).label("repeats"),
+        )
+        .where(*where, Response.device_hash.is_not(None), Response.channel != "kiosk")
+        .group_by(Response.unit_id, now, day, Response.device_hash)
+        .having(func.count() > 1)
+        .subquery()
+    )
+    d = devices.c
+    for unit_id, is_now, repeats in db.session.execute(
+        select(d.unit_id, d.now, func.sum(d.repeats)).group_by(d.unit_id, d.now)
+    ):
+        e = units[unit_id]
+        if is_now:
+            e.repeats = int(repeats)
+        else:
+            e.history_repeats = int(repeats)
     history_days = (split - since).days
     first_day = (since - datetime(1970, 1, 1)).days
     for e in units.values():

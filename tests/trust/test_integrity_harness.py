@@ -82,6 +82,8 @@ def test_the_services_counts_are_the_harness_counts(posted):
             "history_hard_flagged",
             "submitted",
             "history_submitted",
+            "repeats",
+            "history_repeats",
         ):
             assert getattr(got, name) == getattr(expected, name), name
 

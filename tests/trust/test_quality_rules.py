@@ -231,11 +231,17 @@ def test_content_is_judged_against_the_units_own_history():
     assert evidence.score_shift(shifted).level == "red"
 
 
-def test_impossible_forms_stand_out_where_there_were_none():
+def test_impossible_forms_and_repeat_devices_stand_out_where_there_were_none():
     e = UnitEvidence(submitted=200, hard_flagged=4, history_submitted=1200)
     assert evidence.hard_flags(e).level == "red"
     e = UnitEvidence(submitted=200, hard_flagged=1, history_submitted=1200)
     assert evidence.hard_flags(e).level == "green"
+    e = UnitEvidence(submitted=200, repeats=5, history_submitted=1200)
+    assert evidence.repeat_devices(e).level == "red"
+    usual = UnitEvidence(
+        submitted=200, repeats=5, history_submitted=1200, history_repeats=30
+    )
+    assert evidence.repeat_devices(usual).level == "green"
 
 
 def test_the_unit_score_is_bonferroni_over_the_evidence():
@@ -243,10 +249,12 @@ def test_the_unit_score_is_bonferroni_over_the_evidence():
         return quality.Indicator(code, "green", "", p, p)
 
     pieces = len(evidence.EVIDENCE)
-    assert pieces == 5
-    assert evidence.unit_score([ind("score_shift", 0.0019)]).level == "amber"
-    assert evidence.unit_score([ind("score_shift", 0.00019)]).level == "red"
-    assert evidence.unit_score([ind("score_shift", 0.0021)]).level == "green"
+    assert pieces == 6
+    amber, red = 0.01 / pieces, 0.001 / pieces
+    assert evidence.unit_score([ind("score_shift", amber * 0.99)]).level == "amber"
+    assert evidence.unit_score([ind("score_shift", red * 0.99)]).level == "red"
+    assert evidence.unit_score([ind("score_shift", amber * 1.01)]).level == "green"
+    assert evidence.unit_score([ind("score_shift", red * 1.01)]).level == "amber"
     assert evidence.unit_score([]).level == "none"
     red_case = quality.Indicator("ratings_per_case", "red", "")
     score = quality.Indicator("unit_score", "green", "")
