@@ -456,11 +456,22 @@ def median(values: Sequence[float]) -> float | None:
 
 
 def unit_level(indicators: Sequence[Indicator]) -> Level:
-    """The published rule: the unit score, or an impossible count of ratings."""
-    levels = {i.code: i.level for i in indicators}
-    if levels.get("ratings_per_case") == "red":
-        return "red"
-    return levels.get("unit_score", "none")
+    """The published rule: red on a red unit score or a red period indicator.
+
+    The evidence compares a unit with its own past, so a unit that has
+    always manipulated looks like itself; the period-wide indicators
+    (against the city, over the whole period) see that one, and their red
+    still counts. Their amber does not: together they raised amber for
+    about 2 % of honest units a month. Amber comes from the unit score.
+    """
+    score: Level = "none"
+    legacy_red = False
+    for i in indicators:
+        if i.code == "unit_score":
+            score = i.level
+        elif i.code not in EVIDENCE and i.level == "red":
+            legacy_red = True
+    return "red" if legacy_red else score
 
 
 STAFF_DIMENSIONS = frozenset({"P3", "S3", "employee"})  # the official's items

@@ -260,7 +260,11 @@ def test_the_unit_score_is_bonferroni_over_the_evidence():
     score = quality.Indicator("unit_score", "green", "")
     assert evidence.unit_level([red_case, score]) == "red"
     legacy = quality.Indicator("all_top", "red", "")
-    assert evidence.unit_level([legacy, score]) == "green"
+    assert evidence.unit_level([legacy, score]) == "red"
+    legacy_amber = quality.Indicator("all_top", "amber", "")
+    assert evidence.unit_level([legacy_amber, score]) == "green"
+    lone_piece = quality.Indicator("score_shift", "red", "")
+    assert evidence.unit_level([lone_piece, score]) == "green"
 
 
 def test_a_speeder_is_also_one_faster_than_reading_the_items():
