@@ -603,3 +603,37 @@ def review_indicators(reviews: list[UnitReview]) -> dict[int, list[Indicator]]:
             computed[key] = period_indicators(review.survey, period)
         result[review.id] = computed[key].get(review.unit_id, [])
     return result
+
+
+@dataclass(frozen=True)
+class IntegrityNotice:
+    """Open reviews a leader should see beside a figure of ``scope``."""
+
+    own: UnitReview | None  # the scope unit's own open review
+    below: list[UnitReview]  # open reviews of units inside the scope
+
+    @property
+    def red_codes(self) -> list[str]:
+        """The own review's red indicators, from its stored reason."""
+        if self.own is None:
+            return []
+        return [part.split(":", 1)[0].strip() for part in self.own.reason.split("; ")]
+
+
+def integrity_notice(survey: Survey, scope: Unit) -> IntegrityNotice | None:
+    """The scope's own open review and those of units inside it, or None."""
+    reviews = list(
+        db.session.scalars(
+            select(UnitReview)
+            .where(
+                UnitReview.survey_id == survey.id,
+                UnitReview.status == UNDER_REVIEW,
+                UnitReview.unit_id.in_(Unit.subtree_ids(scope)),
+            )
+            .order_by(UnitReview.opened_at.desc(), UnitReview.id.desc())
+        )
+    )
+    if not reviews:
+        return None
+    own = next((r for r in reviews if r.unit_id == scope.id), None)
+    return IntegrityNotice(own, [r for r in reviews if r.unit_id != scope.id])
