@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from survey.extensions import db
 from survey.models import Response, Survey, Unit, User
 from survey.models.users import ROLES
+from survey.quality_cli import simulate_integrity_command
 from survey.reform_cli import reform_group
 from survey.services import demo, tallies
 from survey.services.audit import record_event
@@ -29,6 +30,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(export_raw_command)
     app.cli.add_command(tallies_group)
     app.cli.add_command(reform_group)
+    app.cli.add_command(simulate_integrity_command)
 
 
 @click.command("seed-demo")

@@ -34,6 +34,12 @@ def _indicator_labels() -> dict[str, str]:
         "ratings_per_case": _("Ratings per case"),
         "soft_flags": _("Soft-flag concentration"),
         "step_change": _("Step change"),
+        "arrival_surge": _("Arrival surge (against the unit's own hours and days)"),
+        "hard_flags": _("Impossible forms (too fast to read, honeypot)"),
+        "favourable_pattern": _("Favourable on every item"),
+        "coached_pattern": _("Top on the staff items only"),
+        "score_shift": _("Score shift"),
+        "unit_score": _("Unit score (decides red and amber)"),
     }
 
 

@@ -28,6 +28,12 @@ from survey.domain.statistics import (
 
 Level: TypeAlias = Literal["green", "amber", "red", "none"]
 
+# Hard: faster than anyone can read and tick an item (a second each); the
+# response leaves the official figures. Slow enough to read is never hard.
+HARD_SPEED_SECONDS_PER_ITEM = 1
+# Soft: under the time it takes to read an item (about 12 words at 4 words a
+# second) and tick it; the response stays in and feeds the unit indicators.
+READING_SECONDS_PER_ITEM = 3
 SPEEDER_FACTOR = 0.5  # under half the median duration of version and channel
 GRID_MIN_ITEMS = 8  # a grid this long can be straight-lined
 INFLATION_RED = 0.10  # Newcombe lower bound of opt-in minus invited above this
@@ -49,6 +55,7 @@ class Indicator:
     level: Level
     reason: str
     value: float | None = None
+    p: float | None = None  # chance under "honest", where the rule has one
 
 
 # --------------------------------------------------------------------------- #
@@ -56,12 +63,21 @@ class Indicator:
 # --------------------------------------------------------------------------- #
 
 
-def speeder(duration: float | None, median: float | None) -> str | None:
-    """Reason when the response took under half the median, else None."""
-    if duration is None or median is None or not median > 0:
+def speeder(
+    duration: float | None, median: float | None, answered: int | None = None
+) -> str | None:
+    """Reason when the response took under half the median, or under the
+    reading time of its answered items (``READING_SECONDS_PER_ITEM`` each),
+    else None."""
+    if duration is None:
         return None
-    if duration < SPEEDER_FACTOR * median:
+    if median is not None and median > 0 and duration < SPEEDER_FACTOR * median:
         return f"{duration:.0f} s, under half the median of {median:.0f} s"
+    if answered and duration < READING_SECONDS_PER_ITEM * answered:
+        return (
+            f"{duration:.0f} s for {answered} answers, under "
+            f"{READING_SECONDS_PER_ITEM} s to read each"
+        )
     return None
 
 

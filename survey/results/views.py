@@ -10,7 +10,7 @@ from flask import Blueprint, Response, abort, render_template, request
 from flask_login import current_user
 from sqlalchemy import select
 
-from survey import jobs
+from survey import current_lang, jobs
 from survey.auth.rights import (
     get_survey_in_scope_or_404,
     get_unit_in_scope_or_404,
@@ -20,6 +20,7 @@ from survey.auth.rights import (
 from survey.extensions import db
 from survey.models import Question, Survey, Unit
 from survey.results import exports
+from survey.results.integrity_notice import notice_context
 from survey.results.presenters import (
     comments_context,
     format_number,
@@ -31,6 +32,7 @@ from survey.results.presenters import (
 from survey.services import reports, weights
 from survey.services.audit import record_event
 from survey.services.listing import STATUS_LABELS, survey_rows
+from survey.services.quality import integrity_notice
 from survey.services.results import ResultFilter
 
 bp = Blueprint("results", __name__)
@@ -65,8 +67,9 @@ def overview(slug: str, code: str | None) -> str:
     survey, unit, flt = _load(slug, code)
     report = reports.overview(survey, unit, flt)
     weighted = weights.weighted_overview(report)
+    notice = notice_context(integrity_notice(survey, unit), current_lang())
     return render_template(
-        "results/overview.html", **overview_context(report, weighted=weighted)
+        "results/overview.html", **overview_context(report, weighted=weighted), **notice
     )
 
 

@@ -14,11 +14,16 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Integer, and_, case, cast, func, insert, select, update
+from sqlalchemy import Integer, and_, case, cast, func, insert, or_, select, update
 from sqlalchemy.sql.elements import ColumnElement
 
-from survey.domain import quality
+from survey.domain import quality, quality_evidence
 from survey.domain.quality import GridAnswers, Indicator, RecordCheck
+from survey.domain.quality_evidence import (
+    UnitEvidence,
+    city_evidence,
+    unit_level,
+)
 from survey.extensions import db
 from survey.models import (
     Answer,
@@ -37,6 +42,7 @@ from survey.models._time import utcnow
 from survey.models.responses import INVITED_CHANNELS
 from survey.models.reviews import UNDER_REVIEW
 from survey.services.audit import record_event
+from survey.services.integrity import unit_evidence
 
 LIKERT = "likert5"
 CHECK_DIMENSION = "check"
@@ -77,12 +83,23 @@ def _in_period(survey: Survey, period: Period) -> list[ColumnElement[bool]]:
 # --- per-response soft flags -------------------------------------------------
 
 
+def _channel_group() -> ColumnElement[str]:
+    """Invited (and phone) apart from every opt-in channel, the kiosk included.
+
+    A kiosk's cut-off is the opt-in channels' together: were it its own, a
+    kiosk filled in by staff would set its own median.
+    """
+    invited = Response.channel.in_(sorted(INVITED_CHANNELS))
+    return case((invited, "invited"), else_="opt_in")
+
+
 def _median_durations(survey: Survey, period: Period) -> dict[tuple[int, str], float]:
-    """Median duration per version and channel: the middle row, in SQL."""
+    """Median duration per version and channel group: the middle row, in SQL."""
+    group = _channel_group()
     groups = db.session.execute(
-        select(Response.version_id, Response.channel, func.count(Response.id))
+        select(Response.version_id, group, func.count(Response.id))
         .where(*_in_period(survey, period), Response.duration_seconds.is_not(None))
-        .group_by(Response.version_id, Response.channel)
+        .group_by(Response.version_id, group)
     ).all()
     medians = {}
     for version_id, channel, count in groups:
@@ -91,7 +108,7 @@ def _median_durations(survey: Survey, period: Period) -> dict[tuple[int, str], f
             .where(
                 *_in_period(survey, period),
                 Response.version_id == version_id,
-                Response.channel == channel,
+                group == channel,
                 Response.duration_seconds.is_not(None),
             )
             .order_by(Response.duration_seconds)
@@ -104,18 +121,29 @@ def _median_durations(survey: Survey, period: Period) -> dict[tuple[int, str], f
 
 
 def _speeders(survey: Survey, period: Period) -> dict[int, str]:
+    """Under half the median, or under the reading time of the items answered."""
     found: dict[int, str] = {}
+    group = _channel_group()
+    answered = (
+        select(func.count(func.distinct(Answer.question_id)))
+        .where(Answer.response_id == Response.id)
+        .scalar_subquery()
+    )
     for (version_id, channel), median in _median_durations(survey, period).items():
         rows = db.session.execute(
-            select(Response.id, Response.duration_seconds).where(
+            select(Response.id, Response.duration_seconds, answered).where(
                 *_in_period(survey, period),
                 Response.version_id == version_id,
-                Response.channel == channel,
-                Response.duration_seconds < quality.SPEEDER_FACTOR * median,
+                group == channel,
+                or_(
+                    Response.duration_seconds < quality.SPEEDER_FACTOR * median,
+                    Response.duration_seconds
+                    < quality.READING_SECONDS_PER_ITEM * answered,
+                ),
             )
         )
-        for response_id, duration in rows:
-            reason = quality.speeder(duration, median)
+        for response_id, duration, items in rows:
+            reason = quality.speeder(duration, median, items)
             if reason:
                 found[response_id] = reason
     return found
@@ -320,10 +348,16 @@ def unit_counts(survey: Survey, period: Period) -> dict[int, UnitCounts]:
         c = counts[unit_id]
         c.responses, c.opt_in, c.soft_flagged = total, opt_in or 0, flagged or 0
         c.invited_soft_flagged = invited_flagged or 0
+    # The reverse-worded check ("I had to wait too long") coded 6 - answer,
+    # so that "all at the top" means favourable on every item.
+    coded = case(
+        (Question.dimension == CHECK_DIMENSION, 6 - Answer.value_int),
+        else_=Answer.value_int,
+    )
     per_response = (
         select(
             Response.unit_id.label("unit_id"),
-            func.min(Answer.value_int).label("lowest"),
+            func.min(coded).label("lowest"),
         )
         .join(Answer, Answer.response_id == Response.id)
         .join(Question, Question.id == Answer.question_id)
@@ -390,12 +424,34 @@ def unit_counts(survey: Survey, period: Period) -> dict[int, UnitCounts]:
     return dict(counts)
 
 
-def unit_indicators(counts: dict[int, UnitCounts]) -> dict[int, list[Indicator]]:
-    """Each unit's indicators against the city (every unit of the survey)."""
+def _median_share(counts: dict[int, UnitCounts], attribute: str) -> float | None:
+    """The median unit's share: a few manipulated units do not move it."""
+    return quality_evidence.median(
+        [getattr(c, attribute) / c.rated for c in counts.values() if c.rated >= 10]
+    )
+
+
+def unit_indicators(
+    counts: dict[int, UnitCounts],
+    evidence: dict[int, UnitEvidence] | None = None,
+) -> dict[int, list[Indicator]]:
+    """Each unit's indicators against the city (every unit of the survey).
+
+    With ``evidence`` (``integrity.unit_evidence``), each unit's content and
+    arrival evidence against its own history follows, then the unit score.
+    """
     city_rated = sum(c.rated for c in counts.values())
     city_top = sum(c.all_top for c in counts.values())
     city_negative = sum(c.negatives for c in counts.values())
     city_q0 = city_negative / city_rated if city_rated else 0.0
+    # Robust references: the median unit's, when enough units have answers.
+    top_median = _median_share(counts, "all_top")
+    negative_median = _median_share(counts, "negatives")
+    if top_median is not None and city_rated:
+        city_top = round(top_median * city_rated)
+    if negative_median is not None:
+        city_q0 = negative_median
+    judged = city_evidence(evidence) if evidence else {}
     city_n = sum(c.responses for c in counts.values())
     city_flagged = sum(c.soft_flagged for c in counts.values())
     # Record contradictions exist on the invited channel only: each unit is
@@ -427,8 +483,15 @@ def unit_indicators(counts: dict[int, UnitCounts]) -> dict[int, list[Indicator]]
                 city_channels=city_channels,
             ),
             quality.step_change([(x, n) for x, n in months]),
+            *judged.get(unit_id, []),
         ]
     return result
+
+
+def period_indicators(survey: Survey, period: Period) -> dict[int, list[Indicator]]:
+    """Every unit's indicators and evidence over the period."""
+    evidence = unit_evidence(survey, period.start, period.end)
+    return unit_indicators(unit_counts(survey, period), evidence)
 
 
 def recompute_quality(
@@ -436,7 +499,7 @@ def recompute_quality(
 ) -> QualityReport:
     """Store soft flags, compute the indicators, open reviews for red units."""
     report = QualityReport(flags_added=store_soft_flags(survey, period))
-    indicators = unit_indicators(unit_counts(survey, period))
+    indicators = period_indicators(survey, period)
     units = {
         u.id: u
         for u in db.session.scalars(select(Unit).where(Unit.id.in_(list(indicators))))
@@ -452,7 +515,7 @@ def recompute_quality(
         unit = units[unit_id]
         report.indicators[unit.code] = found
         red = [i for i in found if i.level == "red"]
-        if red and unit_id not in open_reviews:
+        if unit_level(found) == "red" and unit_id not in open_reviews:
             reason = "; ".join(f"{i.code}: {i.reason}" for i in red)
             review = UnitReview(
                 survey_id=survey.id,
@@ -537,6 +600,40 @@ def review_indicators(reviews: list[UnitReview]) -> dict[int, list[Indicator]]:
         key = (review.survey_id, review.period_start, review.period_end)
         if key not in computed:
             period = Period(review.period_start, review.period_end)
-            computed[key] = unit_indicators(unit_counts(review.survey, period))
+            computed[key] = period_indicators(review.survey, period)
         result[review.id] = computed[key].get(review.unit_id, [])
     return result
+
+
+@dataclass(frozen=True)
+class IntegrityNotice:
+    """Open reviews a leader should see beside a figure of ``scope``."""
+
+    own: UnitReview | None  # the scope unit's own open review
+    below: list[UnitReview]  # open reviews of units inside the scope
+
+    @property
+    def red_codes(self) -> list[str]:
+        """The own review's red indicators, from its stored reason."""
+        if self.own is None:
+            return []
+        return [part.split(":", 1)[0].strip() for part in self.own.reason.split("; ")]
+
+
+def integrity_notice(survey: Survey, scope: Unit) -> IntegrityNotice | None:
+    """The scope's own open review and those of units inside it, or None."""
+    reviews = list(
+        db.session.scalars(
+            select(UnitReview)
+            .where(
+                UnitReview.survey_id == survey.id,
+                UnitReview.status == UNDER_REVIEW,
+                UnitReview.unit_id.in_(Unit.subtree_ids(scope)),
+            )
+            .order_by(UnitReview.opened_at.desc(), UnitReview.id.desc())
+        )
+    )
+    if not reviews:
+        return None
+    own = next((r for r in reviews if r.unit_id == scope.id), None)
+    return IntegrityNotice(own, [r for r in reviews if r.unit_id != scope.id])

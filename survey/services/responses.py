@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from survey.domain.answers import CleanAnswer, QuestionRule
 from survey.domain.conditions import Condition, both, one_of
+from survey.domain.quality import HARD_SPEED_SECONDS_PER_ITEM
 from survey.domain.questions import RESPONDENT_GROUP, respondent_group
 from survey.extensions import db
 from survey.models import (
@@ -33,7 +34,7 @@ from survey.models._time import utcnow
 from survey.services.raw_export import answer_key
 from survey.services.surveys import answer_fields, stored_condition
 
-HARD_SPEED_SECONDS_PER_ITEM = 3
+__all__ = ["HARD_SPEED_SECONDS_PER_ITEM", "record_response"]
 REPEATED_DEVICE_PER_DAY = 3
 ANSWER_FIELDS = (
     "response_id",

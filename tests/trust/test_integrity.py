@@ -36,16 +36,22 @@ def test_the_manipulated_ward_is_red_and_an_honest_ward_green(demo):
     report = recompute_quality(demo, last_year())
     db.session.commit()
     manipulated = levels(report.indicators[MANIPULATED_UNIT])
-    assert manipulated["all_top"] == "red"
+    # The demo's stuffer ticks 5 throughout, "I had to wait too long" too:
+    # coded, that is not "all at the top"; the stuffed burst, the
+    # straight-liners and the channel gap show it.
+    assert manipulated["all_top"] == "green"
     assert manipulated["bursts"] == "red"
+    assert manipulated["soft_flags"] == "red"
     assert manipulated["inflation_gap"] == "red"
+    assert manipulated["arrival_surge"] == "red"
+    assert manipulated["unit_score"] == "red"
     honest = levels(report.indicators[HONEST_WARD])
     assert "red" not in honest.values() and "amber" not in honest.values()
     # Only the manipulated ward goes under review.
     assert report.reviews_opened == [MANIPULATED_UNIT]
     review = db.session.scalar(select(UnitReview))
     assert review.unit.code == MANIPULATED_UNIT and review.status == "under_review"
-    assert "all_top" in review.reason and "bursts" in review.reason
+    assert "unit_score" in review.reason and "bursts" in review.reason
 
 
 def test_soft_flags_are_stored_once_and_a_review_needs_a_written_reason(
@@ -58,7 +64,8 @@ def test_soft_flags_are_stored_once_and_a_review_needs_a_written_reason(
     stored = db.session.scalar(select(func.count(ResponseFlag.id)))
     result = runner.invoke(args=["recompute-quality", "--survey", DEMO_SLUG])
     assert result.exit_code == 0, result.output
-    assert f"{MANIPULATED_UNIT}: inflation_gap=red all_top=red" in result.output
+    assert f"{MANIPULATED_UNIT}: inflation_gap=red all_top=green" in result.output
+    assert "unit_score=red" in result.output
     assert "speeder 0, straight_liner 0" in result.output  # nothing twice
     assert "Units put under review: none." in result.output  # not opened twice
     assert db.session.scalar(select(func.count(ResponseFlag.id))) == stored

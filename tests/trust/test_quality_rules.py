@@ -132,3 +132,143 @@ def test_oversampling_draws_more_of_the_boosted_cases():
     boosted = draw_sample(candidates, 20, 1, oversample_factor=3.0)
     assert sum(i < 20 for i in plain) == 4
     assert sum(i < 20 for i in boosted) == 9  # 20*3 / (20*3 + 80) of 20 places
+
+
+# --- issue 25: evidence against the unit's own history --------------------------
+
+from survey.domain import quality_evidence as evidence  # noqa: E402
+from survey.domain.quality_evidence import (  # noqa: E402
+    ContentCounts,
+    RatedAnswers,
+    UnitEvidence,
+)
+
+MONDAY = 20094  # 2025-01-06, in days since 1970-01-01
+
+
+def office_history(per_day: int, weeks: int = 12) -> UnitEvidence:
+    """A unit with ``per_day`` submissions each working day, 8:00-16:00."""
+    e = UnitEvidence(history_days=7 * weeks, history_first_day=MONDAY - 7 * weeks)
+    for day in range(MONDAY - 7 * weeks, MONDAY):
+        if (day + 3) % 7 >= 5:
+            continue
+        e.history_day_counts[day] = per_day
+        for k in range(per_day):
+            slot = ((day + 3) % 7) * 24 + 8 + k % 8
+            e.history_slots[slot] = e.history_slots.get(slot, 0) + 1
+    return e
+
+
+def add_current(e: UnitEvidence, day: int, hour: int, count: int, spacing: int) -> None:
+    start = (MONDAY + day) * 86400 + hour * 3600
+    for i in range(count):
+        seconds = start + i * spacing
+        window, hour_id = seconds // 600, seconds // 3600
+        e.current_windows[window] = e.current_windows.get(window, 0) + 1
+        e.current_hours[hour_id] = e.current_hours.get(hour_id, 0) + 1
+
+
+def test_arrivals_are_judged_against_the_units_own_hours_and_days():
+    usual = office_history(8)
+    for day in range(28):
+        if (day % 7) < 5:
+            for hour in range(8, 16):
+                add_current(usual, day, hour, 1, 60)
+    assert evidence.arrival_surge(usual).level == "green"
+    stuffed = office_history(8)
+    stuffed.current_hours = dict(usual.current_hours)
+    stuffed.current_windows = dict(usual.current_windows)
+    add_current(stuffed, 9, 10, 40, 0)  # 40 forms within a second
+    found = evidence.arrival_surge(stuffed)
+    assert found.level == "red" and found.p < 1e-6
+
+
+def test_a_night_is_unusual_only_for_a_unit_that_is_shut_at_night():
+    def month(e: UnitEvidence) -> UnitEvidence:
+        for day in range(28):
+            if day % 7 < 5:
+                for hour in range(8, 16):
+                    add_current(e, day, hour, 1, 60)
+        return e
+
+    office, shop = month(office_history(8)), month(UnitEvidence())
+    for e in (office, shop):
+        add_current(e, 2, 2, 6, 300)  # six forms at 2 a.m. over half an hour
+    found = evidence.arrival_surge(office)
+    assert found.level == "red" and "hour 6" in found.reason
+    # no history and no city profile: every hour is as likely as another
+    assert evidence.arrival_surge(shop).level == "green"
+
+
+def test_favourable_means_favourable_on_the_reverse_worded_item_too():
+    careful = RatedAnswers(5, (5, 5, 4), (5, 4, 5), check=1)
+    crude = RatedAnswers(5, (5, 5, 5), (5, 5, 5), check=5)  # waited too long?
+    assert evidence.is_favourable(careful) and not evidence.is_favourable(crude)
+    assert not evidence.is_favourable(RatedAnswers(4, (5, 5), (5, 5), check=1))
+    coached = RatedAnswers(3, (5, 5, 5), (3, 4, 2, 3))
+    assert evidence.is_coached(coached) and not evidence.is_coached(careful)
+
+
+def counts(n: int, favourable: int, mean: float = 4.0, sd: float = 0.5):
+    c = ContentCounts(n=n, favourable=favourable)
+    c.score_sum = n * mean
+    c.score_squares = (n - 1) * sd * sd + n * mean * mean
+    return c
+
+
+def test_content_is_judged_against_the_units_own_history():
+    # a happy unit is itself: 30 % favourable then and now is green
+    happy = UnitEvidence(history=counts(600, 180), current=counts(200, 60))
+    assert evidence.favourable_pattern(happy).level == "green"
+    # a jump from 5 % to 20 % in four weeks is not
+    jump = UnitEvidence(history=counts(600, 30), current=counts(200, 40))
+    assert evidence.favourable_pattern(jump).level == "red"
+    # with no history, the median unit of the city is the reference
+    new = UnitEvidence(current=counts(100, 30))
+    assert evidence.favourable_pattern(new, city_share=0.05).level == "red"
+    assert evidence.favourable_pattern(new).level == "none"
+    shifted = UnitEvidence(history=counts(600, 0, 3.8), current=counts(200, 0, 4.1))
+    assert evidence.score_shift(shifted).level == "red"
+
+
+def test_impossible_forms_and_repeat_devices_stand_out_where_there_were_none():
+    e = UnitEvidence(submitted=200, hard_flagged=4, history_submitted=1200)
+    assert evidence.hard_flags(e).level == "red"
+    e = UnitEvidence(submitted=200, hard_flagged=1, history_submitted=1200)
+    assert evidence.hard_flags(e).level == "green"
+    e = UnitEvidence(submitted=200, repeats=5, history_submitted=1200)
+    assert evidence.repeat_devices(e).level == "red"
+    usual = UnitEvidence(
+        submitted=200, repeats=5, history_submitted=1200, history_repeats=30
+    )
+    assert evidence.repeat_devices(usual).level == "green"
+
+
+def test_the_unit_score_is_bonferroni_over_the_evidence():
+    def ind(code: str, p: float) -> quality.Indicator:
+        return quality.Indicator(code, "green", "", p, p)
+
+    pieces = len(evidence.EVIDENCE)
+    assert pieces == 6
+    amber, red = 0.01 / pieces, 0.001 / pieces
+    assert evidence.unit_score([ind("score_shift", amber * 0.99)]).level == "amber"
+    assert evidence.unit_score([ind("score_shift", red * 0.99)]).level == "red"
+    assert evidence.unit_score([ind("score_shift", amber * 1.01)]).level == "green"
+    assert evidence.unit_score([ind("score_shift", red * 1.01)]).level == "amber"
+    assert evidence.unit_score([]).level == "none"
+    red_case = quality.Indicator("ratings_per_case", "red", "")
+    score = quality.Indicator("unit_score", "green", "")
+    assert evidence.unit_level([red_case, score]) == "red"
+    legacy = quality.Indicator("all_top", "red", "")
+    assert evidence.unit_level([legacy, score]) == "red"
+    legacy_amber = quality.Indicator("all_top", "amber", "")
+    assert evidence.unit_level([legacy_amber, score]) == "green"
+    lone_piece = quality.Indicator("score_shift", "red", "")
+    assert evidence.unit_level([lone_piece, score]) == "green"
+
+
+def test_a_speeder_is_also_one_faster_than_reading_the_items():
+    assert quality.speeder(80, 120, answered=30) is not None  # 2.7 s an item
+    assert quality.speeder(95, 120, answered=30) is None  # 3.2 s an item
+    assert quality.speeder(80, None, answered=30) is not None
+    assert quality.HARD_SPEED_SECONDS_PER_ITEM < quality.READING_SECONDS_PER_ITEM
