@@ -15,6 +15,7 @@ from survey.models.users import ROLES
 from survey.quality_cli import simulate_integrity_command
 from survey.reform_cli import reform_group
 from survey.services import demo, tallies
+from survey.services import users as user_service
 from survey.services.audit import record_event
 from survey.trust.commands import register_trust_commands
 
@@ -295,7 +296,7 @@ def create_user_command(email: str, role: str, unit_code: str, name: str) -> Non
         raise click.BadParameter(
             f"no unit with code {unit_code!r}", param_hint="--unit"
         )
-    if db.session.scalar(select(User.id).where(func.lower(User.email) == email)):
+    if user_service.email_taken(email):
         raise click.ClickException(f"a user with e-mail {email} exists already")
     if sys.stdin.isatty():
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
@@ -306,10 +307,10 @@ def create_user_command(email: str, role: str, unit_code: str, name: str) -> Non
     problem = password_problem(password)
     if problem:
         raise click.ClickException(problem)
-    user = User(email=email, role=role, unit=unit, name=name)
-    user.set_password(password)
-    db.session.add(user)
-    record_event(None, "create", "user", email, role=role, unit=unit.code, via="cli")
+    try:  # the same write, and the same audit line, as the admin's form
+        user_service.create_user(None, email, name, role, unit, password)
+    except user_service.UserError as error:
+        raise click.ClickException(f"cannot create the user: {error}") from None
     db.session.commit()
     click.echo(f"Created {role} {email} scoped to {unit.code}.")
 

@@ -7,16 +7,22 @@ neither is reachable its cases are skipped, except in CI, where they must run.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import flask_sqlalchemy.session
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import Connection, Engine, Table, create_engine, text
+from sqlalchemy.orm import Session
 
 from survey import create_app
 from survey.domain.questions import (
@@ -27,7 +33,7 @@ from survey.domain.questions import (
     QuestionSpec,
     SurveySpec,
 )
-from survey.extensions import db
+from survey.extensions import db, limiter
 from survey.models import Survey, Unit, User
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -66,6 +72,37 @@ def postgres_url() -> Iterator[str | None]:
     admin.dispose()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _scrypt_once_per_password() -> Iterator[None]:
+    """Each scrypt hash and check computed once per session, then remembered.
+
+    A hash costs 0.1-0.2 s of CPU; the admin tests alone make and check
+    thousands (three users and a login per test). The first computation of
+    each (password, method) or (hash, password) is the real one, so the hashes
+    are still scrypt and a wrong password is still refused; only users with
+    the same password share one salt.
+    """
+    import werkzeug.security
+
+    import survey.models.users
+
+    made: dict[tuple[str, str, int], str] = {}
+    real_generate = werkzeug.security.generate_password_hash
+
+    def generate(password: str, method: str = "scrypt", salt_length: int = 16) -> str:
+        key = (password, method, salt_length)
+        if key not in made:
+            made[key] = real_generate(password, method, salt_length)
+        return made[key]
+
+    check = functools.lru_cache(maxsize=None)(werkzeug.security.check_password_hash)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(survey.models.users, "generate_password_hash", generate)
+        patch.setattr(survey.models.users, "check_password_hash", check)
+        patch.setattr(werkzeug.security, "check_password_hash", check)
+        yield
+
+
 def _migrate(url: str, instance: Path) -> None:
     from flask_migrate import upgrade
 
@@ -100,15 +137,83 @@ def database_urls(
     return {"sqlite": sqlite_url, "postgresql": postgres_url}
 
 
-def _empty_tables() -> None:
+def _nonempty_tables(connection: Connection) -> list[Table]:
+    """The model tables holding any row, in one statement, children first."""
     tables = list(reversed(db.metadata.sorted_tables))
-    if db.engine.dialect.name == "postgresql":
-        names = ", ".join(t.name for t in tables)
-        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    else:
-        for table in tables:
-            db.session.execute(table.delete())
-    db.session.commit()
+    quote = connection.dialect.identifier_preparer.quote
+    probe = " UNION ALL ".join(
+        f"SELECT '{t.name}' WHERE EXISTS (SELECT 1 FROM {quote(t.name)})"
+        for t in tables
+    )
+    found = set(connection.exec_driver_sql(probe).scalars())
+    return [t for t in tables if t.name in found]
+
+
+def _empty_tables(engine: Engine, restart: bool = False) -> None:
+    """Delete every row: one DELETE per non-empty table (SQLite), or one
+    TRUNCATE (PostgreSQL; ``restart`` also resets every table's ids)."""
+    with engine.begin() as connection:
+        full = _nonempty_tables(connection)
+        if not full and not restart:
+            return
+        if connection.dialect.name == "postgresql":
+            names = ", ".join(
+                t.name for t in (db.metadata.sorted_tables if restart else full)
+            )
+            connection.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+        else:
+            for table in full:
+                connection.execute(table.delete())
+
+
+@contextmanager
+def _rolled_back(engine: Engine) -> Iterator[None]:
+    """Every session of the test on one connection, in one transaction that
+    is rolled back at the end (SQLAlchemy's "join an external transaction").
+
+    Each session (the test's, each request's, the kept-survey loader's, and
+    those of another app a test makes on the same database) works in a
+    SAVEPOINT of its own: its commit releases the savepoint, its rollback
+    returns to it, and nothing reaches the database for good. Connections
+    opened without a session (``engine.connect()``) are not joined.
+    SQLite's driver would start the transaction late and let the first
+    savepoint's release commit it, so there the driver leaves transactions
+    alone and the fixture says BEGIN itself.
+    """
+    connection = engine.connect()
+    raw = connection.connection.dbapi_connection
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        saved_level = raw.isolation_level
+        raw.isolation_level = None
+    outer = connection.begin()
+    if sqlite:
+        connection.exec_driver_sql("BEGIN")
+
+    def joined(get_bind: Callable[..., Any]) -> Callable[..., Any]:
+        def get_bind_joined(session: Session, *args: Any, **kwargs: Any) -> Any:
+            bind = get_bind(session, *args, **kwargs)
+            if isinstance(bind, Engine) and bind.url == engine.url:
+                session.join_transaction_mode = "create_savepoint"
+                return connection
+            return bind
+
+        return get_bind_joined
+
+    patched = (flask_sqlalchemy.session.Session, Session)
+    originals = [klass.__dict__["get_bind"] for klass in patched]
+    for klass, original in zip(patched, originals, strict=True):
+        klass.get_bind = joined(original)
+    try:
+        yield
+    finally:
+        for klass, original in zip(patched, originals, strict=True):
+            klass.get_bind = original
+        if outer.is_active:
+            outer.rollback()
+        if sqlite:
+            raw.isolation_level = saved_level
+        connection.close()
 
 
 class FreshContextClient(FlaskClient):
@@ -128,19 +233,84 @@ def backend(request: pytest.FixtureRequest) -> str:
     return request.param
 
 
+@dataclass
+class _SharedApp:
+    """An app made once per backend, and what it held before any test."""
+
+    app: Flask
+    config: dict[str, Any]
+    extensions: frozenset[str]
+    limiter: dict[str, Any]  # the limiter is one object for every app
+
+    def fresh(self) -> Flask:
+        """The app as it was made: each test's config changes undone, and
+        the rate limiter as this app set it up (another app made by a test,
+        with limits on, sets up the same limiter anew)."""
+        self.app.config.clear()
+        self.app.config.update(self.config)
+        vars(limiter).clear()
+        vars(limiter).update(self.limiter)
+        for key in set(self.app.extensions) - self.extensions:  # kept surveys
+            del self.app.extensions[key]
+        self.app._got_first_request = False  # a test may still add a route
+        return self.app
+
+
+@pytest.fixture(scope="session")
+def _apps() -> Iterator[dict[str, _SharedApp]]:
+    """One app per backend for the whole session, made when first needed."""
+    apps: dict[str, _SharedApp] = {}
+    yield apps
+    for shared in apps.values():
+        with shared.app.app_context():
+            db.engine.dispose()
+
+
+def _shared_app(apps: dict[str, _SharedApp], backend: str, url: str) -> Flask:
+    if backend not in apps:
+        made = create_app(_config(url))
+        made.test_client_class = FreshContextClient
+        apps[backend] = _SharedApp(
+            made, dict(made.config), frozenset(made.extensions), dict(vars(limiter))
+        )
+    return apps[backend].fresh()
+
+
 @pytest.fixture
-def app(backend: str, database_urls: dict[str, str | None]) -> Iterator[Flask]:
+def app(
+    backend: str,
+    database_urls: dict[str, str | None],
+    _apps: dict[str, _SharedApp],
+    request: pytest.FixtureRequest,
+) -> Iterator[Flask]:
+    """The app over an empty database of ``backend``, in an app context.
+
+    By default the test runs inside one transaction rolled back at its end
+    (commits are savepoints). A test marked ``commits`` (threads, other
+    connections or processes, files read behind SQLAlchemy's back) really
+    commits; its rows are deleted afterwards.
+    """
     url = database_urls[backend]
     if url is None:
         pytest.skip("no PostgreSQL reachable (set TEST_DATABASE_URL)")
-    app = create_app(_config(url))
-    app.test_client_class = FreshContextClient
-    with app.app_context():
-        _empty_tables()
-        yield app
-        db.session.remove()
-        _empty_tables()
-        db.engine.dispose()
+    made = _shared_app(_apps, backend, url)
+    commits = request.node.get_closest_marker("commits") is not None
+    with made.app_context():
+        engine = db.engine
+        # Rows only where the migrations left some (tally_state) or a clean-up failed.
+        _empty_tables(engine)
+        if commits:
+            try:
+                yield made
+            finally:
+                db.session.remove()
+                _empty_tables(engine, restart=True)
+        else:
+            with _rolled_back(engine):
+                try:
+                    yield made
+                finally:
+                    db.session.remove()
 
 
 @pytest.fixture
@@ -314,3 +484,11 @@ def login(client: FlaskClient) -> Callable[[str, str], None]:
         assert response.status_code == 302, response.get_data(as_text=True)
 
     return do
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "commits: the test's writes really commit (threads, other connections or "
+        "processes, files read behind SQLAlchemy); its rows are deleted after it",
+    )

@@ -7,6 +7,7 @@ from survey.extensions import db
 from survey.models import Response
 
 
+@pytest.mark.commits  # the backup reads the file through sqlite3
 def test_backup_copies_every_response_and_restores(app, runner, tmp_path, backend):
     if backend != "sqlite":
         pytest.skip("the backup command copies SQLite; PostgreSQL uses pg_dump")

@@ -179,3 +179,28 @@ def test_a_large_generation_is_tidied_on_postgresql(runner, monkeypatch):
 def test_generate_responses_refuses_an_unknown_survey(runner):
     result = runner.invoke(args=["generate-responses", "5", "--survey", "nope"])
     assert result.exit_code != 0 and "no published survey" in result.output
+
+
+def test_create_user_writes_the_admin_forms_audit_line(runner, make_unit):
+    from survey.models import AuditEvent
+
+    make_unit("HCM", kind="city")
+    result = runner.invoke(
+        args=["create-user", "lan@example.vn", "--role", "admin", "--unit", "HCM"],
+        input="correct horse battery\n",
+    )
+    assert result.exit_code == 0, result.output
+    user = db.session.scalar(select(User))
+    event = db.session.scalar(select(AuditEvent))
+    assert (event.user_id, event.action, event.object_type, event.object_id) == (
+        None,
+        "create_user",
+        "user",
+        str(user.id),
+    )
+    assert event.details == {"email": "lan@example.vn", "role": "admin", "unit": "HCM"}
+    taken = runner.invoke(
+        args=["create-user", "LAN@example.vn", "--role", "leader", "--unit", "HCM"],
+        input="correct horse battery\n",
+    )
+    assert taken.exit_code != 0 and "exists already" in taken.output

@@ -33,8 +33,9 @@ def users_in_scope(scope: Unit) -> list[User]:
 
 
 def create_user(
-    actor: User, email: str, name: str, role: str, unit: Unit, password: str
+    actor: User | None, email: str, name: str, role: str, unit: Unit, password: str
 ) -> User:
+    """A new account, audited; ``actor`` is None from the command line."""
     email = email.strip().lower()
     if email_taken(email):
         raise UserError("email_taken")

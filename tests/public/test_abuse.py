@@ -1,5 +1,6 @@
 """Stuffing, a read-only database and HTTPS: refused, flagged or protected."""
 
+import pytest
 from sqlalchemy import func, select
 
 from survey import create_app
@@ -36,6 +37,7 @@ def test_a_script_stuffing_the_survey_is_slowed_and_flagged(app, make_survey):
     assert flagged == 7  # the first three of a day pass; every one after is flagged
 
 
+@pytest.mark.commits  # a read-only connection of its own
 def test_a_read_only_database_acknowledges_nothing(app, make_survey, backend, tmp_path):
     if backend != "sqlite":
         return  # PostgreSQL outages are covered by tests/reliability

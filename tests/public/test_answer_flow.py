@@ -3,6 +3,7 @@
 import threading
 from datetime import date, timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from survey.extensions import db
@@ -119,6 +120,7 @@ def test_submitting_twice_counts_once(client, make_survey):
     assert stored_responses() == 1
 
 
+@pytest.mark.commits  # six threads, each with its own connection
 def test_concurrent_retries_of_one_submission_store_one_response(app, make_survey):
     make_survey()
     client = app.test_client()

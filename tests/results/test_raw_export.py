@@ -267,6 +267,7 @@ def test_an_admin_of_a_ward_gets_only_the_ward(client, small, make_user, login):
     assert client.get("/results/test/unit/CITY/raw.csv").status_code == 403
 
 
+@pytest.mark.commits  # the test reads while the export still streams
 def test_the_page_filters_apply_and_the_export_is_audited_first(
     client, small, make_user, login
 ):

@@ -142,6 +142,7 @@ def test_every_tally_cell_is_also_kept_over_all_months(demo):
         assert _over_all_months(model), model
 
 
+@pytest.mark.commits  # Alembic migrates on a connection of its own
 def test_the_migration_makes_the_rows_over_all_months_from_the_monthly_ones(app, demo):
     from flask_migrate import downgrade, upgrade
 
@@ -265,6 +266,7 @@ def test_the_tallies_commands(demo, app):
     assert "counts differ" in broken.output
 
 
+@pytest.mark.commits  # VACUUM runs on a connection of its own
 def test_a_big_fold_compacts_the_tallies_and_keeps_every_count(demo, monkeypatch):
     """After a bulk fold PostgreSQL rewrites the tallies (each batch's upsert
     leaves dead rows behind) and refreshes its statistics; the counts stay."""
