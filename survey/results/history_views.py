@@ -26,6 +26,6 @@ def unit_history(slug: str, code: str) -> str:
     return render_template(
         "results/history.html",
         history=history,
-        chart=history_figure(history),
+        history_chart=history_figure(history),
         **_common(survey, unit, flt),
     )

@@ -114,11 +114,13 @@ def overview_context(
         "trend": charts.chart_json(charts.trend_chart(report.months)),
     }
     p0 = report.benchmark.prop.estimate
-    funnel_rows = [r for r in report.children if r.index.shown]
+    funnel_rows = [r for r in report.children if r.index.shown and not r.former]
     if p0 is not None and funnel_rows:
         lines = reports.funnel_lines(p0, max(r.index.prop.n for r in funnel_rows), 1.0)
         figures["funnel"] = charts.chart_json(
-            charts.funnel_chart(report.children, lines, p0, lang)
+            charts.funnel_chart(
+                [r for r in report.children if not r.former], lines, p0, lang
+            )
         )
     context = _common(report.survey, report.scope, report.filter)
     context.update(
@@ -149,7 +151,11 @@ def summary_of(report: reports.Overview) -> dict[str, Any]:
     """What a leader reads first: the units below and above the city (this
     page's rows, lowest first) and the change between the last two complete
     periods, with its interval."""
-    rows = [r for r in report.children if r.band and r.index.shown and not r.is_scope]
+    rows = [
+        r
+        for r in report.children
+        if r.band and r.index.shown and not r.is_scope and not r.former
+    ]
     by_share = sorted(rows, key=lambda r: r.index.prop.estimate or 0.0)
     complete = [m for m in report.months if not m.incomplete]
     change = None

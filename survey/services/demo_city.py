@@ -50,12 +50,21 @@ def real_city_level(code: str) -> float:
 
 
 def real_city_weights(units: list[Unit]) -> list[float]:
-    """Volumes from a log-normal spread: a large ward serves ~30 times an island."""
+    """Volumes from a log-normal spread: a large ward serves ~30 times an island.
+
+    The centre is busier: the small demo's wards and the former wards of
+    District 1 (Phường Sài Gòn's predecessors among them) serve six times
+    their draw, so that their histories have figures to show.
+    """
     weights = []
     for unit in units:
         u = min(max(_fraction(unit.code, "volume"), 1e-6), 1 - 1e-6)
         z = math.sqrt(2) * _inverse_erf(2 * u - 1)
-        weights.append(math.exp(0.9 * z) * (3 if unit.kind == "department" else 1))
+        weight = math.exp(0.9 * z) * (3 if unit.kind == "department" else 1)
+        central = unit.code in demo.DEMO_LEVELS or (
+            unit.parent is not None and unit.parent.name_vi == "Quận 1"
+        )
+        weights.append(weight * (6 if central else 1))
     return weights
 
 

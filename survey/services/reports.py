@@ -110,6 +110,11 @@ class UnitRow:
     def n_eff(self) -> float:
         return self.index.prop.n
 
+    @property
+    def former(self) -> bool:
+        """A unit that ended in a reform: shown apart from today's units."""
+        return self.unit.valid_to is not None
+
 
 def rankable_row(row: UnitRow, flt: ResultFilter) -> bool:
     """Fit for a ranking or an incentive export (METHODOLOGY.md sections 0, 4, 8).

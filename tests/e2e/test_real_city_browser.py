@@ -38,7 +38,7 @@ def real_city(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     )
     with app.app_context():
         upgrade()
-        seed_real_city(4000)
+        seed_real_city(15000)
         ward = db.session.scalar(select(Unit).where(Unit.code == "P-SAI-GON"))
         user = User(email=EMAIL, role="leader", unit=ward)
         user.set_password(PASSWORD)
