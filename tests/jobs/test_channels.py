@@ -165,6 +165,7 @@ def zalo(app):
         yield fake, server
 
 
+@pytest.mark.commits  # the refresh token is committed on a connection of its own
 def test_zns_refreshes_its_token_once_and_sends_the_template(zalo):
     fake, server = zalo
     db.session.add(
@@ -192,6 +193,7 @@ def test_zns_refreshes_its_token_once_and_sends_the_template(zalo):
     assert fake.refreshes == 1  # the kept token serves
 
 
+@pytest.mark.commits  # the refresh token is committed on a connection of its own
 def test_zns_quota_rate_limit_and_refusals(zalo):
     fake, server = zalo
     fake.next_error = -144

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+import pytest
 from sqlalchemy import func, select, update
 
 from survey import jobs
@@ -72,6 +73,7 @@ def answer(client, path: str) -> None:
     assert done.status_code == 302, done.get_data(as_text=True)
 
 
+@pytest.mark.commits  # a worker process reads and writes the database
 def test_a_wave_end_to_end_with_the_worker(field, client, login, consumer):
     sms = SmsGatewayFake()
     with SmtpSink() as smtp, Provider(sms) as gateway:
@@ -156,6 +158,7 @@ def _texts() -> dict[str, str]:
     return dict(DEFAULT_TEXTS)
 
 
+@pytest.mark.commits  # a worker process reads and writes the database
 def test_a_worker_killed_mid_send_never_sends_a_message_twice(field, consumer):
     contacts = db.session.scalars(select(CaseContact).order_by(CaseContact.id)).all()
     for i, contact in enumerate(contacts):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from flask import current_app, url_for
 from sqlalchemy import event, select
 
@@ -85,6 +86,7 @@ def test_no_results_get_writes_and_the_fold_is_queued(
     assert tallies.check() == []
 
 
+@pytest.mark.commits  # a worker process reads and writes the database
 def test_a_real_consumer_folds_what_a_page_queued(
     demo, client, make_user, login, monkeypatch, consumer
 ):
