@@ -58,6 +58,7 @@ def redis_limits() -> dict[str, str]:
         "RATELIMIT_ENABLED": "true",
         "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379",
         "SURVEY_SUBMIT_LIMIT": "100000 per minute",
+        "SURVEY_TICKET_LIMIT": "100000 per minute",  # eight citizens, one address
     }
 
 
