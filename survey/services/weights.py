@@ -349,8 +349,11 @@ def _pooled_figure(
     any_cases = False
     for counts, cw in zip(units, weights, strict=True):
         any_cases = any_cases or counts.cases > 0
+        # A cell the cell-key noise took to zero has no weight: nothing to add.
         linked = [
-            (_satisfied(c), sum(c.values()), cell) for cell, c in counts.answers.items()
+            (_satisfied(c), sum(c.values()), cell)
+            for cell, c in counts.answers.items()
+            if sum(c.values()) > 0
         ]
         unlinked = (_satisfied(counts.unlinked), sum(counts.unlinked.values()))
         plain.extend((1.0, x, n) for x, n, _ in linked)

@@ -268,3 +268,27 @@ def test_the_overview_shows_the_weighted_section(city, make_user, login, client)
     text = client.get("/results/test/export.csv?lang=en").get_data(as_text=True)
     assert "Overall satisfaction (M1), weighted, invited channel" in text
     assert "Overall satisfaction (M1), weighted by case volume, invited channel" in text
+
+
+def test_a_cell_the_noise_took_to_zero_does_not_break_the_pooled_figure():
+    """With the cell-key noise on, a small invited cell can be published as 0:
+    its unit's weights then have no entry for it (seen on the real city, a
+    500 on the city's overview). The figure is made of the other cells."""
+    from collections import Counter
+
+    from survey.domain.weighting import weight_cells
+    from survey.services.weights import _pooled_figure, _UnitCounts
+
+    big, small = (
+        ("land", "citizen", "approved"),
+        ("certification", "citizen", "approved"),
+    )
+    counts = _UnitCounts(population=Counter({big: 40, small: 3}))
+    counts.answers[big].update({5: 12, 2: 3})
+    counts.answers[small].update({})  # published as nothing
+    weights = weight_cells(
+        {c: sum(v.values()) for c, v in counts.answers.items()}, counts.population
+    )
+    assert small not in weights.weights
+    figure = _pooled_figure([counts], [weights], min_n=10)
+    assert figure.n == 15 and abs(figure.figure.prop.estimate - 0.8) < 1e-9
