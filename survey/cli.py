@@ -58,7 +58,7 @@ def seed_demo_command(
     """Create the demo city, its SIPAS survey, demo users and responses."""
     from flask import current_app
 
-    from survey.services import demo_city
+    from survey.services import demo_city, demo_short
 
     if current_app.config["SURVEY_ENV"] == "production":
         raise click.ClickException(
@@ -97,11 +97,20 @@ def seed_demo_command(
             interviewer=users["admin"],
             population=population,
         )
+        short = demo_short.add_short_form(
+            summary.survey.owner_unit,
+            list(summary.survey.units),
+            responses,
+            seed=seed,
+            population=population,
+        )
     db.session.commit()
     click.echo(
         f"Seeded {summary.units} units, survey '{summary.survey.slug}' "
         f"and {summary.responses:,} responses."
     )
+    if responses:
+        click.echo(f"The two-minute form {short.slug!r} is open on QR and kiosks.")
     if trust is not None:
         under_review = ", ".join(trust.reviews) or "none"
         click.echo(

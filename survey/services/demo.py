@@ -164,6 +164,7 @@ def generate_responses(
     population: Population | None = None,
     service_points: list[Unit] | None = None,
     span_days: float = 365.0,
+    channels: ChannelMix | None = None,
 ) -> None:
     """Bulk-insert ``count`` synthetic responses over the last 12 months
     (``span_days`` before ``now``), at the survey's service points or those given.
@@ -210,6 +211,7 @@ def generate_responses(
         fields,
         now or utcnow(),
         span_days,
+        channels or CHANNEL_MIX,
     )
     unsaved = 0
     batch = tallies.batch_for_load() if tally else None
@@ -280,6 +282,10 @@ def _unit_weights(service_points: list[Unit]) -> list[float]:
     ]
 
 
+# Which channel a synthetic respondent came through, and how often.
+ChannelMix = tuple[tuple[str, ...], tuple[int, ...]]
+CHANNEL_MIX: ChannelMix = (("qr", "invited", "link", "phone"), (55, 30, 10, 5))
+
 DEMO_POPULATION = Population(level=lambda code: _level(code), weights=_unit_weights)
 
 Rows = tuple[list[tuple], list[tuple], list[tuple], list[tuple]]
@@ -297,6 +303,7 @@ class _Plan:
     fields: AnswerFields
     now: datetime
     span_days: float = 365.0
+    channels: ChannelMix = CHANNEL_MIX
 
     def chunks(
         self, first_id: int, count: int, chunk: int, seed: int
@@ -320,6 +327,7 @@ class _Plan:
                     self.now,
                     *rows,
                     span_days=self.span_days,
+                    channels=self.channels,
                 )
             yield stop - start, rows
 
@@ -529,6 +537,7 @@ def _fake_response(  # noqa: C901 - one synthetic respondent, question by questi
     channel: str | None = None,
     submitted_at: datetime | None = None,
     span_days: float = 365.0,
+    channels: ChannelMix | None = None,
 ) -> None:
     """Append one synthetic respondent's rows (see the *_COLUMNS tuples).
 
@@ -549,7 +558,8 @@ def _fake_response(  # noqa: C901 - one synthetic respondent, question by questi
     submitted -= timedelta(microseconds=submitted.microsecond % 1000)
     level = unit_level + 0.05 * (1 - days_ago / span_days) + rng.gauss(0, 0.12)
     business = rng.random() < 0.15
-    drawn_channel = rng.choices(("qr", "invited", "link", "phone"), (55, 30, 10, 5))[0]
+    names, weights = channels or CHANNEL_MIX
+    drawn_channel = rng.choices(names, weights)[0]
     channel = channel or drawn_channel
     stuffed = manipulated and channel == "qr"
     if stuffed:
