@@ -20,7 +20,7 @@ translations: $(MO)
 run: $(STAMP) $(MO)
 	mkdir -p instance
 	$(BIN)/flask --app wsgi db upgrade
-	$(BIN)/flask --app wsgi seed-demo --if-empty
+	$(BIN)/flask --app wsgi seed-demo --if-empty --real-city
 	$(BIN)/flask --app wsgi tallies fold
 	@$(BIN)/python -m survey.banner
 	@echo "Job worker: huey_consumer survey.jobs.huey (log: instance/worker.log)"

@@ -1,8 +1,11 @@
 """Printed by `make run` before the server starts: where to go, how to log in."""
 
+import os
+
 from survey.services.demo import DEMO_SLUG, iter_demo_logins
 
-BASE = "http://127.0.0.1:8000"
+# Where gunicorn listens (gunicorn.conf.py reads the same variable).
+BASE = "http://" + os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 
 
 def main() -> None:
@@ -11,6 +14,7 @@ def main() -> None:
     print(f"  Survey list:            {BASE}/")
     print(f"  Administration:         {BASE}/admin/")
     print(f"  Results:                {BASE}/results/")
+    print(f"  Two-minute form (QR):   {BASE}/s/{DEMO_SLUG}-ngan/P-SAI-GON")
     print(f"  Health check:           {BASE}/healthz")
     print("  Demo logins (e-mail / password / role / scope):")
     for email, password, role, unit in iter_demo_logins():
