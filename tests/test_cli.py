@@ -15,6 +15,7 @@ from survey.models import (
 )
 from survey.services import tallies
 from survey.services.demo import DEMO_SLUG, MANIPULATED_UNIT
+from survey.services.demo_short import SHORT_SLUG
 
 
 def test_seed_demo_builds_a_city_a_survey_and_responses(runner):
@@ -25,8 +26,18 @@ def test_seed_demo_builds_a_city_a_survey_and_responses(runner):
     assert units["S-NN-MT-CN1"].parent.parent.code == "HCM"  # a third level
     survey = db.session.scalar(select(Survey).where(Survey.slug == DEMO_SLUG))
     assert survey.availability() == "open"
-    synthetic = select(func.count(Response.id)).where(Response.invitation_id.is_(None))
+    synthetic = select(func.count(Response.id)).where(
+        Response.invitation_id.is_(None), Response.survey_id == survey.id
+    )
     assert db.session.scalar(synthetic) == 400
+    # Beside it, the two-minute form on the QR codes and kiosks of every unit.
+    short = db.session.scalar(select(Survey).where(Survey.slug == SHORT_SLUG))
+    assert short.availability() == "open" and set(short.units) == set(survey.units)
+    channels = db.session.scalars(
+        select(Response.channel).where(Response.survey_id == short.id).distinct()
+    ).all()
+    assert set(channels) == {"qr", "kiosk"}
+    assert f"The two-minute form '{SHORT_SLUG}' is open" in result.output
     assert db.session.scalar(select(func.count(User.id))) >= 3
     # The invited channel: cases, one drawn wave, answers linked to invitations.
     assert db.session.scalar(select(func.count(ServiceCase.id))) > 400

@@ -8,8 +8,6 @@ successor is made of. ``services.lineage_results`` reads them.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -22,6 +20,7 @@ from survey.extensions import db
 from survey.models import Reform, ReformLink, Unit, User
 from survey.models._time import utcnow
 from survey.services.audit import record_event
+from survey.services.csv_upload import CsvRefused, csv_rows
 from survey.services.units import find_unit
 
 CSV_HEADER = ["former_code", "new_code", "share", "effective_date"]
@@ -63,8 +62,10 @@ def import_reform_csv(
     (YYYY-MM-DD, the same on every line). Both units must exist in ``scope``.
     """
     report = ReformReport()
-    rows = _csv_rows(data, report)
-    if rows is None:
+    try:
+        rows = csv_rows(data, CSV_HEADER, MAX_LINES)
+    except CsvRefused as refused:
+        report.rejected.append((refused.line, refused.reason))
         return report
     planned: list[PlannedLink] = []
     dates: set[date] = set()
@@ -156,35 +157,6 @@ def _already_reformed(predecessor_ids: set[int]) -> set[str]:
         .where(ReformLink.predecessor_id.in_(predecessor_ids))
     )
     return set(rows)
-
-
-def _csv_rows(data: bytes, report: ReformReport) -> list[tuple[int, list[str]]] | None:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        report.rejected.append((0, _("The file is not UTF-8 text.")))
-        return None
-    if "\x00" in text:
-        report.rejected.append((0, _("The file is not a CSV file.")))
-        return None
-    rows = list(csv.reader(io.StringIO(text)))
-    if not rows:
-        report.rejected.append((0, _("The file is empty.")))
-        return None
-    header = [cell.strip().lower() for cell in rows[0]]
-    if header[:4] != CSV_HEADER:
-        report.rejected.append(
-            (1, _("The first line must be: %(h)s", h=",".join(CSV_HEADER)))
-        )
-        return None
-    if len(rows) - 1 > MAX_LINES:
-        report.rejected.append((0, _("More than %(n)s rows.", n=MAX_LINES)))
-        return None
-    return [
-        (line, row)
-        for line, row in enumerate(rows[1:], start=2)
-        if any(cell.strip() for cell in row)
-    ]
 
 
 def _parse_line(

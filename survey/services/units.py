@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -15,9 +13,11 @@ from survey.extensions import db
 from survey.models import Survey, Unit, User
 from survey.models.units import UNIT_KINDS, UnitError
 from survey.services.audit import record_event
+from survey.services.csv_upload import CsvRefused, csv_rows
 
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
 MAX_IMPORT_ROWS = 5000
+UNIT_CSV_HEADER = ("code", "parent_code", "name_vi", "name_en", "kind")
 
 
 @dataclass
@@ -112,32 +112,13 @@ def import_units_csv(
     """
     report = ImportReport()
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        report.rejected.append((0, _("The file is not UTF-8 text.")))
+        rows = csv_rows(data, UNIT_CSV_HEADER, MAX_IMPORT_ROWS)
+    except CsvRefused as refused:
+        report.rejected.append((refused.line, refused.reason))
         return report
-    if "\x00" in text:
-        report.rejected.append((0, _("The file is not a CSV file.")))
-        return report
-    rows = list(csv.reader(io.StringIO(text)))
-    if not rows:
-        report.rejected.append((0, _("The file is empty.")))
-        return report
-    header = [cell.strip().lower() for cell in rows[0]]
-    expected = ["code", "parent_code", "name_vi", "name_en", "kind"]
-    if header[:5] != expected:
-        report.rejected.append(
-            (1, _("The first line must be: %(h)s", h=",".join(expected)))
-        )
-        return report
-    if len(rows) - 1 > MAX_IMPORT_ROWS:
-        report.rejected.append((0, _("More than %(n)s rows.", n=MAX_IMPORT_ROWS)))
-        return report
-    for line, row in enumerate(rows[1:], start=2):
+    for line, row in rows:
         if progress is not None:
             progress(1)
-        if not any(cell.strip() for cell in row):
-            continue
         reason = _import_row(user, row, scope, report)
         if reason:
             report.rejected.append((line, reason))

@@ -49,17 +49,27 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     from flask_migrate import upgrade
 
     folder = tmp_path_factory.mktemp("live")
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'live.sqlite3'}",
-            "SECRET_KEY": "live-server-secret-key-for-tests",
-            "RATELIMIT_ENABLED": False,
-        }
-    )
+    app = live_app(folder / "live.sqlite3")
     with app.app_context():
         upgrade()
         seed_demo(300)
         db.session.commit()
+    yield from serve(app)
+
+
+def live_app(database: Path) -> Flask:
+    """An app over a SQLite file, as the live servers run it."""
+    return create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
+            "SECRET_KEY": "live-server-secret-key-for-tests",
+            "RATELIMIT_ENABLED": False,
+        }
+    )
+
+
+def serve(app: Flask) -> Iterator[LiveServer]:
+    """Serve ``app`` on a loopback port in a thread until the generator closes."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -4,19 +4,16 @@ Nguyễn Thái Bình)."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
-from survey import create_app
 from survey.domain.banks import sipas_bank
 from survey.extensions import db
 from survey.models import Unit, User
 from survey.services.demo_city import seed_real_city
-from tests.e2e.conftest import LiveServer, run_axe
+from tests.e2e.conftest import LiveServer, live_app, run_axe, serve
 
 pytestmark = pytest.mark.browser
 
@@ -29,13 +26,7 @@ def real_city(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     from flask_migrate import upgrade
 
     folder = tmp_path_factory.mktemp("real-city")
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'city.sqlite3'}",
-            "SECRET_KEY": "live-server-secret-key-for-tests",
-            "RATELIMIT_ENABLED": False,
-        }
-    )
+    app = live_app(folder / "city.sqlite3")
     with app.app_context():
         upgrade()
         seed_real_city(15000)
@@ -44,12 +35,7 @@ def real_city(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
         user.set_password(PASSWORD)
         db.session.add(user)
         db.session.commit()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield LiveServer(f"http://127.0.0.1:{server.server_port}", app)
-    server.shutdown()
-    thread.join(timeout=10)
+    yield from serve(app)
 
 
 def test_a_new_wards_leader_clicks_to_its_history_across_the_reform(real_city, phone):
