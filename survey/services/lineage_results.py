@@ -20,7 +20,7 @@ from survey.domain.lineage import Counts, Link, composition, reconstruct
 from survey.domain.questions import OVERALL
 from survey.extensions import db
 from survey.models import Reform, ReformLink, Survey, Unit
-from survey.services import results
+from survey.services import reports, results
 from survey.services.results import ResultFilter
 
 
@@ -81,7 +81,9 @@ def unit_history(survey: Survey, unit: Unit, flt: ResultFilter) -> History:
             counts[unit.code] = own[month]
         weights = {code: shares.get(code, 1.0) for code in counts}
         figure = reconstruct(weights, counts)
-        share = st.wilson(figure.successes, figure.n)
+        # Widened for the cell-key noise as every other figure is, so that a
+        # month of the unit's own reads the same here as on its trend.
+        share = reports.honest_interval(st.wilson(figure.successes, figure.n), 2)
         points.append(
             HistoryPoint(
                 month=month,

@@ -234,3 +234,27 @@ def test_a_new_wards_leader_reads_its_history_and_nothing_more(
     assert client.get("/results/test/unit/F2/history").status_code == 403
     vi = text_of(client.get(link + "?lang=vi").get_data(as_text=True))
     assert "Lịch sử qua các lần sắp xếp" in vi and "ước tính" in vi
+
+
+def test_an_own_month_reads_as_on_the_trend_with_the_noise_on(
+    app, make_unit, make_survey, add_responses
+):
+    from survey.services import reports
+
+    city, units, survey = _city(make_unit, make_survey)
+    _fill(survey, units, add_responses)
+    reforms.import_reform_csv(None, MAPPING.encode(), "Reform 2025", city)
+    db.session.commit()
+    app.config["SURVEY_CELL_KEY"] = True
+    try:
+        history = lineage_results.unit_history(survey, units["NEW-A"], ResultFilter())
+        trend = reports.overview(survey, units["NEW-A"], ResultFilter()).months
+    finally:
+        app.config["SURVEY_CELL_KEY"] = False
+    own = next(p for p in history.points if p.month == "2025-08")
+    point = next(m for m in trend if m.month == "2025-08")
+    assert (own.prop.estimate, own.prop.low, own.prop.high) == (
+        point.index.prop.estimate,
+        point.index.prop.low,
+        point.index.prop.high,
+    )
