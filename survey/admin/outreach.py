@@ -11,9 +11,14 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms import IntegerField, SelectChoice, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import Length, NumberRange, Optional
 
-from survey.admin.forms import ActionForm, MultiCheckboxField, StaffForm
+from survey.admin.forms import (
+    ActionForm,
+    ExportContactsForm,
+    MultiCheckboxField,
+    StaffForm,
+)
 from survey.admin.views import bp
 from survey.auth.rights import get_wave_in_scope_or_404
 from survey.channels import configured
@@ -49,17 +54,7 @@ class OutreachForm(StaffForm):
         _l("Days between messages"),
         validators=[NumberRange(1, 30, message=_l("Between 1 and 30."))],
     )
-    base_url = StringField(
-        _l("Public address of the site, for the links"),
-        validators=[
-            DataRequired(_l("Please give the site's public address.")),
-            Length(max=200, message=_l("At most 200 characters.")),
-            Regexp(
-                r"^https?://[^\s<>\"']+$",
-                message=_l("Give an address that starts with https://."),
-            ),
-        ],
-    )
+    base_url = ExportContactsForm.base_url  # the same field, checked the same way
     subject_vi = StringField(_l("E-mail subject (Vietnamese)"), validators=TEXT)
     subject_en = StringField(_l("E-mail subject (English)"), validators=TEXT)
     first_vi = TextAreaField(_l("First message (Vietnamese)"), validators=TEXT)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import socket
 import threading
-import time
 from collections.abc import Callable
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -134,12 +133,3 @@ class SmsGatewayFake:
 
     def to(self, phone: str) -> list[dict[str, Any]]:
         return [m for m in self.sent if m["to"] == "84" + phone[1:]]
-
-
-def wait(condition: Callable[[], bool], seconds: float = 30) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return False
