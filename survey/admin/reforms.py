@@ -22,10 +22,13 @@ from survey.services.reforms import ReformReport
 def _forms() -> tuple[ReformCsvForm, Reform2025Form]:
     package = Reform2025Form()
     try:
-        keys = sorted(reform_data.provinces())
+        names = reform_data.province_names()
+        keys = [key for key in reform_data.provinces() if key in names]
     except reform_data.ReformDataError:
-        keys = []
-    package.province.choices = [(key, key) for key in keys]
+        names, keys = {}, []
+    package.province.choices = sorted(
+        ((key, names[key]) for key in keys), key=lambda choice: choice[1]
+    )
     return ReformCsvForm(), package
 
 

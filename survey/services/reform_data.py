@@ -111,6 +111,12 @@ def provinces() -> dict[str, list[str]]:
     return dict(_converter()["DICT_PROVINCE"])
 
 
+def province_names() -> dict[str, str]:
+    """New province key -> its name ('thanhphohochiminh' -> 'Thành phố Hồ Chí Minh')."""
+    rows = _rows("SELECT DISTINCT provinceKey, province FROM admin_units")
+    return {row["provinceKey"]: row["province"] for row in rows}
+
+
 def _converter() -> dict[str, Any]:
     with (package_folder() / "converter_2025.json").open(encoding="utf-8") as f:
         return dict(json.load(f))

@@ -73,6 +73,8 @@ def test_a_city_admin_imports_a_mapping_from_the_units_page(
 
 
 def test_the_2025_reform_is_imported_for_a_province(client, as_admin):
+    page = client.get("/admin/reforms").get_data(as_text=True)
+    assert '<option value="thanhphohue">Thành phố Huế</option>' in page  # by name
     response = client.post(
         "/admin/reforms/import-2025",
         data={
