@@ -222,10 +222,13 @@ class Citizen:
         finally:
             connection.close()
 
-    def open_form(self, deadline: float) -> dict[str, str] | None:
-        """The form's CSRF token and ticket, once the page opens."""
+    def open_form(self, tries: int) -> dict[str, str] | None:
+        """The form's CSRF token and ticket, once the page opens (at most
+        ``tries`` attempts, 0.3 s apart)."""
         status, _location, page = 0, "", ""
-        while status != 200 and time.monotonic() < deadline:
+        for _ in range(tries):
+            if status == 200:
+                break
             status, _location, page = self._request("GET", "/s/load/CITY")
             self.tally.saw(status)
             if status != 200:
@@ -237,15 +240,16 @@ class Citizen:
             for name in ("csrf_token", "ticket")
         }
 
-    def submit(self, form: dict[str, str], deadline: float) -> bool:
-        """Send until thanked; on a 503 page, press its "Send again" button."""
+    def submit(self, form: dict[str, str], tries: int) -> bool:
+        """Send until thanked (at most ``tries`` times); on a 503 page, press
+        its "Send again" button."""
         ticket = URLSafeSerializer(SECRET, salt="answer-ticket").loads(form["ticket"])
         self.token = ticket["t"]
         fields = sorted(
             {**form, **self.answers, "page": "1", "action": "submit"}.items()
         )
         path, body = "/s/load/CITY", urlencode(fields)
-        while time.monotonic() < deadline:
+        for _ in range(tries):
             status, location, page = self._request("POST", path, body)
             self.tally.saw(status)
             if status == 302 and location.endswith("/thanks"):
@@ -264,10 +268,10 @@ class Citizen:
             time.sleep(0.3)  # the citizen taps "send" again
         return False
 
-    def answer_once(self, deadline: float) -> None:
-        form = self.open_form(deadline)
+    def answer_once(self, tries: int) -> None:
+        form = self.open_form(tries)
         if form is not None:
-            self.submit(form, deadline)
+            self.submit(form, tries)
 
 
 def run_citizens(
@@ -275,23 +279,23 @@ def run_citizens(
     answers,
     clients: int,
     each: int,
-    seconds: float,
     tally: Tally,
     stop: threading.Event | None = None,
+    tries: int = 200,
 ):
-    """``clients`` phones answering ``each`` times, bounded by ``seconds``.
+    """``clients`` phones answering ``each`` times, each request retried at
+    most ``tries`` times (bounded by counts, never by the clock).
 
     With ``stop``, they start no new response once it is set (the one under
-    way is still finished, retried until thanked or the deadline).
+    way is still finished, retried until thanked or out of tries).
     """
-    deadline = time.monotonic() + seconds
 
     def work() -> None:
         citizen = Citizen(server, answers, tally)
         for _ in range(each):
-            if time.monotonic() >= deadline or (stop is not None and stop.is_set()):
+            if stop is not None and stop.is_set():
                 return
-            citizen.answer_once(deadline)
+            citizen.answer_once(tries)
 
     threads = [threading.Thread(target=work) for _ in range(clients)]
     for thread in threads:
