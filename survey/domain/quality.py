@@ -38,6 +38,7 @@ SPEEDER_FACTOR = 0.5  # under half the median duration of version and channel
 GRID_MIN_ITEMS = 8  # a grid this long can be straight-lined
 INFLATION_RED = 0.10  # Newcombe lower bound of opt-in minus invited above this
 INFLATION_AMBER = 0.05
+ALL_TOP_MIN_RED = 3  # all-top forms before all-top can be red
 ZERO_NEGATIVES_RED = 0.001  # (1 - q0)^n below this
 ZERO_NEGATIVES_AMBER = 0.05
 BURST_WINDOW_SECONDS = 600
@@ -193,6 +194,9 @@ def exact_upper_limit(p0: float, n: int, z: float) -> float:
 def all_top_rate(x: int, n: int, city_x: int, city_n: int) -> Indicator:
     """Share of responses with every rated item at 5, against the city's funnel.
 
+    ``city_x / city_n`` is the reference rate (``quality_references``); red
+    needs ``ALL_TOP_MIN_RED`` such forms or more.
+
     The limits are exact binomial ones: all-top answers are rare when the
     reverse-worded check counts, so n p0 is small and normal limits too low.
     """
@@ -206,7 +210,8 @@ def all_top_rate(x: int, n: int, city_x: int, city_n: int) -> Indicator:
         f"{share:.0%} of {n} all at the top (city {p0:.1%}; "
         f"99.8 % limit {red_high:.0%})"
     )
-    if share > red_high:
+    # One or two all-top forms can be anyone's: never red below the minimum.
+    if share > red_high and x >= ALL_TOP_MIN_RED:
         return Indicator(code, "red", text, share)
     if share > amber_high:
         return Indicator(code, "amber", text, share)

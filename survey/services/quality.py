@@ -24,6 +24,7 @@ from survey.domain.quality_evidence import (
     city_evidence,
     unit_level,
 )
+from survey.domain.quality_references import robust_rate
 from survey.extensions import db
 from survey.models import (
     Answer,
@@ -445,10 +446,12 @@ def unit_indicators(
     city_negative = sum(c.negatives for c in counts.values())
     city_q0 = city_negative / city_rated if city_rated else 0.0
     # Robust references: the median unit's, when enough units have answers.
-    top_median = _median_share(counts, "all_top")
+    # All-top is rare: the median unit may have none, so the reference is
+    # the largest of the median, a trimmed pool and a floor (never zero).
+    top_reference = robust_rate([(c.all_top, c.rated) for c in counts.values()])
     negative_median = _median_share(counts, "negatives")
-    if top_median is not None and city_rated:
-        city_top = round(top_median * city_rated)
+    if top_reference is not None and city_rated:
+        city_top = round(top_reference * city_rated)
     if negative_median is not None:
         city_q0 = negative_median
     judged = city_evidence(evidence) if evidence else {}
