@@ -14,6 +14,9 @@ from survey.models.units import Unit
 from survey.models.users import User
 
 UNDER_REVIEW, CLEARED, CONFIRMED = "under_review", "cleared", "confirmed"
+# Not a review: the unit's evidence is amber, replaced at every recomputation
+# (survey.services.integrity_watch); never decided, never out of rankings.
+AMBER = "amber"
 
 
 class ReviewError(ValueError):

@@ -20,7 +20,7 @@ from survey.auth.rights import (
 from survey.extensions import db
 from survey.models import Question, Survey, Unit
 from survey.results import exports
-from survey.results.integrity_notice import notice_context
+from survey.results.integrity_notice import headline_notice
 from survey.results.presenters import (
     comments_context,
     format_number,
@@ -67,7 +67,9 @@ def overview(slug: str, code: str | None) -> str:
     survey, unit, flt = _load(slug, code)
     report = reports.overview(survey, unit, flt)
     weighted = weights.weighted_overview(report)
-    notice = notice_context(integrity_notice(survey, unit), current_lang())
+    notice = headline_notice(
+        survey, unit, flt, integrity_notice(survey, unit), current_lang()
+    )
     return render_template(
         "results/overview.html", **overview_context(report, weighted=weighted), **notice
     )

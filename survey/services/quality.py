@@ -41,9 +41,10 @@ from survey.models import (
 )
 from survey.models._time import utcnow
 from survey.models.responses import INVITED_CHANNELS
-from survey.models.reviews import UNDER_REVIEW
+from survey.models.reviews import AMBER, UNDER_REVIEW
 from survey.services.audit import record_event
 from survey.services.integrity import unit_evidence
+from survey.services.integrity_watch import store_amber
 
 LIKERT = "likert5"
 CHECK_DIMENSION = "check"
@@ -71,6 +72,7 @@ class QualityReport:
     flags_added: dict[str, int] = field(default_factory=dict)
     indicators: dict[str, list[Indicator]] = field(default_factory=dict)
     reviews_opened: list[str] = field(default_factory=list)
+    amber: list[str] = field(default_factory=list)  # units marked amber
 
 
 def _in_period(survey: Survey, period: Period) -> list[ColumnElement[bool]]:
@@ -540,7 +542,10 @@ def recompute_quality(
                 red=[i.code for i in red],
             )
             report.reviews_opened.append(unit.code)
-    db.session.flush()
+            open_reviews.add(unit_id)
+    report.amber = store_amber(
+        survey, period.start, period.end, indicators, units, open_reviews
+    )
     return report
 
 
@@ -584,7 +589,7 @@ def reviews_in_scope(scope: Unit, decided: int = 20) -> list[UnitReview]:
     )
     done = db.session.scalars(
         select(UnitReview)
-        .where(in_scope, UnitReview.status != UNDER_REVIEW)
+        .where(in_scope, UnitReview.status.not_in((UNDER_REVIEW, AMBER)))
         .order_by(UnitReview.decided_at.desc(), UnitReview.id.desc())
         .limit(decided)
     )
@@ -614,29 +619,40 @@ class IntegrityNotice:
 
     own: UnitReview | None  # the scope unit's own open review
     below: list[UnitReview]  # open reviews of units inside the scope
+    amber: UnitReview | None = None  # the scope unit's amber mark, if not red
+    amber_below: tuple[UnitReview, ...] = ()  # amber units inside the scope
 
     @property
     def red_codes(self) -> list[str]:
-        """The own review's red indicators, from its stored reason."""
-        if self.own is None:
+        """The own review's (or amber mark's) indicators, from its stored reason."""
+        mark = self.own or self.amber
+        if mark is None:
             return []
-        return [part.split(":", 1)[0].strip() for part in self.own.reason.split("; ")]
+        return [part.split(":", 1)[0].strip() for part in mark.reason.split("; ")]
 
 
 def integrity_notice(survey: Survey, scope: Unit) -> IntegrityNotice | None:
-    """The scope's own open review and those of units inside it, or None."""
-    reviews = list(
+    """The scope's own open review or amber mark and those inside it, or None."""
+    marks = list(
         db.session.scalars(
             select(UnitReview)
             .where(
                 UnitReview.survey_id == survey.id,
-                UnitReview.status == UNDER_REVIEW,
+                UnitReview.status.in_((UNDER_REVIEW, AMBER)),
                 UnitReview.unit_id.in_(Unit.subtree_ids(scope)),
             )
             .order_by(UnitReview.opened_at.desc(), UnitReview.id.desc())
         )
     )
-    if not reviews:
+    if not marks:
         return None
+    reviews = [r for r in marks if r.status == UNDER_REVIEW]
+    amber = [r for r in marks if r.status == AMBER]
     own = next((r for r in reviews if r.unit_id == scope.id), None)
-    return IntegrityNotice(own, [r for r in reviews if r.unit_id != scope.id])
+    own_amber = next((r for r in amber if r.unit_id == scope.id), None)
+    return IntegrityNotice(
+        own,
+        [r for r in reviews if r.unit_id != scope.id],
+        None if own else own_amber,
+        tuple(r for r in amber if r.unit_id != scope.id),
+    )
