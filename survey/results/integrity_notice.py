@@ -62,6 +62,9 @@ def notice_context(
         )
         if notice
         else "",
+        "integrity_amber_ids": {r.unit_id for r in notice.amber_below}
+        if notice
+        else set(),
         "integrity_share": share,
         "integrity_share_names": ", ".join(u.name(lang) for u in share.units)
         if share

@@ -85,7 +85,11 @@ def test_a_leader_clicks_to_the_amber_notice_beside_the_headline(
         # "… 62,4 % → 61,3 % khi không tính Phường Bến Thành."
         assert re.search(r"[\d,]+ % → [\d,]+ % khi không tính Phường Bến Thành", share)
         assert "mức vàng" in city.inner_text()  # the amber ward is named too
-        page.locator(f"table.units tr[data-unit='{AMBER_WARD}'] a").click()
+        row = page.locator(f"table.units tr[data-unit='{AMBER_WARD}']")
+        assert (
+            row.locator(".badge-amber").inner_text() == "vàng: câu trả lời bất thường"
+        )
+        row.locator("a").first.click()
         page.wait_for_load_state()
         notice = page.locator("#integrity-notice")
         assert notice.is_visible()

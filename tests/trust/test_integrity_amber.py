@@ -48,9 +48,7 @@ def amber_ward(demo, monkeypatch, make_user, login):  # noqa: F811
 
 def test_an_amber_unit_shows_the_notice_beside_its_headline(client, login, amber_ward):
     login("leader@city.vn")
-    html = client.get(f"/results/{amber_ward.slug}/unit/{WARD}").get_data(
-        as_text=True
-    )
+    html = client.get(f"/results/{amber_ward.slug}/unit/{WARD}").get_data(as_text=True)
     shown = notice(html)
     assert "badge-amber" in shown
     assert "Cần thận trọng khi đọc các số liệu này" in shown  # Vietnamese first
@@ -62,6 +60,8 @@ def test_an_amber_unit_shows_the_notice_beside_its_headline(client, login, amber
     assert unit.id not in units_under_review(amber_ward)
     city = client.get(f"/results/{amber_ward.slug}?lang=en").get_data(as_text=True)
     assert "1 unit in this area is amber on the integrity checks" in notice(city)
+    row = re.search(rf'<tr data-unit="{WARD}">.*?</tr>', city, re.S)
+    assert row and "amber: unusual answers" in row.group(0)  # beside the number
 
 
 def test_an_administrator_opens_the_amber_evidence(client, login, amber_ward):
