@@ -436,6 +436,7 @@ from survey.admin import (  # noqa: E402, F401  (routes registered on bp)
     people,
     reforms,
     reviews,
+    translations,
     units,
     waves,
 )
