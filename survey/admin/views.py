@@ -32,8 +32,8 @@ from survey.auth.rights import (
 from survey.extensions import db
 from survey.models import Page, Question, Survey, SurveyVersion
 from survey.models.surveys import SurveyError
-from survey.services import designer
-from survey.services.listing import STATUS_LABELS, survey_rows
+from survey.services import designer, survey_lifecycle
+from survey.services.listing import STATUS_LABELS, matches, survey_rows
 
 bp = Blueprint("admin", __name__)
 bp.before_request(require_roles("admin", "designer"))
@@ -64,6 +64,13 @@ def designer_message(error: SurveyError) -> str:
             "Another question depends on this one: change that condition first."
         ),
         "cannot_move": _("The question cannot move further."),
+        "nothing_to_copy": _("This survey has no version to copy."),
+        "only_version": _(
+            "This draft is the survey's only version: delete the survey instead."
+        ),
+        "survey_in_use": _(
+            "This survey was published or holds answers: close it instead."
+        ),
     }
     code = str(error)
     if code in messages:
@@ -112,8 +119,12 @@ def _me():  # type: ignore[no-untyped-def]
 
 @bp.get("/")
 def index() -> str:
-    rows = survey_rows(surveys_in_scope(), current_user.unit)
-    return render_template("admin/index.html", rows=rows, status_labels=STATUS_LABELS)
+    query = request.args.get("q", "").strip()[:100]
+    surveys = [s for s in surveys_in_scope() if matches(s, query)]
+    rows = survey_rows(surveys, current_user.unit)
+    return render_template(
+        "admin/index.html", rows=rows, status_labels=STATUS_LABELS, query=query
+    )
 
 
 @bp.route("/surveys/new", methods=["GET", "POST"])
@@ -163,6 +174,7 @@ def show_survey(slug: str) -> str:
         status_labels=STATUS_LABELS,
         type_labels=TYPE_LABELS,
         dimension_labels=DIMENSION_LABELS,
+        deletable=survey_lifecycle.can_delete(survey),
     )
 
 
@@ -433,6 +445,7 @@ from survey.admin import (  # noqa: E402, F401  (routes registered on bp)
     confirm,
     distribution,
     exchange,
+    lifecycle,
     people,
     reforms,
     reviews,

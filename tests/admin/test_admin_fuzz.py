@@ -44,6 +44,7 @@ FORMS = [
     "/admin/surveys/fuzz/texts",
     "/admin/surveys/fuzz/questions/new",
     "/admin/surveys/fuzz/pages/{page}",
+    "/admin/surveys/fuzz/duplicate",
     "/admin/units/new",
     "/admin/units/W1",
     "/admin/users/new",
@@ -164,7 +165,9 @@ BUTTONS = [  # in this order, so that each example finds a draft to change
     Target("/admin/surveys/fuzz", "/admin/surveys/fuzz/pages/{page}/delete"),
     Target("/admin/surveys/fuzz", "/admin/surveys/fuzz/publish"),
     Target("/admin/surveys/fuzz", "/admin/surveys/fuzz/state", "action"),
+    Target("/admin/surveys/fuzz", "/admin/surveys/fuzz/discard"),
     Target("/admin/surveys/fuzz", "/admin/surveys/fuzz/draft"),
+    Target("/admin/surveys/fuzz", "/admin/surveys/fuzz/delete"),
     Target(
         "/admin/surveys/city-survey", "/admin/surveys/city-survey/units/{code}/remove"
     ),

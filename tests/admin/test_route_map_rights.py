@@ -59,6 +59,11 @@ ROUTES: dict[str, str] = {
     "admin.change_state": "survey",
     "admin.edit_texts": "survey",
     "admin.translations": "survey",
+    "admin.duplicate_survey": "survey",
+    "admin.confirm_discard": "survey",
+    "admin.discard_draft": "survey",
+    "admin.confirm_delete_survey": "survey",
+    "admin.delete_survey": "survey",
     "admin.translation_sheet": "survey",
     "admin.import_translations": "survey",
     "admin.assign_units": "survey",
@@ -106,6 +111,8 @@ ROUTES: dict[str, str] = {
 }
 # POSTs that change what later requests of the walk load: they go last.
 LAST = ("admin.delete_question", "admin.unassign_unit", "admin.publish_survey")
+# ... and those that take the draft away go after them.
+FINAL = ("admin.discard_draft",)
 
 
 @dataclass
@@ -231,7 +238,12 @@ def walked_rules(app: Flask) -> list[tuple[Rule, str]]:
     ]
     return sorted(
         pairs,
-        key=lambda p: (p[1] == "POST", p[0].endpoint in LAST, p[0].rule),
+        key=lambda p: (
+            p[1] == "POST",
+            p[0].endpoint in LAST + FINAL,
+            p[0].endpoint in FINAL,
+            p[0].rule,
+        ),
     )
 
 
