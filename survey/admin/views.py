@@ -270,12 +270,21 @@ def _question_form(draft: SurveyVersion, question: Question | None) -> QuestionF
     form.condition_question.choices = [SelectChoice(0, _("Always shown"))] + [
         SelectChoice(q.id, f"{q.code}: {q.text_vi[:60]}") for q in earlier
     ]
+    form.condition_options.choices = [
+        (f"{q.id}:{o.code}", o.label_vi) for q in earlier for o in q.options
+    ]
+    form.condition_groups = [  # type: ignore[attr-defined]
+        (q, [f"{q.id}:{o.code}" for o in q.options]) for q in earlier
+    ]
     if question is not None and request.method == "GET":
         form.page.data = question.page_id
         form.options.data = option_lines(question.options)
         form.dimension.data = question.dimension or ""
         form.condition_question.data = question.condition_question_id or 0
-        form.condition_codes.data = " ".join(question.condition_option_codes or [])
+        form.condition_options.data = [
+            f"{question.condition_question_id}:{code}"
+            for code in question.condition_option_codes or []
+        ]
     elif question is None and request.method == "GET":
         wanted = request.args.get("page", type=int)
         form.page.data = wanted if wanted else draft.pages[-1].id
@@ -295,7 +304,7 @@ def _question_data(form: QuestionForm) -> designer.QuestionData:
         options=form.parsed_options,
         page_id=form.page.data,
         condition_question_id=form.condition_question.data or None,
-        condition_option_codes=tuple((form.condition_codes.data or "").split()),
+        condition_option_codes=form.condition_codes(),
         min_value=form.min_value.data,
         max_value=form.max_value.data,
         max_choices=form.max_choices.data,
