@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import abort, render_template, url_for
 from flask_babel import gettext as _
 
-from survey.admin.forms import ActionForm
+from survey.admin.forms import TYPE_LABELS, ActionForm
 from survey.admin.views import bp
 from survey.auth.rights import get_owned_survey_or_404
 from survey.domain import version_diff as vd
@@ -86,7 +86,11 @@ def confirm_publish(slug: str) -> str:
         previous=survey.published_version,
         changes=version_changes(survey.published_version, draft),
         change_labels=change_labels(),
-        value_labels={"required": _("required"), "optional": _("optional")},
+        value_labels={
+            "required": _("required"),
+            "optional": _("optional"),
+            **{code: str(label) for code, label in TYPE_LABELS.items()},
+        },
         action=url_for("admin.publish_survey", slug=slug),
         button=_("Publish version %(n)s", n=draft.number),
     )
