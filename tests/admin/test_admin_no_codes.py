@@ -56,7 +56,7 @@ def test_the_question_editor_offers_dimension_labels(client, as_admin):
 EVENT_CODES = ["create_survey", "publish_version", "import_translations", "all_top"]
 
 
-def test_no_admin_page_in_vietnamese_shows_an_internal_code(client, app, city, login):
+def test_no_admin_page_in_vietnamese_shows_an_internal_code(client, app, city, login):  # noqa: F811
     """Every GET page of the admin, opened by a city administrator in Vietnamese,
     with a draft that changes a question's type (so the diff shows types)."""
     from tests.admin.test_route_map_rights import walked_rules
