@@ -127,3 +127,27 @@ def test_a_view_with_few_units_has_no_caterpillar(client, demo, make_user, login
     html = client.get(OVERVIEW + "/unit/S-NN-MT?lang=en").get_data(as_text=True)
     assert "Land Registration Office, branch 1" in html  # two branches
     assert 'data-chart="chart-caterpillar"' not in html
+
+
+def _contrast_with_white(colour: str) -> float:
+    """WCAG 2 contrast ratio of an #rrggbb (or #rgb) colour against white."""
+    if len(colour) == 4:
+        colour = "#" + "".join(c * 2 for c in colour[1:])
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [
+        c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels
+    ]
+    luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    return 1.05 / (luminance + 0.05)
+
+
+def test_every_graphic_colour_has_3_to_1_contrast(app):
+    rows = [_row(1, 30, 100, band="below"), _row(2, 90, 100, band="above")]
+    rows += [_row(i, 60, 100) for i in range(3, 10)]
+    figure = _figure(app, rows)
+    colours = [t["marker"]["color"] for t in figure["data"] if "marker" in t]
+    colours += [t["error_x"]["color"] for t in figure["data"] if "error_x" in t]
+    colours += [t["line"]["color"] for t in figure["data"] if "line" in t]
+    assert len(colours) == 7
+    for colour in colours:
+        assert _contrast_with_white(colour) >= 3, colour
