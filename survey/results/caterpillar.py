@@ -139,7 +139,7 @@ def caterpillar_chart(rows: Sequence[UnitRow], p0: float | None, lang: str) -> F
         )
     layout = _layout(
         xaxis={
-            "title": {"text": _("Adjusted for chance (%)")},
+            "title": {"text": _("Satisfied (%)")},
             "side": "top",
             "mirror": "ticks",
             "ticks": "outside",
