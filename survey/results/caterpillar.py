@@ -74,6 +74,7 @@ def caterpillar_chart(rows: Sequence[UnitRow], p0: float | None, lang: str) -> F
     # Position count - 1 at the top: the highest estimate first.
     position = {id(r): count - 1 - i for i, r in enumerate(ordered)}
     names = [_name(r, lang) for r in ordered]
+    name_of = {id(r): name for r, name in zip(ordered, names, strict=True)}
     labels = {
         "below": _("Below the city"),
         "expected": _("No clear difference"),
@@ -110,7 +111,7 @@ def caterpillar_chart(rows: Sequence[UnitRow], p0: float | None, lang: str) -> F
                 },
                 "customdata": [
                     [
-                        names[ordered.index(r)],
+                        name_of[id(r)],
                         _pct(s.low),  # type: ignore[union-attr]
                         _pct(s.high),  # type: ignore[union-attr]
                         _pct(r.index.prop.estimate),
