@@ -20,8 +20,9 @@ from survey.domain import comparison, disclosure, weighting
 from survey.domain import statistics as st
 from survey.models import Survey, Unit
 from survey.models.responses import RESPONDENT_GROUPS
-from survey.results import charts, plotly_assets
+from survey.results import caterpillar, charts, plotly_assets
 from survey.services import reports, weights
+from survey.services.reforms import local_today
 from survey.services.responses import (
     HARD_SPEED_SECONDS_PER_ITEM,
     REPEATED_DEVICE_PER_DAY,
@@ -122,6 +123,10 @@ def overview_context(
                 [r for r in report.children if not r.former], lines, p0, lang
             )
         )
+    if len(caterpillar.caterpillar_rows(report.children)) >= caterpillar.MANY_UNITS:
+        figures["caterpillar"] = charts.chart_json(
+            caterpillar.caterpillar_chart(report.children, p0, lang)
+        )
     context = _common(report.survey, report.scope, report.filter)
     context.update(
         report=report,
@@ -131,6 +136,7 @@ def overview_context(
         summary=summary_of(report),
         charts=figures,
         weighted=weighted,
+        printed_on=local_today(),  # the print header's date (results.css)
         weighting_labels=WEIGHTING_LABELS,
         weighting_reasons=WEIGHTING_REASONS,
         response_rate_warning=babel_percent(weighting.RESPONSE_RATE_WARNING),
