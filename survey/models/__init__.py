@@ -2,6 +2,7 @@
 
 from survey.models.audit import AuditEvent
 from survey.models.cases import ApiClient, CaseContact, ServiceCase
+from survey.models.fieldwork import BackCheck, DataRequest
 from survey.models.outbox import ChannelToken, OptOut, OutboxMessage, OutreachPlan
 from survey.models.reforms import Reform, ReformLink
 from survey.models.responses import (
@@ -23,6 +24,8 @@ __all__ = [
     "AnswerTally",
     "ApiClient",
     "AuditEvent",
+    "BackCheck",
+    "DataRequest",
     "DeviceSalt",
     "FactorTally",
     "CaseContact",
