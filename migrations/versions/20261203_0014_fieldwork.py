@@ -1,4 +1,5 @@
-"""field work: back-checks of phone interviews, the desk of data requests
+"""field work: back-checks of phone interviews, the desk of data requests,
+large exports made by the job worker
 
 Revision ID: 0014_fieldwork
 Revises: 0012_cell_keys
@@ -55,8 +56,32 @@ def upgrade():
     with op.batch_alter_table('data_requests', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_data_requests_due_on'), ['due_on'], unique=False)
 
+    op.create_table('export_jobs',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('survey_id', sa.Integer(), nullable=False),
+    sa.Column('unit_id', sa.Integer(), nullable=False),
+    sa.Column('filters', sa.JSON(), nullable=False),
+    sa.Column('fmt', sa.String(length=5), nullable=False),
+    sa.Column('state', sa.String(length=10), nullable=False),
+    sa.Column('total', sa.Integer(), nullable=False),
+    sa.Column('done', sa.Integer(), nullable=False),
+    sa.Column('file_name', sa.String(length=200), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('finished_at', sa.DateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['survey_id'], ['surveys.id'], name=op.f('fk_export_jobs_survey_id_surveys')),
+    sa.ForeignKeyConstraint(['unit_id'], ['units.id'], name=op.f('fk_export_jobs_unit_id_units')),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_export_jobs_user_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_export_jobs'))
+    )
+    with op.batch_alter_table('export_jobs', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_export_jobs_user_id'), ['user_id'], unique=False)
+
 
 def downgrade():
+    with op.batch_alter_table('export_jobs', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_export_jobs_user_id'))
+    op.drop_table('export_jobs')
     with op.batch_alter_table('data_requests', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_data_requests_due_on'))
     op.drop_table('data_requests')

@@ -433,6 +433,7 @@ from survey.admin import (  # noqa: E402, F401  (routes registered on bp)
     confirm,
     distribution,
     exchange,
+    export_jobs,
     fieldwork,
     people,
     reforms,

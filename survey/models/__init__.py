@@ -2,6 +2,7 @@
 
 from survey.models.audit import AuditEvent
 from survey.models.cases import ApiClient, CaseContact, ServiceCase
+from survey.models.export_jobs import ExportJob
 from survey.models.fieldwork import BackCheck, DataRequest
 from survey.models.outbox import ChannelToken, OptOut, OutboxMessage, OutreachPlan
 from survey.models.reforms import Reform, ReformLink
@@ -27,6 +28,7 @@ __all__ = [
     "BackCheck",
     "DataRequest",
     "DeviceSalt",
+    "ExportJob",
     "FactorTally",
     "CaseContact",
     "ChannelToken",

@@ -15,7 +15,15 @@ from flask.testing import FlaskClient
 from werkzeug.routing import Rule
 
 from survey.extensions import db
-from survey.models import BackCheck, DataRequest, Reform, Response, UnitReview, User
+from survey.models import (
+    BackCheck,
+    DataRequest,
+    ExportJob,
+    Reform,
+    Response,
+    UnitReview,
+    User,
+)
 from survey.services.cases import create_api_client, import_cases
 from survey.services.designer import new_draft_from
 from survey.services.waves import create_wave, draw_wave
@@ -99,6 +107,11 @@ ROUTES: dict[str, str] = {
     "admin.list_requests": "admins",
     "admin.create_request": "admins",
     "admin.update_request": "admins",
+    # Large raw exports as jobs: administrators (their own jobs only).
+    "admin.start_export": "admins",
+    "admin.show_export": "admins",
+    "admin.export_status": "admins",
+    "admin.download_export": "admins",
     "results.index": "global",
     "results.overview": "survey",
     "results.questions": "survey",
@@ -129,6 +142,7 @@ class Objects:
     reform_id: int
     check_id: int
     request_id: int
+    job_id: int
 
     def values(self, rule: Rule) -> dict[str, object]:
         given = {
@@ -144,6 +158,7 @@ class Objects:
             "reform_id": self.reform_id,
             "check_id": self.check_id,
             "request_id": self.request_id,
+            "job_id": self.job_id,
             "question_code": "NOTE",
             "fmt": "csv",
         }
@@ -231,12 +246,15 @@ def trust_objects(survey, ward) -> dict[str, int]:
     data_request = DataRequest(
         kind="export", contact="walk", received_on=today, due_on=today
     )
-    db.session.add_all([check, data_request])
+    admin = db.session.query(User).filter_by(role="admin").first()
+    job = ExportJob(user_id=admin.id, survey_id=survey.id, unit_id=ward.id)
+    db.session.add_all([check, data_request, job])
     db.session.commit()
     return {
         "reform_id": reform.id,
         "check_id": check.id,
         "request_id": data_request.id,
+        "job_id": job.id,
         "wave_id": wave.id,
         "invitation_id": wave.invitations[0].id,
         "review_id": review.id,
