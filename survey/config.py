@@ -107,6 +107,8 @@ def load_config(
         "RATELIMIT_ENABLED": _bool(
             "RATELIMIT_ENABLED", env.get("RATELIMIT_ENABLED", "true")
         ),
+        # Large exports made by the job worker (shared by web and worker hosts).
+        "EXPORT_DIR": env.get("SURVEY_EXPORT_DIR", "").strip(),
         "SURVEY_SUBMIT_LIMIT": env.get("SURVEY_SUBMIT_LIMIT", "30 per minute"),
         "SURVEY_LOGIN_LIMIT": env.get("SURVEY_LOGIN_LIMIT", "10 per minute"),
         # Openings of the public form per client: each issues a ticket, so

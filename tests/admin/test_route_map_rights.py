@@ -15,7 +15,15 @@ from flask.testing import FlaskClient
 from werkzeug.routing import Rule
 
 from survey.extensions import db
-from survey.models import Reform, UnitReview
+from survey.models import (
+    BackCheck,
+    DataRequest,
+    ExportJob,
+    Reform,
+    Response,
+    UnitReview,
+    User,
+)
 from survey.services.cases import create_api_client, import_cases
 from survey.services.designer import new_draft_from
 from survey.services.waves import create_wave, draw_wave
@@ -100,6 +108,18 @@ ROUTES: dict[str, str] = {
     "admin.import_reform": "admins",
     "admin.import_reform_2025": "admins",
     "admin.undo_reform": "admins",
+    # Field work and the request desk: city-wide administrators only.
+    "admin.show_fieldwork": "admins",
+    "admin.draw_backchecks": "admins",
+    "admin.backcheck": "admins",
+    "admin.list_requests": "admins",
+    "admin.create_request": "admins",
+    "admin.update_request": "admins",
+    # Large raw exports as jobs: administrators (their own jobs only).
+    "admin.start_export": "admins",
+    "admin.show_export": "admins",
+    "admin.export_status": "admins",
+    "admin.download_export": "admins",
     "results.index": "global",
     "results.overview": "survey",
     "results.questions": "survey",
@@ -130,6 +150,9 @@ class Objects:
     review_id: int
     client_id: int
     reform_id: int
+    check_id: int
+    request_id: int
+    job_id: int
 
     def values(self, rule: Rule) -> dict[str, object]:
         given = {
@@ -143,6 +166,9 @@ class Objects:
             "review_id": self.review_id,
             "client_id": self.client_id,
             "reform_id": self.reform_id,
+            "check_id": self.check_id,
+            "request_id": self.request_id,
+            "job_id": self.job_id,
             "question_code": "NOTE",
             "fmt": "csv",
         }
@@ -210,9 +236,35 @@ def trust_objects(survey, ward) -> dict[str, int]:
     client, _token = create_api_client("one-stop")
     reform = Reform(name="Next year's reform", effective_on=today + timedelta(days=365))
     db.session.add(reform)
+    # A phone interview by someone else, drawn for a back-check; a data request.
+    interviewer = db.session.query(User).filter_by(role="designer").first()
+    invitation = wave.invitations[1]  # [0] is the one the walk interviews
+    interview = Response(
+        survey_id=survey.id,
+        version_id=wave.version_id,
+        unit_id=ward.id,
+        channel="phone",
+        token="route-walk",
+        invitation_id=invitation.id,
+        interviewer_id=interviewer.id,
+    )
+    db.session.add(interview)
+    db.session.flush()
+    check = BackCheck(
+        wave_id=wave.id, response_id=interview.id, interviewer_id=interviewer.id
+    )
+    data_request = DataRequest(
+        kind="export", contact="walk", received_on=today, due_on=today
+    )
+    admin = db.session.query(User).filter_by(role="admin").first()
+    job = ExportJob(user_id=admin.id, survey_id=survey.id, unit_id=ward.id)
+    db.session.add_all([check, data_request, job])
     db.session.commit()
     return {
         "reform_id": reform.id,
+        "check_id": check.id,
+        "request_id": data_request.id,
+        "job_id": job.id,
         "wave_id": wave.id,
         "invitation_id": wave.invitations[0].id,
         "review_id": review.id,
