@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import sys
 
 import click
@@ -28,6 +27,7 @@ def import_units_command(csv_file: str, scope_code: str) -> None:
     Rows that can be added are added and committed; every rejected row is
     listed, and the command then exits with status 1.
     """
+    import csv
     import io
 
     from survey.services import units as unit_service
