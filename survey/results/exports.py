@@ -17,8 +17,8 @@ from survey import current_lang
 from survey.models import Survey, Unit
 from survey.results.presenters import BAND_LABELS, FACTOR_LABELS, WEIGHTING_LABELS
 from survey.services import raw_export
-from survey.services.raw_export import FORMULA_STARTS
 from survey.services.official import OfficialOverview
+from survey.services.raw_export import FORMULA_STARTS
 from survey.services.reports import Overview, ShareFigure, UnitRow
 from survey.services.results import ResultFilter
 from survey.services.weights import ResponseRate, WeightedFigure, WeightedOverview
