@@ -194,7 +194,8 @@ def _draws(
             ServiceCase.outcome,
             ServiceCase.returned_on,
             ServiceCase.due_on,
-            CaseContact.id,
+            # a number to call at the draw: still kept, or erased since
+            (CaseContact.phone.is_not(None) | CaseContact.erased_at.is_not(None)),
         )
         .outerjoin(CaseContact, CaseContact.case_id == ServiceCase.id)
         .where(
@@ -240,7 +241,7 @@ def _draws(
             if invited is not None and invited[0] == wave.id:
                 drawn[(wave.id, stratum)] += 1
                 frame[(wave.id, stratum)] += 1
-            elif contact is not None and ret >= start and _open_at(invited, wave):
+            elif contact and ret >= start and _open_at(invited, wave):
                 frame[(wave.id, stratum)] += 1
             if case_id in in_period and case_id not in counted:
                 counted.add(case_id)
