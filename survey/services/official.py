@@ -15,7 +15,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select, true
 
 from survey.domain import design_weights as dw
 from survey.domain import statistics as st
@@ -113,6 +113,7 @@ def _respondents(survey: Survey, scope: Unit, flt: ResultFilter) -> list[dw.Resp
             ServiceCase.returned_on,
             ServiceCase.due_on,
             Answer.value_int,
+            Response.record_key,
         )
         .select_from(Response)
         .join(Invitation, Invitation.id == Response.invitation_id)
@@ -129,8 +130,8 @@ def _respondents(survey: Survey, scope: Unit, flt: ResultFilter) -> list[dw.Resp
             Answer.value_int.in_(st.LIKERT_CODES),
         )
         .order_by(Response.id)
-    )
-    return [
+    ).all()
+    respondents = [
         dw.Respondent(
             key=rid,
             unit=unit_id,
@@ -138,30 +139,29 @@ def _respondents(survey: Survey, scope: Unit, flt: ResultFilter) -> list[dw.Resp
             stratum=dw.stratum_of(unit_id, group, outcome, _late(ret, due), strat),
             satisfied=code in _TOP,
         )
-        for rid, unit_id, wave_id, strat, group, outcome, ret, due, code in rows
+        for rid, unit_id, wave_id, strat, group, outcome, ret, due, code, _ in rows
     ]
+    return respondents, {row[0]: int(row[-1] or 0) for row in rows}
 
 
 def _without_invitation(survey: Survey, scope: Unit, flt: ResultFilter) -> int:
     """Invited answers to the overall question with no invitation behind them."""
     invited = replace(flt, channel="invited")
-    return (
-        db.session.scalar(
-            select(func.count(Answer.id))
-            .select_from(Response)
-            .join(Answer, Answer.response_id == Response.id)
-            .join(Question, Answer.question_id == Question.id)
-            .where(
-                *invited.conditions(survey),
-                Response.unit_id.in_(Unit.subtree_ids(scope)),
-                Response.invitation_id.is_(None),
-                Question.dimension == OVERALL,
-                Question.type == LIKERT5,
-                Answer.value_int.in_(st.LIKERT_CODES),
-            )
+    count, keys = db.session.execute(
+        select(func.count(Answer.id), func.sum(Response.record_key))
+        .select_from(Response)
+        .join(Answer, Answer.response_id == Response.id)
+        .join(Question, Answer.question_id == Question.id)
+        .where(
+            *invited.conditions(survey),
+            Response.unit_id.in_(Unit.subtree_ids(scope)),
+            Response.invitation_id.is_(None),
+            Question.dimension == OVERALL,
+            Question.type == LIKERT5,
+            Answer.value_int.in_(st.LIKERT_CODES),
         )
-        or 0
-    )
+    ).one()
+    return results._publish_count(count or 0, int(keys or 0), "invited", None)
 
 
 def _draws(
@@ -186,6 +186,7 @@ def _draws(
         return frame, drawn, targets
     first = min(w.period_start for w in waves)
     last = max(w.period_end for w in waves)
+    in_period = _case_period(flt)
     cases = db.session.execute(
         select(
             ServiceCase.id,
@@ -196,39 +197,24 @@ def _draws(
             ServiceCase.due_on,
             # a number to call at the draw: still kept, or erased since
             (CaseContact.phone.is_not(None) | CaseContact.erased_at.is_not(None)),
+            Invitation.wave_id,
+            Invitation.created_at,
+            and_(*in_period) if in_period else true(),
         )
         .outerjoin(CaseContact, CaseContact.case_id == ServiceCase.id)
+        .outerjoin(Invitation, Invitation.case_id == ServiceCase.id)
         .where(
             ServiceCase.unit_id.in_(units),
             ServiceCase.returned_on >= first,
             ServiceCase.returned_on <= last,
         )
     ).all()
-    invitations: dict[int, tuple[int, object]] = {
-        case_id: (wave_id, created)
-        for case_id, wave_id, created in db.session.execute(
-            select(Invitation.case_id, Invitation.wave_id, Invitation.created_at).where(
-                Invitation.case_id.in_([c[0] for c in cases])
-            )
-        )
-    }
-    in_period = {
-        c[0]
-        for c in db.session.execute(
-            select(ServiceCase.id).where(
-                ServiceCase.unit_id.in_(units),
-                ServiceCase.returned_on >= first,
-                ServiceCase.returned_on <= last,
-                *_case_period(flt),
-            )
-        )
-    }
     counted: set[int] = set()
     for wave in waves:
         members = {u.id for u in wave.units}
         drawn_on = wave.drawn_at.date() if wave.drawn_at else wave.period_end
         start = max(wave.period_start, drawn_on - timedelta(days=INVITATION_DAYS))
-        for case_id, unit_id, group, outcome, ret, due, contact in cases:
+        for case_id, unit_id, group, outcome, ret, due, contact, *rest in cases:
             if (
                 unit_id not in members
                 or not wave.period_start <= ret <= wave.period_end
@@ -237,13 +223,13 @@ def _draws(
             stratum = dw.stratum_of(
                 unit_id, group, outcome, _late(ret, due), wave.stratify
             )
-            invited = invitations.get(case_id)
+            invited = (rest[0], rest[1]) if rest[0] is not None else None
             if invited is not None and invited[0] == wave.id:
                 drawn[(wave.id, stratum)] += 1
                 frame[(wave.id, stratum)] += 1
             elif contact and ret >= start and _open_at(invited, wave):
                 frame[(wave.id, stratum)] += 1
-            if case_id in in_period and case_id not in counted:
+            if rest[2] and case_id not in counted:
                 counted.add(case_id)
                 targets[stratum] += 1
     return frame, drawn, targets
@@ -263,8 +249,12 @@ def _open_at(invited: tuple[int, object] | None, wave: Wave) -> bool:
 
 
 def _figure(
-    respondents: list[dw.Respondent], weights: dict, min_n: int
+    respondents: list[dw.Respondent],
+    weights: dict,
+    min_n: int,
+    keys: dict[int, int] | None = None,
 ) -> OfficialFigure:
+    """The trimmed figure of these respondents; n published with its noise."""
     if not respondents:
         prop = st.Proportion(0.0, 0.0, None, None, None)
         return OfficialFigure(
@@ -280,9 +270,10 @@ def _figure(
         {r.key: r.satisfied for r in respondents},
     )
     figure = ShareFigure(result.prop, st.display_share(result.prop, min_n=min_n))
+    key_sum = sum((keys or {}).get(r.key, 0) for r in respondents)  # type: ignore[call-overload]
     return OfficialFigure(
         figure,
-        result.n,
+        results._publish_count(result.n, key_sum, "invited", None),
         result.design_effect,
         result.largest_share,
         result.capped,
@@ -290,22 +281,29 @@ def _figure(
     )
 
 
+def _read(
+    survey: Survey, scope: Unit, flt: ResultFilter
+) -> tuple[list[dw.Respondent], dict, dict[int, int]]:
+    respondents, keys = _respondents(survey, scope, flt)
+    frame, drawn, targets = _draws(respondents, flt)
+    design = dw.design_weights(respondents, frame, drawn)
+    return respondents, dw.adjusted_weights(respondents, design, targets), keys
+
+
 def unit_weights(
     survey: Survey, scope: Unit, flt: ResultFilter
 ) -> tuple[list[dw.Respondent], dict]:
     """The respondents of the scope and their untrimmed official weights."""
-    respondents = _respondents(survey, scope, flt)
-    frame, drawn, targets = _draws(respondents, flt)
-    design = dw.design_weights(respondents, frame, drawn)
-    return respondents, dw.adjusted_weights(respondents, design, targets)
+    respondents, weights, _ = _read(survey, scope, flt)
+    return respondents, weights
 
 
 def official_figure(
     survey: Survey, scope: Unit, flt: ResultFilter, min_n: int = st.MIN_N
 ) -> OfficialFigure:
     """The official figure of one scope (a unit's subtree) for the filter."""
-    respondents, weights = unit_weights(survey, scope, flt)
-    return _figure(respondents, weights, min_n)
+    respondents, weights, keys = _read(survey, scope, flt)
+    return _figure(respondents, weights, min_n, keys)
 
 
 def _previous(flt: ResultFilter) -> ResultFilter | None:
@@ -343,8 +341,8 @@ def official_overview(report: Overview) -> OfficialOverview:
     suppression among the rows, nothing when the overview protects a sibling.
     """
     survey, scope, flt, min_n = report.survey, report.scope, report.filter, report.min_n
-    respondents, weights = unit_weights(survey, scope, flt)
-    overall = _figure(respondents, weights, min_n)
+    respondents, weights, keys = _read(survey, scope, flt)
+    overall = _figure(respondents, weights, min_n, keys)
     tree = results.scope_tree(scope)
     members: dict[int, list[dw.Respondent]] = defaultdict(list)
     for r in respondents:
@@ -354,7 +352,9 @@ def official_overview(report: Overview) -> OfficialOverview:
     units = list(tree.children)
     if members.get(scope.id):
         units.insert(0, scope)
-    figures = {u.id: _figure(members.get(u.id, []), weights, min_n) for u in units}
+    figures = {
+        u.id: _figure(members.get(u.id, []), weights, min_n, keys) for u in units
+    }
     hidden = st.complementary_suppression(
         overall.n_eff if overall.figure.shown else 0,
         {str(u.id): figures[u.id].n_eff for u in units},
@@ -392,8 +392,3 @@ def official_overview(report: Overview) -> OfficialOverview:
         without_invitation=_without_invitation(survey, scope, flt),
         change=change,
     )
-
-
-def incentive_rows(overview: OfficialOverview) -> dict[int, OfficialRow]:
-    """The rows an incentive export may read, by unit id."""
-    return {row.unit.id: row for row in overview.rows}

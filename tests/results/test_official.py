@@ -388,3 +388,37 @@ def test_the_incentive_export_reads_only_the_official_figure(
     weighted = [r for r in rows if "invited channel" in r["Measure"]]
     assert weighted  # the old weighted rows stay, but decide nothing
     assert all(r["Ranking and incentives"] == "" for r in weighted)
+
+
+def test_the_change_since_the_previous_period_is_in_brief(
+    drawn_city, make_user, login, client
+):
+    today = date.today()
+    responses = db.session.scalars(
+        select(Response)
+        .where(Response.invitation_id.is_not(None))
+        .order_by(Response.id)
+    ).all()
+    for response in responses[::2]:  # half answered in the previous ten days
+        response.submitted_at = datetime.now() - timedelta(days=15)
+    db.session.commit()
+    now = ResultFilter(date_from=today - timedelta(days=9), date_to=today)
+    before = ResultFilter(
+        date_from=today - timedelta(days=19), date_to=today - timedelta(days=10)
+    )
+    figure_now = official.official_figure(drawn_city, unit("CITY"), now)
+    figure_before = official.official_figure(drawn_city, unit("CITY"), before)
+    assert figure_now.n + figure_before.n == len(responses)
+    make_user("leader@city.vn", "leader", unit("CITY"))
+    login("leader@city.vn")
+    html = client.get(
+        f"/results/test?lang=en&from={now.date_from}&to={now.date_to}"
+    ).get_data(as_text=True)
+    brief = html[html.index('id="summary-official"') :]
+    brief = brief[: brief.index("</li>")]
+    d = (figure_now.figure.prop.estimate - figure_before.figure.prop.estimate) * 100
+    assert f"Since the previous period of the same length: {d:.1f} points" in (
+        brief.replace("\u2212", "-")
+    )
+    assert "95 % interval" in brief
+    assert 'id="official-change"' in html
