@@ -14,6 +14,8 @@ the service's helpers, and compares them with the service and the page.
 
 from __future__ import annotations
 
+import csv
+import io
 import math
 import secrets
 from collections import Counter, defaultdict
@@ -368,9 +370,6 @@ def test_the_incentive_export_reads_only_the_official_figure(
     text_ = client.get("/results/test/export.csv?lang=en&channel=invited").get_data(
         as_text=True
     )
-    import csv
-    import io
-
     rows = list(csv.DictReader(io.StringIO(text_.lstrip("\ufeff"))))
     plain = {
         r["Unit"]: r["Ranking and incentives"]
@@ -422,3 +421,46 @@ def test_the_change_since_the_previous_period_is_in_brief(
     )
     assert "95 % interval" in brief
     assert 'id="official-change"' in html
+
+
+def test_a_unit_is_eligible_on_its_official_figure_alone(
+    make_survey, add_responses, make_user, login, client
+):
+    survey = make_survey()
+    _cases("W1", [("civil_status", "approved", False, True, 320)])
+    _cases("W2", [("civil_status", "approved", False, True, 40)])
+    today = date.today()
+    wave = create_wave(
+        survey, [unit("W1"), unit("W2")], today - timedelta(days=28), today, 220, 3
+    )
+    draw_wave(wave, now=datetime.now())
+    for i, invitation in enumerate(
+        db.session.scalars(
+            select(Invitation)
+            .where(Invitation.wave_id == wave.id)
+            .order_by(Invitation.id)  # W1's 220 first: 22 of them answer 3
+        )
+    ):
+        _answer(survey, invitation.unit, 3 if i % 10 == 0 else 5, "invited", invitation)
+    db.session.commit()
+    # W2: 40 drawn and answered, and 150 invited answers without a draw that
+    # would make it eligible on the unweighted invited share
+    add_responses(survey, unit("W2"), 150, code=5, channel="invited")
+    make_user("leader@city.vn", "leader", unit("CITY"))
+    login("leader@city.vn")
+    text_ = client.get("/results/test/export.csv?lang=en&channel=invited").get_data(
+        as_text=True
+    )
+    rows = list(csv.DictReader(io.StringIO(text_.lstrip("\ufeff"))))
+    plain = {
+        r["Unit"]: r["Ranking and incentives"]
+        for r in rows
+        if r["Measure"] == "Overall satisfaction (M1)"
+    }
+    assert plain["W1 Ward"] == "eligible" and plain["W2 Ward"] == "not eligible"
+    measure = "Overall satisfaction (M1), official (invited, design-weighted)"
+    w1 = next(r for r in rows if r["Measure"] == measure and r["Unit"] == "W1 Ward")
+    assert w1["n"] == "220" and w1["Estimate (%)"] == "90.0"
+    assert w1["Ranking and incentives"] == "eligible"
+    w2 = next(r for r in rows if r["Measure"] == measure and r["Unit"] == "W2 Ward")
+    assert w2["n"] == "40" and w2["Ranking and incentives"] == "not eligible"
