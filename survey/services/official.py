@@ -15,7 +15,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
-from sqlalchemy import and_, func, select, true
+from sqlalchemy import and_, select, true
 
 from survey.domain import design_weights as dw
 from survey.domain import statistics as st
@@ -144,24 +144,17 @@ def _respondents(survey: Survey, scope: Unit, flt: ResultFilter) -> list[dw.Resp
     return respondents, {row[0]: int(row[-1] or 0) for row in rows}
 
 
-def _without_invitation(survey: Survey, scope: Unit, flt: ResultFilter) -> int:
-    """Invited answers to the overall question with no invitation behind them."""
-    invited = replace(flt, channel="invited")
-    count, keys = db.session.execute(
-        select(func.count(Answer.id), func.sum(Response.record_key))
-        .select_from(Response)
-        .join(Answer, Answer.response_id == Response.id)
-        .join(Question, Answer.question_id == Question.id)
-        .where(
-            *invited.conditions(survey),
-            Response.unit_id.in_(Unit.subtree_ids(scope)),
-            Response.invitation_id.is_(None),
-            Question.dimension == OVERALL,
-            Question.type == LIKERT5,
-            Answer.value_int.in_(st.LIKERT_CODES),
-        )
-    ).one()
-    return results._publish_count(count or 0, int(keys or 0), "invited", None)
+def _without_invitation(
+    survey: Survey, scope: Unit, flt: ResultFilter, linked: int
+) -> int:
+    """Invited answers (1-5) to the overall question with no invitation behind
+    them: the invited channel's published count (from the tallies) minus the
+    answers that came through an invitation."""
+    invited = results.dimension_counts(
+        survey, scope, replace(flt, channel="invited"), OVERALL
+    )
+    every = sum(n for code, n in invited.items() if code in st.LIKERT_CODES)
+    return max(0, every - linked)
 
 
 def _draws(
@@ -389,6 +382,6 @@ def official_overview(report: Overview) -> OfficialOverview:
         rows=tuple(rows),
         optin=optin,
         gap=gap,
-        without_invitation=_without_invitation(survey, scope, flt),
+        without_invitation=_without_invitation(survey, scope, flt, len(respondents)),
         change=change,
     )
