@@ -38,7 +38,7 @@ FACTOR_LABELS = {
 }
 CHANNEL_LABELS = {
     "": _l("All channels"),
-    "invited": _l("Invited (official index)"),
+    "invited": _l("Invited respondents"),
     "optin": _l("Opt-in (QR, kiosk, link)"),
 }
 GROUP_LABELS = {
