@@ -18,16 +18,18 @@ from __future__ import annotations
 
 from calendar import monthrange
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, Select, and_, func, select
 
-from survey.extensions import db
-from survey.models import Response, Survey
+from survey.models import Response
 from survey.models.responses import INVITED_CHANNELS
 
+if TYPE_CHECKING:  # results imports this module
+    from survey.services.results import ResultFilter
 
-def whole_months(flt: Any) -> Any:
+
+def whole_months(flt: ResultFilter) -> ResultFilter:
     """The filter with its dates widened to whole local calendar months."""
     start, end = flt.date_from, flt.date_to
     if start is not None:
@@ -37,7 +39,7 @@ def whole_months(flt: Any) -> Any:
     return replace(flt, date_from=start, date_to=end)
 
 
-def widened(flt: Any) -> bool:
+def widened(flt: ResultFilter) -> bool:
     """Whether ``whole_months`` changes the filter's dates."""
     return whole_months(flt) != flt
 
@@ -78,14 +80,3 @@ def in_released_block(
         .where(and_(*(blocks.c[f"b{i}"] == c for i, c in enumerate(columns))))
         .exists()
     )
-
-
-def block_sizes(survey: Survey, month: Any) -> dict[tuple[Any, ...], int]:
-    """Every block of the survey and its respondents (for the checks)."""
-    columns = _block_columns(month)
-    rows = db.session.execute(
-        select(*columns, func.count())
-        .where(Response.survey_id == survey.id)
-        .group_by(*columns)
-    ).all()
-    return {tuple(row[:-1]): int(row[-1]) for row in rows}

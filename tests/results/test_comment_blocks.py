@@ -262,3 +262,10 @@ def test_no_two_comment_views_differ_by_fewer_than_min_n_respondents(app, capsys
     assert _violations(views, block_of, members, min_n) == []
     # Without the blocks the same pairs differ by a few respondents.
     assert _violations(naive, block_of, members, min_n)
+
+
+def test_the_method_page_explains_the_comment_groups_in_both_languages(client):
+    en = _page(client, "/open/method?lang=en")
+    assert "released by fixed groups" in en and "widened to whole months" in en
+    vi = _page(client, "/open/method?lang=vi")
+    assert "các nhóm cố định" in vi and "tháng trọn vẹn" in vi
