@@ -597,9 +597,18 @@ def question_report(survey: Survey, scope: Unit, flt: ResultFilter) -> QuestionR
     scales = results.scale_counts(survey, scope, counted)
     options = results.option_counts(survey, scope, counted)
     respondents = results.respondents_by_question(survey, scope, counted)
+    questions = load_version_questions(version)  # options in one query, not N
+    # Text questions: the comments of the released blocks (comment_blocks),
+    # the figure the comments page gives.
+    respondents.update(
+        {
+            q.code: results.comment_total(survey, scope, flt, q.code)
+            for q in questions
+            if q.type in TEXT_TYPES
+        }
+    )
     items = [
-        _question_result(q, scales, options, respondents, min_n)
-        for q in load_version_questions(version)  # options in one query, not N
+        _question_result(q, scales, options, respondents, min_n) for q in questions
     ]
     return QuestionReport(survey, scope, flt, version, min_n, tuple(items))
 

@@ -1064,6 +1064,15 @@ def _comment_query(
     )
 
 
+def comment_total(
+    survey: Survey, scope: Unit | None, flt: ResultFilter, question_code: str
+) -> int:
+    """The published number of comments in the slice's released blocks: the
+    questions page's link and the comments page give the same figure."""
+    base = _comment_query(survey, scope, flt, question_code)
+    return _comment_count(survey, base, "comments", survey.min_n)
+
+
 def comments(
     survey: Survey,
     scope: Unit | None,
@@ -1080,7 +1089,7 @@ def comments(
     side of the minimum n, which decides whether the comments are shown).
     """
     base = _comment_query(survey, scope, flt, question_code)
-    total = _comment_count(survey, base, "comments", survey.min_n)
+    total = comment_total(survey, scope, flt, question_code)
     month = _local_month(Response.submitted_at)
     ordered = base.add_columns(month).order_by(
         Response.submitted_at.desc(), Answer.id.desc()

@@ -53,6 +53,8 @@ def test_a_block_below_min_n_shows_nothing(
     # Nor can a search reach into the held-back block.
     found = _page(client, "/results/test/comments/NOTE?lang=en&q=l%C3%A2u")
     assert "Chờ lâu quá" not in found and "0 of 12 comments" in found
+    # The questions page counts the same comments as the comments page.
+    assert "Read the 12 comments" in _page(client, "/results/test/questions?lang=en")
     # A tenth respondent makes W2's block whole: it shows.
     add_responses(survey, unit("W2"), 1, code=3, comment="Chờ lâu quá")
     assert "Chờ lâu quá" in _page(client, "/results/test/unit/W2/comments/NOTE")
