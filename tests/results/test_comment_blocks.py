@@ -9,8 +9,8 @@ by fewer than min n respondents.
 from __future__ import annotations
 
 import itertools
-import re
 import random
+import re
 from collections import defaultdict
 from datetime import date, datetime
 
