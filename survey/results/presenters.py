@@ -10,7 +10,7 @@ from functools import lru_cache
 from typing import Any
 
 from babel import Locale, numbers
-from flask_babel import format_decimal, get_locale
+from flask_babel import format_date, format_decimal, get_locale
 from flask_babel import format_percent as babel_percent
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -244,7 +244,12 @@ def comments_context(
     survey: Survey, unit: Unit, flt: ResultFilter, result: reports.CommentPage
 ) -> dict[str, Any]:
     context = _common(survey, unit, flt)
-    context.update(result=result)
+    months = result.months
+    context.update(
+        result=result,
+        comment_from=months and months.date_from and format_date(months.date_from),
+        comment_to=months and months.date_to and format_date(months.date_to),
+    )
     return context
 
 
