@@ -456,6 +456,7 @@ from survey.admin import (  # noqa: E402, F401  (routes registered on bp)
     exchange,
     export_jobs,
     fieldwork,
+    library,
     lifecycle,
     people,
     reforms,

@@ -45,6 +45,7 @@ FORMS = [
     "/admin/surveys/fuzz/questions/new",
     "/admin/surveys/fuzz/pages/{page}",
     "/admin/surveys/fuzz/duplicate",
+    "/admin/surveys/fuzz/library",
     "/admin/units/new",
     "/admin/units/W1",
     "/admin/users/new",

@@ -68,6 +68,7 @@ ROUTES: dict[str, str] = {
     "admin.edit_texts": "survey",
     "admin.translations": "survey",
     "admin.duplicate_survey": "survey",
+    "admin.question_library": "survey",
     "admin.confirm_discard": "survey",
     "admin.discard_draft": "survey",
     "admin.confirm_delete_survey": "survey",
