@@ -5,8 +5,8 @@
 the hash is the file's content, so a changed file has a new address and the
 old one can be kept by any browser or proxy for a year (``immutable``: not
 even revalidated on reload). A hashed file is read and gzip-compressed once
-per worker and content; an unhashed or stale address is served as Flask
-would, without the long cache.
+per worker and content; under its plain name it is sent the same way but
+revalidated each time (``no-cache``), and a stale hash is a 404.
 
 ``inline_style('css/site.css')`` (a template global) writes a stylesheet into
 the page itself, so the form's first view needs no second request; the
@@ -106,13 +106,15 @@ def _hash_static_urls(endpoint: str, values: dict[str, object]) -> None:
 
 
 def serve_static(filename: str) -> Response:
-    """A hashed address from memory, compressed, for a year; others as Flask does."""
+    """A static file from memory, compressed when the client takes gzip.
+
+    Under its hashed name it is kept for a year; under its plain name (an
+    address written outside the templates) it is checked again each time.
+    """
     match = _HASHED.match(filename)
-    if match is None:
-        return current_app.send_static_file(filename)
-    plain = match["stem"] + match["ext"]
+    plain = match["stem"] + match["ext"] if match else filename
     asset = _assets().get(plain)
-    if asset is None or asset.digest != match["digest"]:
+    if asset is None or (match is not None and asset.digest != match["digest"]):
         abort(404)  # an old address after a deployment: its content is gone
     if request.if_none_match.contains(asset.digest):
         response = Response(status=304)
@@ -126,7 +128,7 @@ def serve_static(filename: str) -> Response:
     if asset.gzipped:
         response.vary.add("Accept-Encoding")
     response.set_etag(asset.digest)
-    response.headers["Cache-Control"] = IMMUTABLE
+    response.headers["Cache-Control"] = IMMUTABLE if match else "no-cache"
     return response
 
 
