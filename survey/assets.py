@@ -49,14 +49,20 @@ class Asset:
 class Assets:
     """One worker's copies of the static files, keyed by their stat."""
 
-    def __init__(self, folder: str) -> None:
+    def __init__(self, folder: str, watch: bool = True) -> None:
         self.folder = Path(folder).resolve()
+        # Whether a kept file is checked again (its stat) at each use: in
+        # development and tests; a deployment restarts the workers instead.
+        self.watch = watch
         self._paths: dict[str, Path] = {}
         self._files: dict[str, tuple[tuple[int, int], Asset]] = {}
         self.policies: dict[tuple[str, ...], str] = {}  # by the styles' digests
 
     def get(self, filename: str) -> Asset | None:
         """The file's current content and digest, or None if it is not there."""
+        kept = self._files.get(filename)
+        if kept is not None and not self.watch:
+            return kept[1]
         path = self._paths.get(filename)
         if path is None:
             path = (self.folder / filename).resolve()
@@ -71,7 +77,6 @@ class Assets:
         if not S_ISREG(stat.st_mode):
             return None
         key = (stat.st_mtime_ns, stat.st_size)
-        kept = self._files.get(filename)
         if kept is None or kept[0] != key:
             data = path.read_bytes()
             digest = hashlib.sha256(data).hexdigest()[:DIGEST_LENGTH]
@@ -167,7 +172,8 @@ def content_security_policy(base: str) -> str:
 def init_assets(app: Flask) -> None:
     """Hashed static addresses, their view and the ``inline_style`` global."""
     assert app.static_folder is not None
-    app.extensions[_EXTENSION] = Assets(app.static_folder)
+    watch = app.debug or app.testing
+    app.extensions[_EXTENSION] = Assets(app.static_folder, watch)
     app.url_defaults(_hash_static_urls)
     app.view_functions["static"] = serve_static
     app.add_template_global(inline_style, "inline_style")

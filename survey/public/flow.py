@@ -74,7 +74,7 @@ def run_answer_form(
     """
     if request.method == "GET" and cacheable:
         ticket_text = issue_ticket(channel, version.id)
-        return _first_page(survey, version, unit, ticket_text, template), 200
+        return _first_page(survey, version, unit, ticket_text, template)
     form = AnswerForm()
     ticket = None
     if request.method == "GET":
@@ -109,7 +109,7 @@ def run_answer_form(
 
 def _first_page(
     survey: Survey, version: SurveyVersion, unit: Unit, ticket: str, template: str
-) -> str:
+) -> str | HttpResponse:
     """Page one, rendered once per worker and version (``page_cache``)."""
 
     def render() -> str:

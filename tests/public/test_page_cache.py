@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gzip
+
 import pytest
 from flask import template_rendered
 from itsdangerous import URLSafeSerializer
@@ -95,3 +97,18 @@ def test_publishing_a_new_version_changes_the_page(app, make_survey, renders, ca
     assert "Khảo sát phiên bản mới" not in before
     assert version_of(app, form_fields(after)["ticket"]) == draft.id != old_version
     assert renders.count("public/answer.html") == 2
+
+
+def test_the_kept_page_goes_out_compressed_as_the_rendered_one_reads(
+    app, make_survey, renders, cached
+):
+    make_survey()
+    rendered = app.test_client().get(URL).get_data(as_text=True)
+    for _ in range(2):  # two citizens served from the kept page
+        response = app.test_client().get(URL, headers={"Accept-Encoding": "gzip"})
+        assert response.headers["Content-Encoding"] == "gzip"
+        assert "Accept-Encoding" in response.headers["Vary"]
+        kept = gzip.decompress(response.data).decode()
+        assert without_tokens(kept) == without_tokens(rendered)
+        assert form_fields(kept)["ticket"] != form_fields(rendered)["ticket"]
+    assert renders.count("public/answer.html") == 1
