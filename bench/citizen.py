@@ -16,8 +16,9 @@ Measured in one run, on the same 3 gunicorn workers and the same load client:
   contentful paint, and when the first answer can be tapped (the form's
   controls parsed and laid out), when Chromium and Playwright are there.
 
-Throughputs are ratios against the bare insert of the same run, medians of
-the repetitions; absolute figures move with what else the cores are doing.
+Throughputs are ratios against the bare insert of the same run, its loads
+taken in turn in short slices (``bench_citizen``); absolute figures move
+with what else the cores are doing.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ import os
 import threading
 import time
 import uuid
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from urllib.parse import urlencode, urlsplit
 
 import run  # bench/run.py: the client, the servers, the databases
@@ -169,10 +170,12 @@ def _loop(port, step, answers, threads, deadline, out) -> None:
     out.put(tuple(done))
 
 
-def closed_loop(port: int, step: str, answers: list, seconds: float) -> dict:
+def closed_loop(
+    port: int, step: str, answers: list, seconds: float, warm: bool = True
+) -> dict:
     """CLIENTS citizens repeating ``step`` for ``seconds``: completions per second."""
     context = multiprocessing.get_context("fork")
-    for _ in range(3 * run.WORKERS):  # each worker warm: templates, pages kept
+    for _ in range(3 * run.WORKERS if warm else 0):  # templates, pages kept
         STEPS[step](port, answers)
     out = context.Queue()
     started = time.monotonic()
@@ -190,7 +193,8 @@ def closed_loop(port: int, step: str, answers: list, seconds: float) -> dict:
         process.join()
     elapsed = time.monotonic() - started
     ok = sum(part[0] for part in parts)
-    return {"per_second": ok / elapsed, "ok": ok, "failed": sum(p[1] for p in parts)}
+    failed = sum(part[1] for part in parts)
+    return {"per_second": ok / elapsed, "ok": ok, "failed": failed, "seconds": elapsed}
 
 
 @contextmanager
@@ -287,45 +291,58 @@ _PAINT_SCRIPT = """() => {
 # --- the run ----------------------------------------------------------------------
 
 
+SLICE_SECONDS = 2.0
+
+
 def bench_citizen(url: str, args) -> dict:
-    """The ratios of issue 24, medians of ``args.reps`` alternating runs."""
+    """The ratios of issue 24: short slices of each load, taken in turn.
+
+    The three servers (bare insert, app with and without the page cache)
+    run side by side, idle but for the one measured; each load runs in
+    slices of SLICE_SECONDS, alternating, ``args.reps`` × ``args.seconds``
+    seconds in all per load. Whatever else the cores do then weighs on every
+    load alike, which sequential runs of several seconds did not ensure.
+    """
     answers = ten_question_survey(url)
     _bare_table(url)
-    seconds = args.seconds
-    runs: dict[str, list[dict]] = {
-        "insert": [],
-        "get": [],
-        "get_uncached": [],
-        "cycle": [],
-    }
-    view: dict = {}
-    for rep in range(args.reps):
-        with run.gunicorn(
-            url, "bench.baseline_app:app", run.WORKERS, "/b/form"
-        ) as base:
-            runs["insert"].append(closed_loop(base.port, "insert", answers, seconds))
+    loads = ("insert", "get_uncached", "get", "cycle")
+    done = {name: [0, 0.0, 0] for name in loads}  # ok, seconds, failed
+    slices = max(1, round(args.reps * args.seconds / SLICE_SECONDS))
+    with ExitStack() as servers:
+        base = servers.enter_context(
+            run.gunicorn(url, "bench.baseline_app:app", run.WORKERS, "/b/form")
+        )
+        app = servers.enter_context(
+            run.gunicorn(url, "wsgi:app", run.WORKERS, "/healthz")
+        )
         with _environment(SURVEY_PAGE_CACHE="false"):
-            with run.gunicorn(url, "wsgi:app", run.WORKERS, "/healthz") as app:
-                runs["get_uncached"].append(
-                    closed_loop(app.port, "get", answers, seconds)
+            uncached = servers.enter_context(
+                run.gunicorn(url, "wsgi:app", run.WORKERS, "/healthz")
+            )
+        ports = {"insert": base.port, "get_uncached": uncached.port}
+        ports |= {"get": app.port, "cycle": app.port}
+        for number in range(slices):
+            for name in loads:
+                step = name.removesuffix("_uncached")
+                result = closed_loop(
+                    ports[name], step, answers, SLICE_SECONDS, warm=number == 0
                 )
-        with run.gunicorn(url, "wsgi:app", run.WORKERS, "/healthz") as app:
-            runs["get"].append(closed_loop(app.port, "get", answers, seconds))
-            runs["cycle"].append(closed_loop(app.port, "cycle", answers, seconds))
-            if rep == 0:
-                view = first_response(app.port)
-                view["paint"] = first_paint(app.port)
-    median = {name: run.median_run(values) for name, values in runs.items()}
-    insert = median["insert"]["per_second"] or float("nan")
+                done[name][0] += result["ok"]
+                done[name][1] += result["seconds"]
+                done[name][2] += result["failed"]
+        view = first_response(app.port)
+        view["paint"] = first_paint(app.port)
+    rates = {name: ok / seconds for name, (ok, seconds, _f) in done.items()}
+    insert = rates["insert"] or float("nan")
     return {
         "clients": CLIENTS,
-        "seconds": seconds,
-        "per_second": {name: m["per_second"] for name, m in median.items()},
-        "get_ratio": median["get"]["per_second"] / insert,
-        "get_uncached_ratio": median["get_uncached"]["per_second"] / insert,
-        "cycle_ratio": median["cycle"]["per_second"] / insert,
+        "seconds": slices * SLICE_SECONDS,
+        "per_second": rates,
+        "failed": {name: failed for name, (_o, _s, failed) in done.items()},
+        "get_ratio": rates["get"] / insert,
+        "get_uncached_ratio": rates["get_uncached"] / insert,
+        "cycle_ratio": rates["cycle"] / insert,
         "first_view": view,
-        "runs": runs,
     }
 
 
