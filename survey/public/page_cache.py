@@ -20,6 +20,7 @@ afresh. On unless SURVEY_PAGE_CACHE says otherwise; off in tests
 
 from __future__ import annotations
 
+import re
 import struct
 import time
 import zlib
@@ -35,6 +36,7 @@ from survey.services.surveys import KEPT_PAGES as PAGES  # an LRU of Kept by key
 
 MAX_PAGES = 256  # per worker: a few KB each
 _QUERY_ARGUMENTS = frozenset({"c", "lang"})
+_PLAIN = re.compile(r"[A-Za-z0-9._\-]+")  # what HTML writes as is in a value
 
 
 @dataclass(frozen=True)
@@ -137,6 +139,8 @@ def first_page(
     if kept is not None and now - kept.made < seconds:
         pages.move_to_end(full_key)
         values = (generate_csrf(), ticket)
+        if not all(_PLAIN.fullmatch(value) for value in values):
+            return render()  # would need escaping: never for these signers
         if "gzip" not in request.headers.get("Accept-Encoding", ""):
             return fill_page(kept, values)
         response = Response(gzip_page(kept, values), mimetype="text/html")
