@@ -29,6 +29,7 @@ import threading
 import time
 import uuid
 from contextlib import ExitStack, contextmanager
+from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 import run  # bench/run.py: the client, the servers, the databases
@@ -294,7 +295,16 @@ _PAINT_SCRIPT = """() => {
 SLICE_SECONDS = 2.0
 
 
-def bench_citizen(url: str, args) -> dict:
+def bench_citizen(kind: str, args, folder: Path) -> dict:
+    """The citizen's figures, in a database of their own (``kind``): the
+    survey and the rows they add stay out of the results figures."""
+    own = folder / "citizen"
+    own.mkdir(exist_ok=True)
+    with run.database(kind, own) as url:
+        return measure(url, args)
+
+
+def measure(url: str, args) -> dict:
     """The ratios of issue 24: short slices of each load, taken in turn.
 
     The three servers (bare insert, app with and without the page cache)

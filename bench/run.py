@@ -680,11 +680,11 @@ def citizen():  # noqa: ANN201 - bench/citizen.py, which imports this module
 
 def run_database(kind: str, size: int | None, args, folder: Path) -> dict:
     report: dict = {"database": kind}
+    print(f"[{kind}] the citizen's form against a bare insert", flush=True)
+    report["citizen"] = citizen().bench_citizen(kind, args, folder)
     with database(kind, folder) as url:
         print(f"[{kind}] submissions", flush=True)
         report["submissions"] = bench_submissions(url, kind, args)
-        print(f"[{kind}] the citizen's form against a bare insert", flush=True)
-        report["citizen"] = citizen().bench_citizen(url, args)
         if kind == "sqlite":
             with gunicorn(url, "wsgi:app", WORKERS, "/healthz") as server:
                 report["first_view"] = bench_first_view(server.port)
