@@ -121,6 +121,7 @@ def register_errors(app: Flask) -> None:
 
 
 def register_hooks(app: Flask) -> None:
+    from survey.assets import init_assets
     from survey.web import (
         add_security_headers,
         compress_response,
@@ -129,6 +130,7 @@ def register_hooks(app: Flask) -> None:
         template_globals,
     )
 
+    init_assets(app)
     app.before_request(refuse_nul_bytes)
     app.before_request(guard_json_body)
 

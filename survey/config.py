@@ -119,6 +119,11 @@ def load_config(
         "SURVEY_CACHE_SECONDS": _int(
             "SURVEY_CACHE_SECONDS", env.get("SURVEY_CACHE_SECONDS", "2")
         ),
+        # The form's first page rendered once per worker and version
+        # (public/page_cache.py). Unset: on, except in tests (app.testing).
+        "SURVEY_PAGE_CACHE": _bool("SURVEY_PAGE_CACHE", env["SURVEY_PAGE_CACHE"])
+        if env.get("SURVEY_PAGE_CACHE", "").strip()
+        else None,
         "BABEL_DEFAULT_LOCALE": "vi",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
         "LANGUAGES": ("vi", "en"),
