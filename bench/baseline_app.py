@@ -1,5 +1,6 @@
 """The baseline of the submission benchmark: bare Flask + SQLAlchemy, no checks.
 
+``POST /b/insert`` inserts one row of 10 integers (issue 24's bare insert).
 ``GET /b/form`` hands out a token in a tiny form (no database), ``POST /b/submit``
 inserts one response row and its answer rows, in the same tables and row shape
 as the real app, and redirects: the same two requests a citizen's phone makes,
@@ -132,3 +133,19 @@ def submit():
                 INSERT_ANSWER, [{"response_id": response_id, **row} for row in rows]
             )
     return redirect("/b/thanks")
+
+
+INSERT_BARE = text(
+    "INSERT INTO bench_bare_insert (a1, a2, a3, a4, a5, a6, a7, a8, a9, a10) "
+    "VALUES (:a1, :a2, :a3, :a4, :a5, :a6, :a7, :a8, :a9, :a10)"
+)
+
+
+@app.post("/b/insert")
+def bare_insert() -> str:
+    """The issue-24 baseline: one row of 10 integers (bench/citizen.py makes the
+    table), nothing checked, nothing rendered."""
+    values = {f"a{i}": int(request.form.get(f"a{i}", "0")) for i in range(1, 11)}
+    with engine.begin() as connection:
+        connection.execute(INSERT_BARE, values)
+    return "ok"

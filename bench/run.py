@@ -671,8 +671,17 @@ def generate(url: str, total: int) -> dict:
 # --- the run ---------------------------------------------------------------------
 
 
+def citizen():  # noqa: ANN201 - bench/citizen.py, which imports this module
+    sys.modules.setdefault("run", sys.modules[__name__])
+    import citizen
+
+    return citizen
+
+
 def run_database(kind: str, size: int | None, args, folder: Path) -> dict:
     report: dict = {"database": kind}
+    print(f"[{kind}] the citizen's form against a bare insert", flush=True)
+    report["citizen"] = citizen().bench_citizen(kind, args, folder)
     with database(kind, folder) as url:
         print(f"[{kind}] submissions", flush=True)
         report["submissions"] = bench_submissions(url, kind, args)
@@ -814,6 +823,8 @@ def render(report: dict) -> str:
                 f"Form first view: {view['bytes'] / 1024:.1f} KB gzip in "
                 f"{view['requests']} requests (target 40 KB, 3 requests)"
             )
+    for database in report["databases"]:
+        lines += citizen().render(database)
     for database in report["databases"]:
         generation = database.get("generation")
         if generation and generation.get("generated"):

@@ -93,14 +93,15 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from survey.admin.views import bp as admin_bp
+    from survey.api.cases import bp as api_bp
     from survey.auth.views import bp as auth_bp
     from survey.channels.views import bp as channels_bp
     from survey.health import bp as health_bp
+    from survey.public.invitations import bp as invitations_bp
     from survey.public.views import bp as public_bp
     from survey.results import history_views  # noqa: F401 - its route on results_bp
     from survey.results.open_views import bp as open_bp
     from survey.results.views import bp as results_bp
-    from survey.trust.views import bp as trust_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)
@@ -108,7 +109,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(results_bp, url_prefix="/results")
     app.register_blueprint(open_bp)
     app.register_blueprint(health_bp)
-    app.register_blueprint(trust_bp)
+    app.register_blueprint(invitations_bp)
+    app.register_blueprint(api_bp)
     app.register_blueprint(channels_bp)
 
 
@@ -119,6 +121,7 @@ def register_errors(app: Flask) -> None:
 
 
 def register_hooks(app: Flask) -> None:
+    from survey.assets import init_assets
     from survey.web import (
         add_security_headers,
         compress_response,
@@ -127,6 +130,7 @@ def register_hooks(app: Flask) -> None:
         template_globals,
     )
 
+    init_assets(app)
     app.before_request(refuse_nul_bytes)
     app.before_request(guard_json_body)
 

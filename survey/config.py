@@ -107,6 +107,8 @@ def load_config(
         "RATELIMIT_ENABLED": _bool(
             "RATELIMIT_ENABLED", env.get("RATELIMIT_ENABLED", "true")
         ),
+        # Large exports made by the job worker (shared by web and worker hosts).
+        "EXPORT_DIR": env.get("SURVEY_EXPORT_DIR", "").strip(),
         "SURVEY_SUBMIT_LIMIT": env.get("SURVEY_SUBMIT_LIMIT", "30 per minute"),
         "SURVEY_LOGIN_LIMIT": env.get("SURVEY_LOGIN_LIMIT", "10 per minute"),
         # Openings of the public form per client: each issues a ticket, so
@@ -117,6 +119,11 @@ def load_config(
         "SURVEY_CACHE_SECONDS": _int(
             "SURVEY_CACHE_SECONDS", env.get("SURVEY_CACHE_SECONDS", "2")
         ),
+        # The form's first page rendered once per worker and version
+        # (public/page_cache.py). Unset: on, except in tests (app.testing).
+        "SURVEY_PAGE_CACHE": _bool("SURVEY_PAGE_CACHE", env["SURVEY_PAGE_CACHE"])
+        if env.get("SURVEY_PAGE_CACHE", "").strip()
+        else None,
         "BABEL_DEFAULT_LOCALE": "vi",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
         "LANGUAGES": ("vi", "en"),

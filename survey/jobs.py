@@ -267,3 +267,14 @@ def nightly_quality(days: int = 365) -> int:
         recompute_quality(survey, period)
         db.session.commit()
     return len(surveys)
+
+
+# --- large exports ----------------------------------------------------------------
+
+
+@app_task(retries=2, retry_delay=10)
+def run_export(job_id: int) -> int:
+    """Write a large raw export to a file; a retry writes it anew."""
+    from survey.services import export_jobs
+
+    return export_jobs.run(job_id)

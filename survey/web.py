@@ -12,6 +12,7 @@ from flask import Response, abort, current_app, request, url_for
 from werkzeug.routing import IntegerConverter
 
 from survey import current_lang
+from survey.assets import content_security_policy
 
 # Every id in a URL is a database key: an INTEGER column (32-bit signed on
 # PostgreSQL, which refuses a larger value with an error).
@@ -120,7 +121,9 @@ def add_security_headers(response: Response) -> Response:
     headers = response.headers
     if request.blueprint in STAFF_BLUEPRINTS and "Cache-Control" not in headers:
         headers["Cache-Control"] = "no-store"
-    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers.setdefault(
+        "Content-Security-Policy", content_security_policy(CONTENT_SECURITY_POLICY)
+    )
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "same-origin")
     headers.setdefault("X-Frame-Options", "SAMEORIGIN")

@@ -9,10 +9,56 @@ from __future__ import annotations
 from flask import abort, render_template, url_for
 from flask_babel import gettext as _
 
-from survey.admin.forms import ActionForm
+from survey.admin.forms import TYPE_LABELS, ActionForm
 from survey.admin.views import bp
 from survey.auth.rights import get_owned_survey_or_404
+from survey.domain import version_diff as vd
+from survey.models import Question, SurveyVersion
 from survey.services.completeness import missing_english
+
+
+def _snapshot(question: Question) -> vd.QuestionSnapshot:
+    return vd.QuestionSnapshot(
+        code=question.code,
+        type=question.type,
+        text_vi=question.text_vi,
+        text_en=question.text_en,
+        help_vi=question.help_vi,
+        help_en=question.help_en,
+        dimension=question.dimension,
+        required=question.required,
+        page=question.page.position,
+        min_value=question.min_value,
+        max_value=question.max_value,
+        options=tuple((o.code, o.label_vi) for o in question.options),
+    )
+
+
+def version_changes(
+    previous: SurveyVersion | None, draft: SurveyVersion
+) -> list[vd.Change]:
+    """What the draft changes against the version citizens answer now."""
+    if previous is None:
+        return []
+    return vd.diff_versions(
+        [_snapshot(q) for q in previous.questions],
+        [_snapshot(q) for q in draft.questions],
+    )
+
+
+def change_labels() -> dict[str, str]:
+    return {
+        vd.ADDED: _("new question"),
+        vd.REMOVED: _("question removed"),
+        vd.WORDING: _("Vietnamese wording changed"),
+        vd.WORDING_EN: _("English wording changed"),
+        vd.HELP: _("help text changed"),
+        vd.TYPE: _("answer type changed"),
+        vd.OPTIONS: _("options changed"),
+        vd.RANGE: _("allowed range changed"),
+        vd.REQUIRED: _("required or optional changed"),
+        vd.MOVED: _("moved to another page"),
+    }
 
 
 @bp.get("/surveys/<slug>/publish/confirm")
@@ -37,6 +83,14 @@ def confirm_publish(slug: str) -> str:
             else _("The survey is open: citizens answer this version from now on."),
         ],
         warnings=missing_english(draft),
+        previous=survey.published_version,
+        changes=version_changes(survey.published_version, draft),
+        change_labels=change_labels(),
+        value_labels={
+            "required": _("required"),
+            "optional": _("optional"),
+            **{code: str(label) for code, label in TYPE_LABELS.items()},
+        },
         action=url_for("admin.publish_survey", slug=slug),
         button=_("Publish version %(n)s", n=draft.number),
     )

@@ -298,9 +298,13 @@ class QuestionForm(StaffForm):
     condition_question = SelectField(
         _l("Show only if the earlier question"), coerce=int, validate_choice=True
     )
-    condition_codes = StringField(
-        _l("has one of these option codes (separated by spaces)"),
-        validators=[Length(max=300)],
+    # Values "<question id>:<option code>": the options of every earlier choice
+    # question, ticked rather than typed; only the chosen question's count.
+    condition_options = SelectMultipleField(
+        _l("has one of these answers"),
+        validate_choice=False,
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
     )
     min_value = IntegerField(
         _l("Smallest number allowed"),
@@ -333,10 +337,21 @@ class QuestionForm(StaffForm):
                 _l("A five-point question's codes are 1 to 5, and 9 for “don't know”.")
             )
 
-    def validate_condition_codes(self, field: StringField) -> None:
-        if self.condition_question.data and not (field.data or "").split():
+    def condition_codes(self) -> tuple[str, ...]:
+        """The ticked option codes of the chosen earlier question."""
+        source = str(self.condition_question.data or "")
+        picked = (value.split(":", 1) for value in self.condition_options.data or [])
+        return tuple(code for qid, code in picked if qid == source)
+
+    def validate_condition_options(self, field: SelectMultipleField) -> None:
+        if not self.condition_question.data:
+            return
+        if not self.condition_codes():
             raise ValidationError(
-                _l("Give the option codes that make this question appear.")
+                _l(
+                    "Tick the answers of the chosen question that make this "
+                    "question appear."
+                )
             )
 
     def validate_max_value(self, field: IntegerField) -> None:

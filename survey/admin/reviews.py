@@ -43,6 +43,22 @@ def _indicator_labels() -> dict[str, str]:
     }
 
 
+def reason_parts(reason: str, labels: dict[str, str]) -> list[tuple[str, str]]:
+    """A stored reason ("code: detail; code: detail") as (label, detail) pairs.
+
+    The label is in the page's language; the detail was written in English
+    when the review opened, so the page shows it only to English readers.
+    """
+    parts = []
+    for piece in filter(None, (p.strip() for p in reason.split(";"))):
+        code, _sep, detail = piece.partition(":")
+        if code.strip() in labels:
+            parts.append((labels[code.strip()], detail.strip()))
+        else:
+            parts.append(("", piece))
+    return parts
+
+
 def _me():  # type: ignore[no-untyped-def]
     return current_user._get_current_object()
 
@@ -92,6 +108,7 @@ def decide_review(review_id: int) -> str | Response | tuple[str, int]:
         review=review,
         indicators=quality_service.review_indicators([review]).get(review.id, []),
         labels=_indicator_labels(),
+        reasons=reason_parts(review.reason, _indicator_labels()),
         form=form,
     ), status
 

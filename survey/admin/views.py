@@ -32,8 +32,8 @@ from survey.auth.rights import (
 from survey.extensions import db
 from survey.models import Page, Question, Survey, SurveyVersion
 from survey.models.surveys import SurveyError
-from survey.services import designer
-from survey.services.listing import STATUS_LABELS, survey_rows
+from survey.services import designer, survey_lifecycle
+from survey.services.listing import STATUS_LABELS, matches, survey_rows
 
 bp = Blueprint("admin", __name__)
 bp.before_request(require_roles("admin", "designer"))
@@ -64,6 +64,13 @@ def designer_message(error: SurveyError) -> str:
             "Another question depends on this one: change that condition first."
         ),
         "cannot_move": _("The question cannot move further."),
+        "nothing_to_copy": _("This survey has no version to copy."),
+        "only_version": _(
+            "This draft is the survey's only version: delete the survey instead."
+        ),
+        "survey_in_use": _(
+            "This survey was published or holds answers: close it instead."
+        ),
     }
     code = str(error)
     if code in messages:
@@ -112,8 +119,12 @@ def _me():  # type: ignore[no-untyped-def]
 
 @bp.get("/")
 def index() -> str:
-    rows = survey_rows(surveys_in_scope(), current_user.unit)
-    return render_template("admin/index.html", rows=rows, status_labels=STATUS_LABELS)
+    query = request.args.get("q", "").strip()[:100]
+    surveys = [s for s in surveys_in_scope() if matches(s, query)]
+    rows = survey_rows(surveys, current_user.unit)
+    return render_template(
+        "admin/index.html", rows=rows, status_labels=STATUS_LABELS, query=query
+    )
 
 
 @bp.route("/surveys/new", methods=["GET", "POST"])
@@ -163,6 +174,7 @@ def show_survey(slug: str) -> str:
         status_labels=STATUS_LABELS,
         type_labels=TYPE_LABELS,
         dimension_labels=DIMENSION_LABELS,
+        deletable=survey_lifecycle.can_delete(survey),
     )
 
 
@@ -258,12 +270,21 @@ def _question_form(draft: SurveyVersion, question: Question | None) -> QuestionF
     form.condition_question.choices = [SelectChoice(0, _("Always shown"))] + [
         SelectChoice(q.id, f"{q.code}: {q.text_vi[:60]}") for q in earlier
     ]
+    form.condition_options.choices = [
+        (f"{q.id}:{o.code}", o.label_vi) for q in earlier for o in q.options
+    ]
+    form.condition_groups = [  # type: ignore[attr-defined]
+        (q, [f"{q.id}:{o.code}" for o in q.options]) for q in earlier
+    ]
     if question is not None and request.method == "GET":
         form.page.data = question.page_id
         form.options.data = option_lines(question.options)
         form.dimension.data = question.dimension or ""
         form.condition_question.data = question.condition_question_id or 0
-        form.condition_codes.data = " ".join(question.condition_option_codes or [])
+        form.condition_options.data = [
+            f"{question.condition_question_id}:{code}"
+            for code in question.condition_option_codes or []
+        ]
     elif question is None and request.method == "GET":
         wanted = request.args.get("page", type=int)
         form.page.data = wanted if wanted else draft.pages[-1].id
@@ -283,7 +304,7 @@ def _question_data(form: QuestionForm) -> designer.QuestionData:
         options=form.parsed_options,
         page_id=form.page.data,
         condition_question_id=form.condition_question.data or None,
-        condition_option_codes=tuple((form.condition_codes.data or "").split()),
+        condition_option_codes=form.condition_codes(),
         min_value=form.min_value.data,
         max_value=form.max_value.data,
         max_choices=form.max_choices.data,
@@ -433,9 +454,15 @@ from survey.admin import (  # noqa: E402, F401  (routes registered on bp)
     confirm,
     distribution,
     exchange,
+    export_jobs,
+    fieldwork,
+    library,
+    lifecycle,
     people,
     reforms,
+    request_desk,
     reviews,
+    translations,
     units,
     waves,
 )

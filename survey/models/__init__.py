@@ -2,6 +2,8 @@
 
 from survey.models.audit import AuditEvent
 from survey.models.cases import ApiClient, CaseContact, ServiceCase
+from survey.models.export_jobs import ExportJob
+from survey.models.fieldwork import BackCheck, DataRequest
 from survey.models.outbox import ChannelToken, OptOut, OutboxMessage, OutreachPlan
 from survey.models.reforms import Reform, ReformLink
 from survey.models.responses import (
@@ -23,7 +25,10 @@ __all__ = [
     "AnswerTally",
     "ApiClient",
     "AuditEvent",
+    "BackCheck",
+    "DataRequest",
     "DeviceSalt",
+    "ExportJob",
     "FactorTally",
     "CaseContact",
     "ChannelToken",

@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response as HttpResponse
 
 from survey import current_lang
-from survey.domain.answers import CleanAnswer, check_answers
+from survey.domain.answers import CleanAnswer, QuestionRule, check_answers
 from survey.errors import abort_with
 from survey.models import Question, Survey, SurveyVersion, Unit
 from survey.public.forms import (
@@ -27,7 +27,10 @@ from survey.public.forms import (
     raw_answers,
     read_ticket,
 )
+from survey.public.page_cache import first_page
 from survey.public.pages import (
+    FormPage,
+    Step,
     error_messages,
     group_pages,
     is_last_page,
@@ -59,14 +62,19 @@ def run_answer_form(
     on_submit: OnSubmit,
     template: str = "public/answer.html",
     context: Mapping[str, object] | None = None,
+    cacheable: bool = False,
 ) -> str | HttpResponse | tuple[str, int]:
     """GET shows page one with a fresh ticket; POST moves, checks or submits.
 
     The ticket names the version the citizen was shown: a post is checked and
     stored against that version even if a newer one was published meanwhile.
     ``template`` and ``context`` let a staff page (the phone interview) wrap
-    the same form in its own layout.
+    the same form in its own layout. ``cacheable``: the first page is the
+    same for every citizen but for the tokens (``page_cache``).
     """
+    if request.method == "GET" and cacheable:
+        ticket_text = issue_ticket(channel, version.id)
+        return _first_page(survey, version, unit, ticket_text, template)
     form = AnswerForm()
     ticket = None
     if request.method == "GET":
@@ -95,6 +103,41 @@ def run_answer_form(
             )
             done = on_submit(version, questions, step.answers, submission)
             return _marked_ended(done) if step.screened_out else done
+    shown = (pages, rules, step, raw, others)
+    return _show(survey, version, unit, form, template, context or {}, *shown)
+
+
+def _first_page(
+    survey: Survey, version: SurveyVersion, unit: Unit, ticket: str, template: str
+) -> str | HttpResponse:
+    """Page one, rendered once per worker and version (``page_cache``)."""
+
+    def render() -> str:
+        form = AnswerForm()
+        form.ticket.data = ticket
+        questions = form_questions(version)
+        pages, rules = group_pages(questions), rules_for(questions)
+        shown = (pages, rules, None, {}, {})
+        return _show(survey, version, unit, form, template, {}, *shown)[0]
+
+    key = (template, version.id, unit.id)
+    return first_page(key, ticket, render)
+
+
+def _show(
+    survey: Survey,
+    version: SurveyVersion,
+    unit: Unit,
+    form: AnswerForm,
+    template: str,
+    context: Mapping[str, object],
+    pages: list[FormPage],
+    rules: Sequence[QuestionRule],
+    step: Step | None,
+    values: dict[int, list[str]],
+    others: dict[int, str],
+) -> tuple[str, int]:
+    """The form's page: the first one (``step`` None) or where a post led."""
     page = step.page if step else 0
     errors = step.errors if step else {}
     visible = (
@@ -102,14 +145,14 @@ def run_answer_form(
     )
     return render_template(
         template,
-        **(context or {}),
+        **context,
         survey=survey,
         version=version,
         unit=unit,
         form=form,
         pages=pages,
         page=page,
-        values=raw,
+        values=values,
         others=others,
         errors=error_messages(errors, rules),
         shown=questions_to_show(pages, rules, page, step.visible if step else None),

@@ -86,6 +86,7 @@ def answer_survey(slug: str, unit_code: str) -> str | HttpResponse | tuple[str, 
         channel=asked if asked in OPT_IN_CHANNELS else "qr",
         allowed_channels=OPT_IN_CHANNELS,
         on_submit=store,
+        cacheable=True,
     )
 
 

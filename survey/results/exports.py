@@ -17,8 +17,9 @@ from survey import current_lang
 from survey.models import Survey, Unit
 from survey.results.presenters import BAND_LABELS, FACTOR_LABELS, WEIGHTING_LABELS
 from survey.services import raw_export
+from survey.services.official import OfficialOverview
 from survey.services.raw_export import FORMULA_STARTS
-from survey.services.reports import Overview, ShareFigure, UnitRow, rankable_row
+from survey.services.reports import Overview, ShareFigure, UnitRow
 from survey.services.results import ResultFilter
 from survey.services.weights import ResponseRate, WeightedFigure, WeightedOverview
 
@@ -51,11 +52,17 @@ def _share_cells(figure: ShareFigure) -> list[object]:
     ]
 
 
-def _ranking_cell(row: UnitRow, flt: ResultFilter) -> str:
-    """Whether a unit's figure may enter a ranking or an incentive export."""
+def _ranking_cell(row: UnitRow, official: OfficialOverview | None) -> str:
+    """Whether a unit may enter a ranking or an incentive export.
+
+    Read from the unit's official figure only: a unit without one (no invited
+    answer with an invitation behind it) is not eligible.
+    """
     if row.under_review:
         return _("under review: left out")
-    return _("eligible") if rankable_row(row, flt) else _("not eligible")
+    found = {r.unit.id: r for r in official.rows} if official else {}
+    eligible = row.unit.id in found and found[row.unit.id].rankable
+    return _("eligible") if eligible else _("not eligible")
 
 
 def _shrunk_cells(row: UnitRow) -> list[object]:
@@ -113,8 +120,46 @@ def comparison_method(report: Overview) -> str:
     )
 
 
+def _official_rows(
+    report: Overview, official: OfficialOverview | None
+) -> Iterator[list[object]]:
+    """The official figure of the scope and of each unit, with the incentive column."""
+    if official is None or not official.scope.has_data:
+        return
+    lang = current_lang()
+    measure = _("Overall satisfaction (M1), official (invited, design-weighted)")
+    for name, fig, ranking in [
+        (report.scope.name(lang), official.scope, ""),
+        *(
+            (
+                r.unit.name(lang),
+                r.official,
+                _("under review: left out")
+                if r.under_review
+                else (_("eligible") if r.rankable else _("not eligible")),
+            )
+            for r in official.rows
+        ),
+    ]:
+        deff = fig.design_effect
+        yield [
+            name,
+            measure,
+            "",
+            fig.n,
+            *_share_cells(fig.figure),
+            "",
+            round(fig.n_eff, 1),
+            "" if deff is None else round(deff, 3),
+            *[""] * 5,
+            ranking,
+        ]
+
+
 def overview_rows(
-    report: Overview, weighted: WeightedOverview | None = None
+    report: Overview,
+    weighted: WeightedOverview | None = None,
+    official: OfficialOverview | None = None,
 ) -> Iterator[list[object]]:
     """Header, then one row per figure of the overview page.
 
@@ -208,7 +253,7 @@ def overview_rows(
             child.index,
         )
         cells[8] = str(BAND_LABELS[child.band]) if child.band else ""
-        cells[-1] = _ranking_cell(child, report.filter)
+        cells[-1] = _ranking_cell(child, official)
         yield [*cells, *_shrunk_cells(child)]
     model = report.comparison.model if report.comparison else None
     if model is not None and model.p0 is not None:
@@ -216,6 +261,7 @@ def overview_rows(
         # the estimate the city's share every unit is compared with
         method = [scope, comparison_method(report), "", model.family]
         yield [*method, round(100 * model.p0, 1), *[""] * 12]
+    yield from _official_rows(report, official)
     if weighted is None or not weighted.has_data:
         return
     measure = _("Overall satisfaction (M1), weighted, invited channel")
@@ -230,10 +276,8 @@ def overview_rows(
         "",
     ]
     for wrow in weighted.rows:
-        if wrow.under_review:
-            ranking = _("under review: left out")
-        else:
-            ranking = _("eligible") if wrow.rankable else _("not eligible")
+        # not an incentive source: the official rows above are
+        ranking = _("under review: left out") if wrow.under_review else ""
         yield [
             wrow.unit.name(lang),
             measure,
@@ -247,10 +291,14 @@ def overview_rows(
 
 
 def overview_response(
-    report: Overview, fmt: str, weighted: WeightedOverview | None = None
+    report: Overview,
+    fmt: str,
+    weighted: WeightedOverview | None = None,
+    official: OfficialOverview | None = None,
 ) -> Response:
     rows = [
-        [neutralise(cell) for cell in row] for row in overview_rows(report, weighted)
+        [neutralise(cell) for cell in row]
+        for row in overview_rows(report, weighted, official)
     ]
     name = f"{report.survey.slug}-{report.scope.code}"
     if fmt == "xlsx":

@@ -10,7 +10,7 @@ from functools import lru_cache
 from typing import Any
 
 from babel import Locale, numbers
-from flask_babel import format_decimal, get_locale
+from flask_babel import format_date, format_decimal, get_locale
 from flask_babel import format_percent as babel_percent
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -20,8 +20,9 @@ from survey.domain import comparison, disclosure, weighting
 from survey.domain import statistics as st
 from survey.models import Survey, Unit
 from survey.models.responses import RESPONDENT_GROUPS
-from survey.results import charts, plotly_assets
+from survey.results import caterpillar, charts, plotly_assets
 from survey.services import reports, weights
+from survey.services.reforms import local_today
 from survey.services.responses import (
     HARD_SPEED_SECONDS_PER_ITEM,
     REPEATED_DEVICE_PER_DAY,
@@ -37,7 +38,7 @@ FACTOR_LABELS = {
 }
 CHANNEL_LABELS = {
     "": _l("All channels"),
-    "invited": _l("Invited (official index)"),
+    "invited": _l("Invited respondents"),
     "optin": _l("Opt-in (QR, kiosk, link)"),
 }
 GROUP_LABELS = {
@@ -122,6 +123,10 @@ def overview_context(
                 [r for r in report.children if not r.former], lines, p0, lang
             )
         )
+    if len(caterpillar.caterpillar_rows(report.children)) >= caterpillar.MANY_UNITS:
+        figures["caterpillar"] = charts.chart_json(
+            caterpillar.caterpillar_chart(report.children, p0, lang)
+        )
     context = _common(report.survey, report.scope, report.filter)
     context.update(
         report=report,
@@ -131,6 +136,7 @@ def overview_context(
         summary=summary_of(report),
         charts=figures,
         weighted=weighted,
+        printed_on=local_today(),  # the print header's date (results.css)
         weighting_labels=WEIGHTING_LABELS,
         weighting_reasons=WEIGHTING_REASONS,
         response_rate_warning=babel_percent(weighting.RESPONSE_RATE_WARNING),
@@ -238,7 +244,12 @@ def comments_context(
     survey: Survey, unit: Unit, flt: ResultFilter, result: reports.CommentPage
 ) -> dict[str, Any]:
     context = _common(survey, unit, flt)
-    context.update(result=result)
+    months = result.months
+    context.update(
+        result=result,
+        comment_from=months and months.date_from and format_date(months.date_from),
+        comment_to=months and months.date_to and format_date(months.date_to),
+    )
     return context
 
 

@@ -21,6 +21,7 @@ from survey.extensions import db
 from survey.models import Question, Survey, Unit
 from survey.results import exports
 from survey.results.integrity_notice import headline_notice
+from survey.results.official_view import official_context
 from survey.results.presenters import (
     comments_context,
     format_number,
@@ -29,7 +30,7 @@ from survey.results.presenters import (
     overview_context,
     questions_context,
 )
-from survey.services import reports, weights
+from survey.services import official, reports, weights
 from survey.services.audit import record_event
 from survey.services.listing import STATUS_LABELS, survey_rows
 from survey.services.quality import integrity_notice
@@ -70,8 +71,12 @@ def overview(slug: str, code: str | None) -> str:
     notice = headline_notice(
         survey, unit, flt, integrity_notice(survey, unit), current_lang()
     )
+    figures = official_context(official.official_overview(report))
     return render_template(
-        "results/overview.html", **overview_context(report, weighted=weighted), **notice
+        "results/overview.html",
+        **overview_context(report, weighted=weighted),
+        **notice,
+        **figures,
     )
 
 
@@ -109,7 +114,12 @@ def comments(slug: str, code: str | None, question_code: str) -> str:
 def export_aggregates(slug: str, code: str | None, fmt: str) -> Response:
     survey, unit, flt = _load(slug, code)
     report = reports.overview(survey, unit, flt)
-    return exports.overview_response(report, fmt, weights.weighted_overview(report))
+    return exports.overview_response(
+        report,
+        fmt,
+        weights.weighted_overview(report),
+        official.official_overview(report),
+    )
 
 
 @bp.get("/<slug>/raw.<any(csv, xlsx, sav):fmt>", defaults={"code": None})

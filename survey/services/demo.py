@@ -891,5 +891,9 @@ def seed_trust_demo(
     from survey.services.outbox_demo import simulate_outreach
 
     simulate_outreach(wave, random.Random(seed + 2), drawn)
+    if interviewer is not None:
+        from survey.services.fieldwork_demo import share_demo_interviews
+
+        share_demo_interviews(wave, interviewer, random.Random(seed + 3))
     report = recompute_quality(survey, Period(today - timedelta(days=364), today))
     return TrustSummary(cases, len(wave.invitations), answered, report.reviews_opened)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -72,3 +73,17 @@ def survey_rows(surveys: list[Survey], scope: Unit) -> list[SurveyRow]:
         )
         for s in surveys
     ]
+
+
+def _folded(text: str) -> str:
+    """Lower case without accents, so "phuong" finds "Phường"."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def matches(survey: Survey, query: str) -> bool:
+    """Whether a search of the survey list finds ``survey``."""
+    if not query:
+        return True
+    haystack = _folded(f"{survey.slug} {survey.title_vi} {survey.title_en}")
+    return all(word in haystack for word in _folded(query).split())

@@ -1,5 +1,5 @@
 """What comes back: delivery reports, opt-outs, and each wave's funnel with
-its response rate (AAPOR RR1)."""
+its response rates (AAPOR RR1 and RR3, survey.domain.response_rates)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ from datetime import datetime
 
 from sqlalchemy import case, func, select, update
 
+from survey.domain import response_rates
 from survey.domain.cases import CaseRowError, normalise_phone
 from survey.extensions import db
-from survey.models import CaseContact, Invitation, Unit, Wave
+from survey.models import CaseContact, Invitation, Response, Unit, Wave
 from survey.models._time import utcnow
 from survey.models.outbox import (
     BOUNCED,
@@ -147,6 +148,25 @@ class FunnelRow:
     opened: int
     answered: int
     opted_out: int
+    screened_out: int = 0  # answered "did not use the service": ineligible
+    reached: int = 0  # reached (opened, delivered or opted out), not answered
+
+    @property
+    def unknown(self) -> int:
+        """Drawn cases of unknown eligibility: never reached."""
+        return self.drawn - self.answered - self.reached
+
+    @property
+    def rr3(self) -> float | None:
+        """AAPOR RR3, e estimated from the cases of known eligibility."""
+        if not self.drawn:
+            return None
+        return response_rates.rr3(
+            self.answered - self.screened_out,
+            self.reached,
+            self.screened_out,
+            self.unknown,
+        )
 
     @property
     def rr1(self) -> float | None:
@@ -175,6 +195,11 @@ def wave_funnel(wave: Wave) -> list[FunnelRow]:
         .group_by(OutboxMessage.invitation_id)
         .subquery()
     )
+    answered = Invitation.status == ANSWERED
+    reached = (Invitation.status != INVITED) | (
+        func.coalesce(messages.c.delivered, 0) + func.coalesce(messages.c.opted_out, 0)
+        > 0
+    )
     rows = db.session.execute(
         select(
             Invitation.unit_id,
@@ -182,16 +207,22 @@ def wave_funnel(wave: Wave) -> list[FunnelRow]:
             func.coalesce(func.sum(messages.c.sent), 0),
             func.coalesce(func.sum(messages.c.delivered), 0),
             func.sum(case((Invitation.status != INVITED, 1), else_=0)),
-            func.sum(case((Invitation.status == ANSWERED, 1), else_=0)),
+            func.sum(case((answered, 1), else_=0)),
             func.coalesce(func.sum(messages.c.opted_out), 0),
+            func.sum(case((answered & (Response.screened_out.is_(True)), 1), else_=0)),
+            func.sum(case((~answered & reached, 1), else_=0)),
         )
         .outerjoin(messages, messages.c.invitation_id == Invitation.id)
+        .outerjoin(Response, Response.invitation_id == Invitation.id)
         .where(Invitation.wave_id == wave.id)
         .group_by(Invitation.unit_id)
     ).all()
+    width = 8
     by_unit = {r[0]: [int(v or 0) for v in r[1:]] for r in rows}
-    result = [FunnelRow(unit, *by_unit.get(unit.id, [0] * 6)) for unit in wave.units]
-    totals = [sum(col) for col in zip(*by_unit.values(), strict=True)] or [0] * 6
+    result = [
+        FunnelRow(unit, *by_unit.get(unit.id, [0] * width)) for unit in wave.units
+    ]
+    totals = [sum(col) for col in zip(*by_unit.values(), strict=True)] or [0] * width
     result.append(FunnelRow(None, *totals))
     return result
 

@@ -31,7 +31,7 @@ from survey.domain.questions import (
 from survey.extensions import db
 from survey.models import Question, Survey, SurveyVersion, Unit
 from survey.models._time import utcnow
-from survey.services import results
+from survey.services import comment_blocks, results
 from survey.services.comparison import SurveyComparison, survey_comparison
 from survey.services.quality import units_under_review
 from survey.services.results import ResultFilter
@@ -597,9 +597,18 @@ def question_report(survey: Survey, scope: Unit, flt: ResultFilter) -> QuestionR
     scales = results.scale_counts(survey, scope, counted)
     options = results.option_counts(survey, scope, counted)
     respondents = results.respondents_by_question(survey, scope, counted)
+    questions = load_version_questions(version)  # options in one query, not N
+    # Text questions: the comments of the released blocks (comment_blocks),
+    # the figure the comments page gives.
+    respondents.update(
+        {
+            q.code: results.comment_total(survey, scope, flt, q.code)
+            for q in questions
+            if q.type in TEXT_TYPES
+        }
+    )
     items = [
-        _question_result(q, scales, options, respondents, min_n)
-        for q in load_version_questions(version)  # options in one query, not N
+        _question_result(q, scales, options, respondents, min_n) for q in questions
     ]
     return QuestionReport(survey, scope, flt, version, min_n, tuple(items))
 
@@ -674,6 +683,9 @@ class CommentPage:
     page: int
     pages: int
     items: tuple[tuple[str, Unit | None, str], ...]  # masked text, unit, month
+    # The whole months the comments are taken from, when the filter's dates
+    # were widened to them (``comment_blocks``); None when not widened.
+    months: ResultFilter | None = None
 
 
 def comment_page(
@@ -693,8 +705,9 @@ def comment_page(
     )
     shown = total >= survey.min_n
     pages = max(1, -(-matches // results.COMMENTS_PER_PAGE))
+    months = comment_blocks.whole_months(flt) if comment_blocks.widened(flt) else None
     if not shown:
-        return CommentPage(question, total, False, search, refused, 0, 1, 1, ())
+        return CommentPage(question, total, False, search, refused, 0, 1, 1, (), months)
     unit_ids = {c.unit_id for c in rows}
     units = {
         u.id: u for u in db.session.scalars(select(Unit).where(Unit.id.in_(unit_ids)))
@@ -703,5 +716,5 @@ def comment_page(
         (mask_personal_data(c.text), units.get(c.unit_id), c.month) for c in rows
     )
     return CommentPage(
-        question, total, True, search, refused, matches, page, pages, items
+        question, total, True, search, refused, matches, page, pages, items, months
     )

@@ -64,6 +64,7 @@ from survey.models.tallies import (
     FactorTally,
     ResponseTally,
 )
+from survey.services import comment_blocks
 
 # Ho Chi Minh City keeps UTC+7 all year: months and dates are local ones.
 LOCAL_OFFSET = timedelta(hours=7)
@@ -1046,12 +1047,30 @@ class Comment:
 def _comment_query(
     survey: Survey, scope: Unit | None, flt: ResultFilter, question_code: str
 ) -> Select[Any]:
-    query = _answers(survey, scope, flt, Answer.value_text, Response.unit_id)
+    """Comments of the slice's released blocks (``comment_blocks``): the
+    dates widened to whole months, blocks of fewer than min n left out."""
+    wide = comment_blocks.whole_months(flt)
+    query = _answers(survey, scope, wide, Answer.value_text, Response.unit_id)
+    released = comment_blocks.in_released_block(
+        [*wide.conditions(survey), *_in_subtree(scope)],
+        survey.min_n,
+        _local_month(Response.submitted_at),
+    )
     return query.where(
         Question.code == question_code,
         Question.type.in_(TEXT_QUESTION_TYPES),
         func.coalesce(func.trim(Answer.value_text), "") != "",
+        released,
     )
+
+
+def comment_total(
+    survey: Survey, scope: Unit | None, flt: ResultFilter, question_code: str
+) -> int:
+    """The published number of comments in the slice's released blocks: the
+    questions page's link and the comments page give the same figure."""
+    base = _comment_query(survey, scope, flt, question_code)
+    return _comment_count(survey, base, "comments", survey.min_n)
 
 
 def comments(
@@ -1063,13 +1082,14 @@ def comments(
     page: int = 1,
     per_page: int = COMMENTS_PER_PAGE,
 ) -> tuple[int, int, list[Comment]]:
-    """(comments in the slice, matches of ``search``, one page of matches).
+    """(comments in the slice's released blocks, matches of ``search``, one
+    page of matches); nothing of an unreleased block, not even by search.
 
     Both counts are published (the cell-key noise; the total kept on its
     side of the minimum n, which decides whether the comments are shown).
     """
     base = _comment_query(survey, scope, flt, question_code)
-    total = _comment_count(survey, base, "comments", survey.min_n)
+    total = comment_total(survey, scope, flt, question_code)
     month = _local_month(Response.submitted_at)
     ordered = base.add_columns(month).order_by(
         Response.submitted_at.desc(), Answer.id.desc()

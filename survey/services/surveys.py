@@ -41,6 +41,7 @@ def open_surveys() -> list[Survey]:
 
 KEPT = "survey.kept"  # the app's extensions entry: (time, detached object) by key
 KEPT_MODELS = (Survey, SurveyVersion, Unit)
+KEPT_PAGES = "survey.pages"  # survey/public/page_cache.py's rendered pages
 
 
 def _kept(key: tuple[object, ...], load: Callable[[Session], T | None]) -> T | None:
@@ -73,11 +74,13 @@ def _kept(key: tuple[object, ...], load: Callable[[Session], T | None]) -> T | N
 
 @event.listens_for(Session, "after_flush")
 def forget(session: Session, _context: object) -> None:
-    """A change to a survey, version or unit empties this worker's copies."""
+    """A change to a survey, version or unit empties this worker's copies
+    (and the form pages rendered from them: survey/public/page_cache.py)."""
     if has_app_context() and KEPT in current_app.extensions:
         changed = itertools.chain(session.new, session.dirty, session.deleted)
         if any(isinstance(item, KEPT_MODELS) for item in changed):
             current_app.extensions[KEPT].clear()
+            current_app.extensions.pop(KEPT_PAGES, None)
 
 
 def get_public_survey_or_404(slug: str) -> Survey:

@@ -73,7 +73,6 @@ def question_form(**overrides):
         "dimension": "",
         "options": "a|Một|One\nb|Hai|Two",
         "condition_question": "0",
-        "condition_codes": "",
     }
     data.update(overrides)
     return data
@@ -185,7 +184,7 @@ def test_conditions_must_point_back_at_real_codes(client, as_admin):
         url,
         question_form(
             code="WHY", type="short_text", options="", page=page_id,
-            condition_question=str(late.id), condition_codes="zzz",
+            condition_question=str(late.id), condition_options=f"{late.id}:zzz",
         ),
     )  # fmt: skip
     assert "must be options of the earlier question" in wrong.get_data(as_text=True)
@@ -194,7 +193,7 @@ def test_conditions_must_point_back_at_real_codes(client, as_admin):
         url,
         question_form(
             code="WHY", type="short_text", options="", page=page_id,
-            condition_question=str(late.id), condition_codes="a",
+            condition_question=str(late.id), condition_options=f"{late.id}:a",
         ),
     )  # fmt: skip
     assert ok.status_code == 302

@@ -44,6 +44,8 @@ FORMS = [
     "/admin/surveys/fuzz/texts",
     "/admin/surveys/fuzz/questions/new",
     "/admin/surveys/fuzz/pages/{page}",
+    "/admin/surveys/fuzz/duplicate",
+    "/admin/surveys/fuzz/library",
     "/admin/units/new",
     "/admin/units/W1",
     "/admin/users/new",
@@ -164,13 +166,19 @@ BUTTONS = [  # in this order, so that each example finds a draft to change
     Target("/admin/surveys/fuzz", "/admin/surveys/fuzz/pages/{page}/delete"),
     Target("/admin/surveys/fuzz", "/admin/surveys/fuzz/publish"),
     Target("/admin/surveys/fuzz", "/admin/surveys/fuzz/state", "action"),
+    Target("/admin/surveys/fuzz", "/admin/surveys/fuzz/discard"),
     Target("/admin/surveys/fuzz", "/admin/surveys/fuzz/draft"),
+    Target("/admin/surveys/fuzz", "/admin/surveys/fuzz/delete"),
     Target(
         "/admin/surveys/city-survey", "/admin/surveys/city-survey/units/{code}/remove"
     ),
     Target("/admin/units", "/admin/units/{code}/active"),
 ]
-UPLOAD_FORMS = ["/admin/units/import", "/admin/surveys/import"]
+UPLOAD_FORMS = [
+    "/admin/units/import",
+    "/admin/surveys/import",
+    "/admin/surveys/fuzz/translations",
+]
 
 
 class FormReader(HTMLParser):
@@ -532,3 +540,40 @@ def test_any_survey_file_is_answered_below_500(
         assert after["surveys"] == before["surveys"] + 1
     else:
         assert after == before
+
+
+@st.composite
+def translation_sheet(draw) -> bytes:
+    """The fuzz draft's own texts sheet with a few cells made hostile."""
+    from openpyxl import Workbook
+    from openpyxl.utils.exceptions import IllegalCharacterError
+
+    header = draw(st.sampled_from([["key", "vietnamese", "english"], ["x"], []]))
+    keys = st.one_of(
+        st.sampled_from(["title", "A.text", "B.text", "A.option.1"]), hostile
+    )
+    rows = draw(
+        st.lists(st.lists(st.one_of(keys, hostile, st.none()), max_size=4), max_size=6)
+    )
+    book = Workbook()
+    for row in [header, *rows]:
+        try:
+            book.active.append(row)
+        except (ValueError, IllegalCharacterError):  # a workbook cannot hold them
+            book.active.append(["?"])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+@examples(20)
+@given(data=st.data())
+def test_any_translation_sheet_is_answered_below_500(client, fuzz_questions, data):
+    content = data.draw(st.one_of(translation_sheet(), st.binary(max_size=300)))
+    name = data.draw(file_name("xlsx"), label="name")
+    before = fingerprint()
+    url = "/admin/surveys/fuzz/translations"
+    response = upload(client, url, fuzz_questions, name, content)
+    assert response.status_code < 500
+    if response.status_code == 422:
+        assert fingerprint() == before

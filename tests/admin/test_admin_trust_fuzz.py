@@ -93,6 +93,11 @@ TRUST_BUTTONS = [
     "/admin/reforms/import",
     "/admin/reforms/import-2025",
     "/admin/reforms/1/undo",
+    "/admin/waves/1/backchecks",
+    "/admin/backchecks/1",
+    "/admin/requests/new",
+    "/admin/requests/1",
+    "/admin/exports/new",
 ]
 
 

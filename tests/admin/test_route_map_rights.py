@@ -15,7 +15,15 @@ from flask.testing import FlaskClient
 from werkzeug.routing import Rule
 
 from survey.extensions import db
-from survey.models import Reform, UnitReview
+from survey.models import (
+    BackCheck,
+    DataRequest,
+    ExportJob,
+    Reform,
+    Response,
+    UnitReview,
+    User,
+)
 from survey.services.cases import create_api_client, import_cases
 from survey.services.designer import new_draft_from
 from survey.services.waves import create_wave, draw_wave
@@ -58,6 +66,15 @@ ROUTES: dict[str, str] = {
     "admin.add_question": "survey",
     "admin.change_state": "survey",
     "admin.edit_texts": "survey",
+    "admin.translations": "survey",
+    "admin.duplicate_survey": "survey",
+    "admin.question_library": "survey",
+    "admin.confirm_discard": "survey",
+    "admin.discard_draft": "survey",
+    "admin.confirm_delete_survey": "survey",
+    "admin.delete_survey": "survey",
+    "admin.translation_sheet": "survey",
+    "admin.import_translations": "survey",
     "admin.assign_units": "survey",
     "admin.pick_units": "survey",
     "admin.unassign_unit": "survey",
@@ -92,6 +109,18 @@ ROUTES: dict[str, str] = {
     "admin.import_reform": "admins",
     "admin.import_reform_2025": "admins",
     "admin.undo_reform": "admins",
+    # Field work and the request desk: city-wide administrators only.
+    "admin.show_fieldwork": "admins",
+    "admin.draw_backchecks": "admins",
+    "admin.backcheck": "admins",
+    "admin.list_requests": "admins",
+    "admin.create_request": "admins",
+    "admin.update_request": "admins",
+    # Large raw exports as jobs: administrators (their own jobs only).
+    "admin.start_export": "admins",
+    "admin.show_export": "admins",
+    "admin.export_status": "admins",
+    "admin.download_export": "admins",
     "results.index": "global",
     "results.overview": "survey",
     "results.questions": "survey",
@@ -103,6 +132,8 @@ ROUTES: dict[str, str] = {
 }
 # POSTs that change what later requests of the walk load: they go last.
 LAST = ("admin.delete_question", "admin.unassign_unit", "admin.publish_survey")
+# ... and those that take the draft away go after them.
+FINAL = ("admin.discard_draft",)
 
 
 @dataclass
@@ -120,6 +151,9 @@ class Objects:
     review_id: int
     client_id: int
     reform_id: int
+    check_id: int
+    request_id: int
+    job_id: int
 
     def values(self, rule: Rule) -> dict[str, object]:
         given = {
@@ -133,6 +167,9 @@ class Objects:
             "review_id": self.review_id,
             "client_id": self.client_id,
             "reform_id": self.reform_id,
+            "check_id": self.check_id,
+            "request_id": self.request_id,
+            "job_id": self.job_id,
             "question_code": "NOTE",
             "fmt": "csv",
         }
@@ -200,9 +237,35 @@ def trust_objects(survey, ward) -> dict[str, int]:
     client, _token = create_api_client("one-stop")
     reform = Reform(name="Next year's reform", effective_on=today + timedelta(days=365))
     db.session.add(reform)
+    # A phone interview by someone else, drawn for a back-check; a data request.
+    interviewer = db.session.query(User).filter_by(role="designer").first()
+    invitation = wave.invitations[1]  # [0] is the one the walk interviews
+    interview = Response(
+        survey_id=survey.id,
+        version_id=wave.version_id,
+        unit_id=ward.id,
+        channel="phone",
+        token="route-walk",
+        invitation_id=invitation.id,
+        interviewer_id=interviewer.id,
+    )
+    db.session.add(interview)
+    db.session.flush()
+    check = BackCheck(
+        wave_id=wave.id, response_id=interview.id, interviewer_id=interviewer.id
+    )
+    data_request = DataRequest(
+        kind="export", contact="walk", received_on=today, due_on=today
+    )
+    admin = db.session.query(User).filter_by(role="admin").first()
+    job = ExportJob(user_id=admin.id, survey_id=survey.id, unit_id=ward.id)
+    db.session.add_all([check, data_request, job])
     db.session.commit()
     return {
         "reform_id": reform.id,
+        "check_id": check.id,
+        "request_id": data_request.id,
+        "job_id": job.id,
         "wave_id": wave.id,
         "invitation_id": wave.invitations[0].id,
         "review_id": review.id,
@@ -228,7 +291,12 @@ def walked_rules(app: Flask) -> list[tuple[Rule, str]]:
     ]
     return sorted(
         pairs,
-        key=lambda p: (p[1] == "POST", p[0].endpoint in LAST, p[0].rule),
+        key=lambda p: (
+            p[1] == "POST",
+            p[0].endpoint in LAST + FINAL,
+            p[0].endpoint in FINAL,
+            p[0].rule,
+        ),
     )
 
 

@@ -43,6 +43,19 @@ IGNORED_BY_PLOTLY = """t => {
 }"""
 
 
+DRAWN_ATTEMPTS = 150  # of 100 ms each: charts.js marks a chart once drawn
+
+
+def wait_until_drawn(page, target: str) -> bool:
+    """Counted polling: whether charts.js marked ``target`` drawn in time."""
+    drawn = f"[id='{target}'][data-drawn='true']"
+    for _attempt in range(DRAWN_ATTEMPTS):
+        if page.locator(drawn).count():
+            return True
+        page.wait_for_timeout(100)
+    return False
+
+
 @pytest.fixture(scope="module")
 def leader(live_server) -> str:
     return city_user(live_server, EMAIL, PASSWORD, "leader")
@@ -73,7 +86,7 @@ def leader_page(live_server, leader, browser) -> Iterator[tuple[object, list[str
 @pytest.mark.parametrize(
     "path, expected",
     [
-        ("", {"chart-factors", "chart-trend", "chart-funnel"}),
+        ("", {"chart-factors", "chart-trend", "chart-funnel", "chart-caterpillar"}),
         ("/questions", {"chart-likert"}),
     ],
 )
@@ -89,7 +102,7 @@ def test_every_chart_on_the_page_is_drawn(live_server, leader_page, path, expect
         assert len(targets) > len(expected)
     for target in targets:
         # Question codes have dots: no "#" selector.
-        page.wait_for_selector(f"[id='{target}'] .main-svg", timeout=15_000)
+        assert wait_until_drawn(page, target), target
         # Plotly draws a group for each trace of the figure it understood.
         drawn, traces = page.eval_on_selector(f"[id='{target}']", COUNT_TRACES)
         assert drawn == traces > 0, target

@@ -64,6 +64,7 @@ def add_responses(app):
                     channel=fields.get("channel", "qr"),
                     respondent_group=fields.get("respondent_group", "citizen"),
                     hard_flagged=fields.get("hard_flagged", False),
+                    **{k: fields[k] for k in ("submitted_at",) if k in fields},
                     token=secrets.token_hex(16) + str(next(_ids)),
                     answers=answers,
                 )

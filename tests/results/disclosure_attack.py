@@ -144,7 +144,11 @@ def admits(flt: ResultFilter, atom: Atom) -> bool:
 class Data:
     """The survey's overall answers, per atom: counts per code and key sums."""
 
-    def __init__(self, survey: Survey) -> None:
+    def __init__(
+        self, survey: Survey, dimension: str = OVERALL, question: str | None = None
+    ) -> None:
+        """The answers of one dimension (the overview's tables and trend) or,
+        with ``question``, of one five-point question (the questions page)."""
         self.survey = survey
         self.min_n = survey.min_n
         rows = db.session.execute(
@@ -161,7 +165,9 @@ class Data:
             .join(Question, Question.id == Answer.question_id)
             .where(
                 Response.survey_id == survey.id,
-                Question.dimension == OVERALL,
+                Question.code == question
+                if question
+                else Question.dimension == dimension,
                 Question.type == LIKERT5,
                 Answer.value_int.between(0, 10),
             )
@@ -256,6 +262,15 @@ class Outcome:
     pinned: int = 0  # one value left (right or wrong)
     recovered: list[tuple[int, int, int]] = field(default_factory=list)
 
+    def add(self, other: Outcome) -> None:
+        """Fold in the outcome of another quantity read on the same views."""
+        self.cells_shown += other.cells_shown
+        self.protected += other.protected
+        self.attacked += other.attacked
+        self.derivations += other.derivations
+        self.pinned += other.pinned
+        self.recovered += other.recovered
+
     def note(self, role: str) -> str:
         return (
             f"{role}: {self.views} views, {self.cells_shown} shown cells, "
@@ -270,8 +285,15 @@ def attack(
     scopes: list[Unit],
     flts: list[ResultFilter],
     perturbed: bool,
+    rows: bool = True,
+    trend: bool = True,
 ) -> Outcome:
-    """Enumerate the views of ``scopes`` x ``flts`` and difference them."""
+    """Enumerate the views of ``scopes`` x ``flts`` and difference them.
+
+    A view shows the scope's cell and, with ``rows``, its units' rows and,
+    with ``trend``, its monthly trend (each month's cell and its rows). The
+    questions page shows neither: a unit's cell is then seen on its own page.
+    """
     min_n = data.min_n
     outcome = Outcome()
     shown: dict[int, tuple[Interval, ...]] = {}
@@ -300,19 +322,24 @@ def attack(
             tree = trees[scope.id]
             subtree = [i for u in tree.child_of for i in by_unit.get(u, [])]
             groups: dict[object, list[int]] = {"all": subtree}
-            for i in subtree:
-                groups.setdefault(("month", data.atoms[i].month), []).append(i)
+            if trend:
+                for i in subtree:
+                    groups.setdefault(("month", data.atoms[i].month), []).append(i)
+                # the headline minus every other month of the trend
+                months = [_mask(m) for g, m in groups.items() if g != "all"]
+                families.append((_mask(subtree), months))
             for members in groups.values():
                 parent = _mask(members)
                 see(parent, members)  # the headline, or a trend point
                 if not tree.children:
                     continue
-                rows: dict[int, list[int]] = defaultdict(list)
+                by_child: dict[int, list[int]] = defaultdict(list)
                 for i in members:
-                    rows[tree.child_of[data.atoms[i].unit_id]].append(i)
+                    by_child[tree.child_of[data.atoms[i].unit_id]].append(i)
                 parts = []
-                for part in rows.values():
-                    see(_mask(part), part)  # a unit's row (or its trend point)
+                for part in by_child.values():
+                    if rows:
+                        see(_mask(part), part)  # a unit's row (or trend point)
                     parts.append(_mask(part))
                 families.append((parent, parts))
     outcome.cells_shown = len(shown)

@@ -214,7 +214,14 @@ def test_the_two_channels_are_reported_apart(
     login("leader@city.vn")
     html = client.get("/results/test?lang=en").get_data(as_text=True)
     section = html[html.index('id="h-channels"') :]
-    assert "Invited respondents (the official index)" in section
+    assert "Invited respondents, every answer unweighted (not the official figure)" in (
+        section
+    )
+    assert "the official index" not in html
+    # Invited answers without an invitation make no official figure.
+    official = html[html.index('id="official"') : html.index('id="h-channels"')]
+    assert "there is no official figure" in official
+    assert "30 invited answers have no invitation behind them" in official
     assert "0.0 %" in section and "100.0 %" in section
     assert "Opt-in minus invited: 100.0 points" in section
     assert "The difference is real" in section

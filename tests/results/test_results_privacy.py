@@ -37,6 +37,8 @@ def test_comments_do_not_name_their_unit(
     survey = make_survey()
     add_responses(survey, unit("W1"), 12, code=4, comment="Phục vụ tốt")
     add_responses(survey, unit("W2"), 2, code=2, comment="Chờ lâu quá")
+    # W2's block: its 10 respondents, with a comment or not (comment_blocks).
+    add_responses(survey, unit("W2"), 8, code=3)
     make_user("leader@city.vn", "leader", unit("CITY"))
     login("leader@city.vn")
     html = client.get("/results/test/comments/NOTE?lang=en").get_data(as_text=True)

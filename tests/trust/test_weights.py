@@ -8,6 +8,7 @@ their invitation, so their cell is their case's.
 from __future__ import annotations
 
 import math
+import re
 import secrets
 from datetime import date, datetime, timedelta
 
@@ -264,6 +265,12 @@ def test_the_overview_shows_the_weighted_section(city, make_user, login, client)
     assert "76.0 %" in scope[: scope.index("</div>")]
     w2 = section[section.index('data-weighted-unit="W2"') :]
     assert "50.0 %" in w2[: w2.index("</tr>")]
+    # The rate is also one line beside the official (invited) figure.
+    rate = section[section.index('id="weighted-rate"') :]
+    rate = re.search(r'class="stat-value">([^<]+)<', rate).group(1)
+    line = re.search(r'id="invited-rate">([^<]+)<', html).group(1)
+    assert html.index('id="invited-rate"') < html.index('id="h-weighted"')
+    assert f"invited channel: {rate} (AAPOR RR1" in line
     # The export carries the same figures.
     text = client.get("/results/test/export.csv?lang=en").get_data(as_text=True)
     assert "Overall satisfaction (M1), weighted, invited channel" in text

@@ -13,6 +13,9 @@
         responsive: true,
         // The mode bar injects inline styles, which the CSP blocks.
         displayModeBar: false
+      }).then(function () {
+        // Drawn, traces and all: what a test (or a print) may wait for.
+        target.setAttribute("data-drawn", "true");
       });
     });
   }

@@ -1,4 +1,8 @@
-"""The trust blueprint: the one-stop system's case endpoint and invitation links."""
+"""The invited channel: one-time invitation links, /i/<token>.
+
+The blueprint keeps its name, "trust", so its endpoints (trust.answer_invitation,
+trust.invitation_thanks) are those the templates and links know.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,6 @@ from typing import Any
 from flask import (
     Blueprint,
     current_app,
-    jsonify,
     redirect,
     render_template,
     request,
@@ -21,89 +24,29 @@ from werkzeug.wrappers import Response as HttpResponse
 
 from survey.domain.answers import CleanAnswer
 from survey.errors import abort_with, keeps_answers_in_outage, render_error
-from survey.extensions import csrf, db, limiter
+from survey.extensions import db, limiter
 from survey.models import Invitation, Question, SurveyVersion, Unit
 from survey.models._time import utcnow
 from survey.models.surveys import CLOSED
 from survey.models.waves import ANSWERED, INVITED, WAVE_CLOSED
 from survey.public.flow import run_answer_form
-from survey.services.audit import record_event
-from survey.services.cases import api_client_for_token, import_cases
 from survey.services.responses import Submission, record_response
 from survey.services.waves import invitation_for_token
 
 bp = Blueprint("trust", __name__)
-
-API_MAX_BYTES = 512 * 1024
-API_MAX_CASES = 1000
 
 
 def _submit_limit() -> str:
     return str(current_app.config["SURVEY_SUBMIT_LIMIT"])
 
 
-def _api_limit() -> str:
-    return str(current_app.config.get("SURVEY_API_LIMIT", "120 per minute"))
-
-
-def _api_error(status: int, error: str, **extra: Any) -> tuple[HttpResponse, int]:
-    return jsonify({"error": error, **extra}), status
-
-
 @bp.errorhandler(HTTPException)
 def _http_error(error: HTTPException) -> Any:
-    """JSON for the API (413, 429 ...), the friendly page elsewhere."""
+    """The friendly error page (413, 429 ...)."""
     db.session.rollback()
     code = error.code or 500
-    if request.path.startswith("/api/"):
-        return _api_error(code, error.name.lower())
     detail = error.description if getattr(error, "custom", False) else None
     return render_error(code, detail)
-
-
-@bp.post("/api/cases")
-@csrf.exempt
-@limiter.limit(_api_limit)
-def post_cases() -> tuple[HttpResponse, int]:
-    """Completed cases from the one-stop system, all or nothing per post."""
-    header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
-    client = api_client_for_token(token.strip()) if scheme == "Bearer" else None
-    if client is None:
-        response, status = _api_error(401, "a valid API token is required")
-        response.headers["WWW-Authenticate"] = 'Bearer realm="cases"'
-        return response, status
-    if (request.content_length or 0) > API_MAX_BYTES:
-        return _api_error(413, f"the body is larger than {API_MAX_BYTES} bytes")
-    body = request.get_json(silent=True)
-    if body is None:
-        return _api_error(400, "the body is not JSON (Content-Type: application/json)")
-    cases = body.get("cases") if isinstance(body, dict) else None
-    if not isinstance(cases, list) or not all(isinstance(c, dict) for c in cases):
-        return _api_error(400, 'expected {"cases": [ {...}, ... ]}')
-    if not cases or len(cases) > API_MAX_CASES:
-        return _api_error(400, f"send between 1 and {API_MAX_CASES} cases per post")
-    report = import_cases(cases, all_or_nothing=True, source="api", first_line=0)
-    if report.rejected:
-        db.session.rollback()
-        rejected = [{"index": r.line, "reason": r.reason} for r in report.rejected]
-        return _api_error(
-            422, "some cases are invalid; none was stored", rejected=rejected
-        )
-    client.last_used_at = utcnow()
-    record_event(
-        None,
-        "import",
-        "service_cases",
-        via=f"api:{client.name}",
-        added=report.added,
-        duplicates=report.duplicates,
-    )
-    db.session.commit()
-    return jsonify({"added": report.added, "duplicates": report.duplicates}), 200
-
-
-# --- the invited channel -----------------------------------------------------
 
 
 def _open_invitation_or_410(token: str) -> tuple[Invitation, SurveyVersion, Unit]:

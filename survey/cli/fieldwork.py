@@ -1,4 +1,4 @@
-"""Command-line tools of the trust side: cases in, API clients."""
+"""Field work on the command line: cases in, invitation waves, contact data."""
 
 from __future__ import annotations
 
@@ -7,38 +7,18 @@ import json
 import os
 
 import click
-from flask import Flask
 from sqlalchemy import select
 
 from survey.domain.cases import CaseRowError, normalise_phone
 from survey.domain.statistics import sample_size
 from survey.extensions import db
-from survey.models import ApiClient, Survey, Unit, UnitReview, User, Wave
-from survey.models.reviews import ReviewError
+from survey.models import Survey, Unit, Wave
 from survey.models.waves import WaveError
-from survey.services import quality as quality_service
 from survey.services import waves as wave_service
 from survey.services.audit import record_event
-from survey.services.cases import (
-    CaseFileError,
-    create_api_client,
-    import_cases,
-    read_case_csv,
-)
+from survey.services.cases import CaseFileError, import_cases, read_case_csv
 
 MAX_REPORTED = 50
-
-
-def register_trust_commands(app: Flask) -> None:
-    app.cli.add_command(import_cases_command)
-    app.cli.add_command(create_api_client_command)
-    app.cli.add_command(create_wave_command)
-    app.cli.add_command(draw_wave_command)
-    app.cli.add_command(export_wave_contacts_command)
-    app.cli.add_command(close_wave_command)
-    app.cli.add_command(contact_data_command)
-    app.cli.add_command(recompute_quality_command)
-    app.cli.add_command(review_unit_command)
 
 
 def _read_rows(path: str) -> tuple[list[dict[str, str]], int]:
@@ -106,22 +86,6 @@ def import_cases_command(file: str, all_or_nothing: bool) -> None:
     )
     if report.rejected:
         raise SystemExit(1)
-
-
-@click.command("create-api-client")
-@click.argument("name")
-def create_api_client_command(name: str) -> None:
-    """Create a system allowed to POST /api/cases; prints its token once."""
-    name = name.strip()
-    if not name or len(name) > 100:
-        raise click.BadParameter("1 to 100 characters", param_hint="NAME")
-    if db.session.scalar(select(ApiClient.id).where(ApiClient.name == name)):
-        raise click.ClickException(f"an API client named {name!r} exists already")
-    client, token = create_api_client(name)
-    record_event(None, "create", "api_client", client.id, name=name, via="cli")
-    db.session.commit()
-    click.echo(f"Created API client {name!r}. Its token (shown only this once):")
-    click.echo(token)
 
 
 def _wave_or_fail(wave_id: int) -> Wave:
@@ -292,71 +256,3 @@ def contact_data_command(action: str, phone: str) -> None:
     erased = wave_service.erase_person(number)
     db.session.commit()
     click.echo(f"Erased the number from {erased} case contact(s).")
-
-
-@click.command("recompute-quality")
-@click.option("--survey", "slug", required=True, help="Slug of the survey.")
-@click.option(
-    "--days",
-    type=click.IntRange(1, 3660),
-    default=365,
-    show_default=True,
-    help="The period: this many days up to today.",
-)
-def recompute_quality_command(slug: str, days: int) -> None:
-    """Store soft flags, compute integrity indicators, put red units under review."""
-    from datetime import timedelta
-
-    from survey.models._time import utcnow
-
-    survey = db.session.scalar(select(Survey).where(Survey.slug == slug))
-    if survey is None:
-        raise click.BadParameter(f"no survey {slug!r}", param_hint="--survey")
-    today = utcnow().date()
-    period = quality_service.Period(today - timedelta(days=days - 1), today)
-    report = quality_service.recompute_quality(survey, period)
-    db.session.commit()
-    added = ", ".join(f"{code} {n}" for code, n in report.flags_added.items())
-    click.echo(f"Soft flags added: {added}.")
-    for code, indicators in report.indicators.items():
-        marks = " ".join(f"{i.code}={i.level}" for i in indicators)
-        click.echo(f"{code}: {marks}")
-        for indicator in indicators:
-            if indicator.level in ("red", "amber"):
-                click.echo(f"    {indicator.code}: {indicator.reason}")
-    opened = ", ".join(report.reviews_opened) or "none"
-    click.echo(f"Units put under review: {opened}.")
-
-
-@click.command("review-unit")
-@click.argument("decision", type=click.Choice(["clear", "confirm"]))
-@click.argument("unit_code")
-@click.option("--survey", "slug", required=True, help="Slug of the survey.")
-@click.option("--reason", required=True, help="Why (written into the audit log).")
-@click.option("--by", "email", required=True, help="E-mail of the deciding admin.")
-def review_unit_command(
-    decision: str, unit_code: str, slug: str, reason: str, email: str
-) -> None:
-    """Clear or confirm a unit under review, with a written reason (audited)."""
-    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
-    if user is None or user.role != "admin":
-        raise click.BadParameter("not an administrator", param_hint="--by")
-    review = db.session.scalar(
-        select(UnitReview)
-        .join(UnitReview.unit)
-        .join(Survey, Survey.id == UnitReview.survey_id)
-        .where(
-            Unit.code == unit_code,
-            Survey.slug == slug,
-            UnitReview.status == "under_review",
-        )
-    )
-    if review is None:
-        raise click.ClickException(f"{unit_code} is not under review for {slug}")
-    outcome = {"clear": "cleared", "confirm": "confirmed"}[decision]
-    try:
-        quality_service.decide_review(review, outcome, user, reason)
-    except ReviewError as error:
-        raise click.ClickException(str(error)) from None
-    db.session.commit()
-    click.echo(f"{unit_code}: review {outcome}.")

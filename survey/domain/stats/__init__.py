@@ -1,0 +1,1 @@
+"""The method's statistics by subject (``survey.domain.statistics`` re-exports them)."""

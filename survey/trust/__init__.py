@@ -1,1 +1,0 @@
-"""Trust (issue 6): cases in, invitation waves, the invited channel, quality."""
