@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from flask import current_app
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
 
 from survey.domain.answers import CleanAnswer, QuestionRule
 from survey.domain.conditions import Condition, both, one_of
@@ -22,7 +17,6 @@ from survey.domain.questions import RESPONDENT_GROUP, respondent_group
 from survey.extensions import db
 from survey.models import (
     Answer,
-    DeviceSalt,
     Question,
     Response,
     ResponseCells,
@@ -72,61 +66,6 @@ class Submission:
     invitation_id: int | None = None  # the invited channel: one response each
     interviewer_id: int | None = None  # a phone interview: who entered it
     screened_out: bool = False  # ended by an end rule before the questions proper
-
-
-def device_hash(salt: str, client: str) -> str:
-    """Keyed hash of the client; the raw address and user agent are not kept."""
-    return hmac.new(salt.encode(), client.encode(), hashlib.sha256).hexdigest()[:32]
-
-
-def daily_salt(day: date) -> str:
-    """Today's random salt, made by the first request of the day.
-
-    Salts older than yesterday are deleted, so a hash cannot be traced back
-    to a device once its day is over (yesterday's stays for the day's turn).
-    A day's salt never changes once made, so each process keeps today's
-    (and only today's) after reading it once. What the hash uses is the
-    stored salt keyed with SECRET_KEY: a copy of the database alone cannot
-    confirm a guessed address and browser.
-    """
-    kept = _kept_salt()
-    if day in kept:
-        return kept[day]
-    salt = db.session.get(DeviceSalt, day)
-    if salt is not None:
-        return _remember_salt(day, _keyed(salt.salt))
-    try:
-        with db.session.begin_nested():
-            db.session.add(DeviceSalt(day=day, salt=secrets.token_hex(32)))
-    except IntegrityError:  # another worker made it first
-        pass
-    db.session.execute(
-        delete(DeviceSalt).where(DeviceSalt.day < day - timedelta(days=1))
-    )
-    made = db.session.get(DeviceSalt, day)
-    assert made is not None
-    return _keyed(made.salt)
-
-
-def _keyed(stored: str) -> str:
-    secret = str(current_app.config["SECRET_KEY"]).encode()
-    return hmac.new(
-        secret, b"device-salt:" + stored.encode(), hashlib.sha256
-    ).hexdigest()
-
-
-def _kept_salt() -> dict[date, str]:
-    """This process's copy of today's salt, per app (so per database)."""
-    kept: dict[date, str] = current_app.extensions.setdefault("survey.salt", {})
-    return kept
-
-
-def _remember_salt(day: date, salt: str) -> str:
-    """Keep a committed ``salt`` as the app's salt of ``day``, forgetting others."""
-    kept = _kept_salt()
-    kept.clear()
-    kept[day] = salt
-    return salt
 
 
 def _condition(value: object) -> Condition | None:
@@ -251,7 +190,7 @@ def _quality_flags(
                 reason=f"{duration} s for {answered} answers",
             )
         )
-    if submission.device_hash:  # kiosks too: the channel comes from the URL
+    if submission.device_hash:  # kiosks too (survey/public/devices.py)
         same_device = db.session.scalar(
             select(func.count(Response.id)).where(
                 Response.device_hash == submission.device_hash,
