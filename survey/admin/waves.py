@@ -134,9 +134,9 @@ def create_wave(slug: str) -> str | Response | tuple[str, int]:
         per_unit = (
             form.per_unit.data if form.sample_mode.data == "per_unit" else implied
         )
-        seed = (
-            form.seed.data if form.seed.data is not None else secrets.randbelow(2**31)
-        )
+        # Always the system's random source, never a posted value: a chosen
+        # seed would choose who is invited (separation of duties).
+        seed = secrets.randbelow(2**31)
         chosen = [u for u in units if u.id in set(form.units.data)]
         version = db.session.get(SurveyVersion, form.version.data)
         try:
