@@ -26,6 +26,7 @@ from survey.models import (
     Unit,
 )
 from survey.models._time import utcnow
+from survey.models.responses import masked_text
 from survey.services.raw_export import answer_key
 from survey.services.surveys import answer_fields, stored_condition
 
@@ -39,6 +40,7 @@ ANSWER_FIELDS = (
     "value_number",
     "value_text",
     "value_date",
+    "text_masked",
 )
 # PostgreSQL: a response's answer fields for the raw export and its answers in
 # one statement, the answers over seven arrays instead of one execution per
@@ -50,7 +52,8 @@ INSERT_ANSWERS_UNNEST = text(
     "SELECT * FROM unnest(CAST(:response_id AS integer[]), "
     "CAST(:question_id AS integer[]), CAST(:option_id AS integer[]), "
     "CAST(:value_int AS integer[]), CAST(:value_number AS double precision[]), "
-    "CAST(:value_text AS text[]), CAST(:value_date AS date[]))"
+    "CAST(:value_text AS text[]), CAST(:value_date AS date[]), "
+    "CAST(:text_masked AS text[]))"
 )
 
 
@@ -167,6 +170,7 @@ def _answer_row(question_id: int, **values: Any) -> dict[str, Any]:
         ("option_id", "value_int", "value_number", "value_text", "value_date")
     )
     row.update(values, question_id=question_id)
+    row["text_masked"] = masked_text(row["value_text"])  # the display copy
     return row
 
 
