@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date, timedelta
 
 from sqlalchemy import func, select
@@ -11,6 +12,7 @@ from sqlalchemy import func, select
 from survey.extensions import db
 from survey.models import AuditEvent, CaseContact, Invitation, Response, Wave
 from survey.services.cases import import_cases
+from survey.services.waves import invitation_token
 from tests.admin.helpers import post, switch_user
 from tests.public.helpers import form_fields, good_answers
 from tests.trust.conftest import case_row
@@ -310,3 +312,45 @@ def test_a_post_without_the_form_restarts_the_interview(client, as_admin):
     tampered = post(client, url, {"ticket": "x", "page": "0"})
     assert tampered.status_code == 400
     assert db.session.scalar(select(func.count(Response.id))) == 0
+
+
+def test_a_units_administrator_cannot_join_a_phone_number_to_an_answer(
+    app, client, as_admin, make_user, login
+):
+    world = as_admin
+    add_cases()
+    assert create(client, world, units=[str(world.w1.id)]).status_code == 302
+    (wave,) = waves()
+    assert post(client, f"/admin/waves/{wave.id}/draw").status_code == 302
+    db.session.expire_all()
+    answered = min(wave.invitations, key=lambda i: i.id)
+    phone = answered.case.contact.phone
+    citizen = app.test_client()
+    link = f"/i/{invitation_token(answered.id)}"
+    data = {**form_fields(citizen.get(link).get_data(as_text=True)), **good_answers()}
+    done = citizen.post(link, data={**data, "page": "1", "action": "submit"})
+    assert done.status_code == 302
+    seen = client.get(f"/admin/waves/{wave.id}").get_data(as_text=True)
+    row = re.compile(rf'<td class="num">{answered.id}</td>\s*<td>W1</td>')
+    assert row.search(seen) and "badge-green" in seen
+
+    make_user("w1-admin@city.gov.vn", "admin", world.w1)
+    switch_user(client, login, "w1-admin@city.gov.vn")
+    page = client.get(f"/admin/waves/{wave.id}").get_data(as_text=True)
+    assert not row.search(page)
+    assert "badge-green" not in page
+    assert "chỉ hiển thị cho quản trị viên cấp thành phố" in page
+    assert '<td class="num">1</td>' in page  # the unit's answered count stays
+    contacts = post(
+        client,
+        f"/admin/waves/{wave.id}/contacts",
+        {"base_url": "https://khaosat.example.vn"},
+    )
+    assert contacts.status_code == 200
+    rows = list(csv.DictReader(io.StringIO(contacts.get_data(as_text=True)[1:])))
+    phones = [row["phone"] for row in rows]
+    assert phone in phones and phones == sorted(phones)  # no invitation order
+    found = post(client, "/admin/contact-data", {"phone": phone, "action": "export"})
+    text = found.get_data(as_text=True)
+    assert found.status_code == 200 and phone in text
+    assert "answered" not in text.lower() and "invited" in text
