@@ -10,6 +10,10 @@ answer now keeps ``text_masked``, made by the masker when the answer is
 stored; pages and their search read only that copy. Existing rows are
 masked here, in batches, with the application's masker (the one home of
 the rules, survey/domain/masking.py, pure Python).
+
+The device salts go too: the device key is now derived from SECRET_KEY and
+the day (survey/public/devices.py), and a stored salt beside the device
+hashes is what let a copy of the database confirm a guessed device.
 """
 from alembic import op
 import sqlalchemy as sa
@@ -56,8 +60,15 @@ def upgrade():
             [{'row_id': i, 'masked': mask_personal_data(t)} for i, t in rows],
         )
         last = rows[-1][0]
+    op.drop_table('device_salts')
 
 
 def downgrade():
+    op.create_table(
+        'device_salts',
+        sa.Column('day', sa.Date(), nullable=False),
+        sa.Column('salt', sa.String(length=64), nullable=False),
+        sa.PrimaryKeyConstraint('day', name=op.f('pk_device_salts')),
+    )
     with op.batch_alter_table('answers') as batch:
         batch.drop_column('text_masked')

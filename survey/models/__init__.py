@@ -6,7 +6,6 @@ from survey.models.outbox import ChannelToken, OptOut, OutboxMessage, OutreachPl
 from survey.models.reforms import Reform, ReformLink
 from survey.models.responses import (
     Answer,
-    DeviceSalt,
     Response,
     ResponseCells,
     ResponseFlag,
@@ -23,7 +22,6 @@ __all__ = [
     "AnswerTally",
     "ApiClient",
     "AuditEvent",
-    "DeviceSalt",
     "FactorTally",
     "CaseContact",
     "ChannelToken",

@@ -173,19 +173,3 @@ class ResponseFlag(db.Model):
 
     def __repr__(self) -> str:
         return f"<ResponseFlag {self.code} {self.kind}>"
-
-
-class DeviceSalt(db.Model):
-    """A random salt per day for the device hash, deleted after two days.
-
-    Derived from the secret key, yesterday's hashes could be recomputed by
-    anyone holding the key and the database; with the salt gone, they cannot.
-    """
-
-    __tablename__ = "device_salts"
-
-    day: Mapped[date] = mapped_column(Date, primary_key=True)
-    salt: Mapped[str] = mapped_column(String(64))
-
-    def __repr__(self) -> str:
-        return f"<DeviceSalt {self.day}>"

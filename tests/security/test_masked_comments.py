@@ -114,6 +114,7 @@ def test_the_migration_masks_the_comments_stored_before_it(backend, tmp_path):
                     ).all()
                 )
             assert rows[2] is None and rows[3] == "Tốt"
+            assert "device_salts" not in inspect(raw).get_table_names()
             assert MASK in rows[1] and "903 123" not in rows[1]
             assert "nguyenvanan" not in rows[1] and "rất chậm" in rows[1]
             with raw.begin() as connection:  # the rows without parents go
@@ -121,6 +122,7 @@ def test_the_migration_masks_the_comments_stored_before_it(backend, tmp_path):
             downgrade(revision="0012_cell_keys")
             columns = {c["name"] for c in inspect(raw).get_columns("answers")}
             assert "text_masked" not in columns and "value_text" in columns
+            assert "device_salts" in inspect(raw).get_table_names()
             raw.dispose()
             db.engine.dispose()
     finally:
