@@ -114,6 +114,13 @@ def load_config(
         # Openings of the public form per client: each issues a ticket, so
         # tickets cannot be collected in bulk.
         "SURVEY_TICKET_LIMIT": env.get("SURVEY_TICKET_LIMIT", "120 per hour"),
+        # Units whose public form runs on a kiosk (codes, comma-separated):
+        # set by an administrator, never by a link (survey/public/devices.py).
+        "SURVEY_KIOSK_UNITS": tuple(
+            code.strip()
+            for code in env.get("SURVEY_KIOSK_UNITS", "").split(",")
+            if code.strip()
+        ),
         # How old a worker's copy of a survey or service point may be when a
         # citizen's page uses it (services/surveys.py, _kept); 0: none kept.
         "SURVEY_CACHE_SECONDS": _int(

@@ -2,7 +2,7 @@
 large exports made by the job worker
 
 Revision ID: 0014_fieldwork
-Revises: 0012_cell_keys
+Revises: 0013_masked_comments
 Create Date: 2026-12-03 10:00:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 
 revision = '0014_fieldwork'
-down_revision = '0012_cell_keys'
+down_revision = '0013_masked_comments'
 branch_labels = None
 depends_on = None
 

@@ -598,13 +598,8 @@ class WaveForm(StaffForm):
             NumberRange(1, 10, message=_l("Please give a factor between 1 and 10.")),
         ],
     )
-    seed = IntegerField(
-        _l("Random seed (leave empty for a random one)"),
-        validators=[
-            Optional(),
-            NumberRange(0, 2**31 - 1, message=_l("Between 0 and 2,147,483,647.")),
-        ],
-    )
+    # No seed field: the system draws it (survey/admin/waves.py), so nobody
+    # picks the cases a wave invites.
 
     def validate_units(self, field: MultiCheckboxField) -> None:
         if not field.data:

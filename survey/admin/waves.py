@@ -30,6 +30,7 @@ from survey.admin.forms import ActionForm, ExportContactsForm, WaveForm
 from survey.admin.outreach import outreach_context
 from survey.admin.views import bp
 from survey.auth.rights import (
+    acts_independently,
     get_invitation_in_scope_or_404,
     get_survey_in_scope_or_404,
     get_wave_in_scope_or_404,
@@ -134,9 +135,9 @@ def create_wave(slug: str) -> str | Response | tuple[str, int]:
         per_unit = (
             form.per_unit.data if form.sample_mode.data == "per_unit" else implied
         )
-        seed = (
-            form.seed.data if form.seed.data is not None else secrets.randbelow(2**31)
-        )
+        # Always the system's random source, never a posted value: a chosen
+        # seed would choose who is invited (separation of duties).
+        seed = secrets.randbelow(2**31)
         chosen = [u for u in units if u.id in set(form.units.data)]
         version = db.session.get(SurveyVersion, form.version.data)
         try:
@@ -183,9 +184,14 @@ def create_wave(slug: str) -> str | Response | tuple[str, int]:
 def show_wave(wave_id: int) -> str:
     wave = get_wave_in_scope_or_404(wave_id)
     page = min(max(request.args.get("page", 1, type=int) or 1, 1), MAX_PAGE)
-    invitations, total = wave_service.wave_invitations(
-        wave, offset=(page - 1) * INVITATIONS_PER_PAGE, limit=INVITATIONS_PER_PAGE
-    )
+    # The list says which invitation was answered: for the city-wide
+    # administrators who call the rest, not for the units'. Theirs, beside
+    # the contacts file, would join a phone number to an answer.
+    invitations, total = [], 0
+    if acts_independently():
+        invitations, total = wave_service.wave_invitations(
+            wave, offset=(page - 1) * INVITATIONS_PER_PAGE, limit=INVITATIONS_PER_PAGE
+        )
     pages = max(1, -(-total // INVITATIONS_PER_PAGE))
     return render_template(
         "admin/wave.html",
@@ -193,6 +199,7 @@ def show_wave(wave_id: int) -> str:
         progress=wave_service.wave_progress(wave),
         counts=wave_service.wave_counts(wave),
         invitations=invitations,
+        invitations_hidden=not acts_independently(),
         total=total,
         page=page,
         pages=pages,

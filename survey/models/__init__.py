@@ -8,7 +8,6 @@ from survey.models.outbox import ChannelToken, OptOut, OutboxMessage, OutreachPl
 from survey.models.reforms import Reform, ReformLink
 from survey.models.responses import (
     Answer,
-    DeviceSalt,
     Response,
     ResponseCells,
     ResponseFlag,
@@ -27,7 +26,6 @@ __all__ = [
     "AuditEvent",
     "BackCheck",
     "DataRequest",
-    "DeviceSalt",
     "ExportJob",
     "FactorTally",
     "CaseContact",

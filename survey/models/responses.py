@@ -9,6 +9,7 @@ so every distribution is one ``GROUP BY question_id, value_int`` or
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (
     Boolean,
@@ -25,7 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from survey.domain import disclosure
+from survey.domain import disclosure, masking
 from survey.extensions import db
 from survey.models._time import utcnow
 
@@ -98,6 +99,16 @@ class Response(db.Model):
         return f"<Response {self.id} unit={self.unit_id}>"
 
 
+def masked_text(text: str | None) -> str | None:
+    """The display copy of an answer's text (None stays None)."""
+    return None if text is None else masking.mask_personal_data(text)
+
+
+def _masked_copy(context: Any) -> str | None:
+    """Default of ``Answer.text_masked``: the row's own text, masked."""
+    return masked_text(context.get_current_parameters().get("value_text"))
+
+
 class Answer(db.Model):
     __tablename__ = "answers"
     __table_args__ = (
@@ -115,6 +126,10 @@ class Answer(db.Model):
     value_number: Mapped[float | None] = mapped_column(Float)
     value_text: Mapped[str | None] = mapped_column(Text)
     value_date: Mapped[date | None] = mapped_column(Date)
+    # The text as readers see it, masked when stored (survey/domain/masking):
+    # comment pages show it and their search runs over it; the raw text is
+    # for administrators (raw export, audited).
+    text_masked: Mapped[str | None] = mapped_column(Text, default=_masked_copy)
 
     response: Mapped[Response] = relationship(back_populates="answers")
 
@@ -158,19 +173,3 @@ class ResponseFlag(db.Model):
 
     def __repr__(self) -> str:
         return f"<ResponseFlag {self.code} {self.kind}>"
-
-
-class DeviceSalt(db.Model):
-    """A random salt per day for the device hash, deleted after two days.
-
-    Derived from the secret key, yesterday's hashes could be recomputed by
-    anyone holding the key and the database; with the salt gone, they cannot.
-    """
-
-    __tablename__ = "device_salts"
-
-    day: Mapped[date] = mapped_column(Date, primary_key=True)
-    salt: Mapped[str] = mapped_column(String(64))
-
-    def __repr__(self) -> str:
-        return f"<DeviceSalt {self.day}>"

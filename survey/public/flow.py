@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import replace
-from datetime import UTC, datetime
 from urllib.parse import urlsplit, urlunsplit
 
 from flask import render_template, request
@@ -20,6 +19,7 @@ from survey import current_lang
 from survey.domain.answers import CleanAnswer, QuestionRule, check_answers
 from survey.errors import abort_with
 from survey.models import Question, Survey, SurveyVersion, Unit
+from survey.public.devices import request_device_key
 from survey.public.forms import (
     AnswerForm,
     Ticket,
@@ -38,7 +38,7 @@ from survey.public.pages import (
     questions_to_show,
 )
 from survey.public.scripting import page_scripts
-from survey.services.responses import Submission, daily_salt, device_hash, rules_for
+from survey.services.responses import Submission, rules_for
 from survey.services.surveys import (
     form_questions,
     version_minutes,
@@ -177,11 +177,6 @@ def _submission(form: AnswerForm, ticket: Ticket) -> Submission:
         started_at=ticket.started_at,
         channel=ticket.channel,
         language=current_lang(),
-        device_hash=_device_hash(),
+        device_hash=request_device_key(),
         honeypot_filled=bool((form.website.data or "").strip()),
     )
-
-
-def _device_hash() -> str:
-    client = f"{request.remote_addr}|{request.headers.get('User-Agent', '')[:300]}"
-    return device_hash(daily_salt(datetime.now(UTC).date()), client)

@@ -18,6 +18,7 @@ from survey.domain.answers import CleanAnswer
 from survey.errors import keeps_answers_in_outage
 from survey.extensions import db, limiter
 from survey.models import Question, SurveyVersion
+from survey.public.devices import OPT_IN_CHANNELS, opt_in_channel
 from survey.public.flow import run_answer_form
 from survey.public.pages import number_hint
 from survey.services.responses import Submission, record_response
@@ -31,7 +32,6 @@ from survey.services.surveys import (
 )
 
 bp = Blueprint("public", __name__)
-OPT_IN_CHANNELS = ("qr", "link", "kiosk")
 bp.add_app_template_global(number_hint, "number_hint")
 bp.add_app_template_global(survey_minutes, "survey_minutes")
 
@@ -67,7 +67,6 @@ def answer_survey(slug: str, unit_code: str) -> str | HttpResponse | tuple[str, 
     survey = get_public_survey_or_404(slug)
     version = ensure_answerable(survey)
     unit = survey_unit_or_404(survey, unit_code)
-    asked = request.args.get("c", "qr")
 
     def store(
         answered: SurveyVersion,
@@ -83,7 +82,7 @@ def answer_survey(slug: str, unit_code: str) -> str | HttpResponse | tuple[str, 
         survey,
         version,
         unit,
-        channel=asked if asked in OPT_IN_CHANNELS else "qr",
+        channel=opt_in_channel(request.args.get("c", "qr"), unit),
         allowed_channels=OPT_IN_CHANNELS,
         on_submit=store,
         cacheable=True,

@@ -25,6 +25,7 @@ from survey.domain.banks import sipas_bank
 from survey.extensions import db
 from survey.models import Question, Response, ServiceCase, Survey, Unit, User, Wave
 from survey.models._time import utcnow
+from survey.models.responses import masked_text
 from survey.models.surveys import SurveyVersion
 from survey.services import tallies
 from survey.services.definitions import create_survey
@@ -386,9 +387,28 @@ RESPONSE_COLUMNS = (
     "soft_flag_count",
     "record_key",
 )
-ANSWER_COLUMNS = ("response_id", "question_id", "option_id", "value_int", "value_text")
+ANSWER_COLUMNS = (
+    "response_id",
+    "question_id",
+    "option_id",
+    "value_int",
+    "value_text",
+    "text_masked",
+)
 FLAG_COLUMNS = ("response_id", "code", "kind", "reason")
 CELL_COLUMNS = ("response_id", "cells")
+
+
+def _with_masked_copies(answers: list[tuple]) -> list[tuple]:
+    """Each answer row with its text's display copy (the demo repeats texts)."""
+    copies: dict[str, str | None] = {}
+    rows = []
+    for row in answers:
+        text = row[4]
+        if text is not None and text not in copies:
+            copies[text] = masked_text(text)
+        rows.append((*row, None if text is None else copies[text]))
+    return rows
 
 
 class _BulkWriter:
@@ -420,6 +440,7 @@ class _BulkWriter:
         if batch is not None:
             response_columns += ("tally_batch",)
             responses = [(*row, batch) for row in responses]
+        answers = _with_masked_copies(answers)
         tables = (
             ("responses", response_columns, responses),
             ("answers", ANSWER_COLUMNS, answers),

@@ -17,7 +17,6 @@ from sqlalchemy import select
 
 from survey.domain import disclosure
 from survey.domain import statistics as st
-from survey.domain.masking import mask_personal_data
 from survey.domain.questions import (
     LIKERT5,
     MULTIPLE,
@@ -713,7 +712,8 @@ def comment_page(
         u.id: u for u in db.session.scalars(select(Unit).where(Unit.id.in_(unit_ids)))
     }
     items = tuple(
-        (mask_personal_data(c.text), units.get(c.unit_id), c.month) for c in rows
+        (c.text, units.get(c.unit_id), c.month)
+        for c in rows  # masked when stored
     )
     return CommentPage(
         question, total, True, search, refused, matches, page, pages, items, months

@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-import hmac
-import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from flask import current_app
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
 
 from survey.domain.answers import CleanAnswer, QuestionRule
 from survey.domain.conditions import Condition, both, one_of
@@ -22,7 +18,6 @@ from survey.domain.questions import RESPONDENT_GROUP, respondent_group
 from survey.extensions import db
 from survey.models import (
     Answer,
-    DeviceSalt,
     Question,
     Response,
     ResponseCells,
@@ -31,6 +26,7 @@ from survey.models import (
     Unit,
 )
 from survey.models._time import utcnow
+from survey.models.responses import masked_text
 from survey.services.raw_export import answer_key
 from survey.services.surveys import answer_fields, stored_condition
 
@@ -44,6 +40,7 @@ ANSWER_FIELDS = (
     "value_number",
     "value_text",
     "value_date",
+    "text_masked",
 )
 # PostgreSQL: a response's answer fields for the raw export and its answers in
 # one statement, the answers over seven arrays instead of one execution per
@@ -55,7 +52,8 @@ INSERT_ANSWERS_UNNEST = text(
     "SELECT * FROM unnest(CAST(:response_id AS integer[]), "
     "CAST(:question_id AS integer[]), CAST(:option_id AS integer[]), "
     "CAST(:value_int AS integer[]), CAST(:value_number AS double precision[]), "
-    "CAST(:value_text AS text[]), CAST(:value_date AS date[]))"
+    "CAST(:value_text AS text[]), CAST(:value_date AS date[]), "
+    "CAST(:text_masked AS text[]))"
 )
 
 
@@ -72,61 +70,6 @@ class Submission:
     invitation_id: int | None = None  # the invited channel: one response each
     interviewer_id: int | None = None  # a phone interview: who entered it
     screened_out: bool = False  # ended by an end rule before the questions proper
-
-
-def device_hash(salt: str, client: str) -> str:
-    """Keyed hash of the client; the raw address and user agent are not kept."""
-    return hmac.new(salt.encode(), client.encode(), hashlib.sha256).hexdigest()[:32]
-
-
-def daily_salt(day: date) -> str:
-    """Today's random salt, made by the first request of the day.
-
-    Salts older than yesterday are deleted, so a hash cannot be traced back
-    to a device once its day is over (yesterday's stays for the day's turn).
-    A day's salt never changes once made, so each process keeps today's
-    (and only today's) after reading it once. What the hash uses is the
-    stored salt keyed with SECRET_KEY: a copy of the database alone cannot
-    confirm a guessed address and browser.
-    """
-    kept = _kept_salt()
-    if day in kept:
-        return kept[day]
-    salt = db.session.get(DeviceSalt, day)
-    if salt is not None:
-        return _remember_salt(day, _keyed(salt.salt))
-    try:
-        with db.session.begin_nested():
-            db.session.add(DeviceSalt(day=day, salt=secrets.token_hex(32)))
-    except IntegrityError:  # another worker made it first
-        pass
-    db.session.execute(
-        delete(DeviceSalt).where(DeviceSalt.day < day - timedelta(days=1))
-    )
-    made = db.session.get(DeviceSalt, day)
-    assert made is not None
-    return _keyed(made.salt)
-
-
-def _keyed(stored: str) -> str:
-    secret = str(current_app.config["SECRET_KEY"]).encode()
-    return hmac.new(
-        secret, b"device-salt:" + stored.encode(), hashlib.sha256
-    ).hexdigest()
-
-
-def _kept_salt() -> dict[date, str]:
-    """This process's copy of today's salt, per app (so per database)."""
-    kept: dict[date, str] = current_app.extensions.setdefault("survey.salt", {})
-    return kept
-
-
-def _remember_salt(day: date, salt: str) -> str:
-    """Keep a committed ``salt`` as the app's salt of ``day``, forgetting others."""
-    kept = _kept_salt()
-    kept.clear()
-    kept[day] = salt
-    return salt
 
 
 def _condition(value: object) -> Condition | None:
@@ -227,6 +170,7 @@ def _answer_row(question_id: int, **values: Any) -> dict[str, Any]:
         ("option_id", "value_int", "value_number", "value_text", "value_date")
     )
     row.update(values, question_id=question_id)
+    row["text_masked"] = masked_text(row["value_text"])  # the display copy
     return row
 
 
@@ -251,7 +195,8 @@ def _quality_flags(
                 reason=f"{duration} s for {answered} answers",
             )
         )
-    if submission.device_hash:  # kiosks too: the channel comes from the URL
+    if submission.device_hash:  # kiosks too (survey/public/devices.py)
+        _one_device_at_a_time(submission.device_hash)
         same_device = db.session.scalar(
             select(func.count(Response.id)).where(
                 Response.device_hash == submission.device_hash,
@@ -267,6 +212,21 @@ def _quality_flags(
                 )
             )
     return flags
+
+
+def _one_device_at_a_time(device: str) -> None:
+    """Hold the device until this transaction ends, so that its count is right.
+
+    Without it two forms posted at once from one device each counted the
+    other's as not there yet, and the fourth of the day could go unflagged.
+    PostgreSQL: an advisory lock on the device; SQLite: its one write lock,
+    taken by a write that changes nothing (reads after it see every commit).
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        key = int(hashlib.sha256(device.encode()).hexdigest()[:15], 16)
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+    else:
+        db.session.execute(text("UPDATE responses SET id = id WHERE 0"))
 
 
 def _screening_answers(

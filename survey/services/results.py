@@ -41,7 +41,6 @@ from sqlalchemy import (
 
 from survey.domain import disclosure
 from survey.domain import statistics as st
-from survey.domain.masking import matches_masked
 from survey.domain.questions import (
     LIKERT5,
     MULTIPLE,
@@ -1048,9 +1047,10 @@ def _comment_query(
     survey: Survey, scope: Unit | None, flt: ResultFilter, question_code: str
 ) -> Select[Any]:
     """Comments of the slice's released blocks (``comment_blocks``): the
-    dates widened to whole months, blocks of fewer than min n left out."""
+    dates widened to whole months, blocks of fewer than min n left out.
+    The display copy, masked when stored: the raw text never leaves here."""
     wide = comment_blocks.whole_months(flt)
-    query = _answers(survey, scope, wide, Answer.value_text, Response.unit_id)
+    query = _answers(survey, scope, wide, Answer.text_masked, Response.unit_id)
     released = comment_blocks.in_released_block(
         [*wide.conditions(survey), *_in_subtree(scope)],
         survey.min_n,
@@ -1096,18 +1096,22 @@ def comments(
     )
     offset = max(0, page - 1) * per_page
     if search:
-        # The search runs over the masked text, never over what was masked
-        # (else a hit on "nguyenvanan" confirms an address). A match in the
-        # masked text is a match in the raw text too (masks only remove), so
-        # SQL narrows the candidates and Python decides on their masked copy.
-        pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%") + "%"
-        candidates = ordered.add_columns(Response.record_key).where(
-            Answer.value_text.ilike(pattern.replace("_", "\\_"), escape="\\")
-        )
+        # The search runs over the stored masked copy, never over what was
+        # masked (else a hit on "nguyenvanan" confirms an address). SQL
+        # narrows the candidates where it can: its LIKE folds the case of
+        # ASCII letters only (SQLite, PostgreSQL under the C locale), so a
+        # search with "Ấ" in it is decided by Python alone, which folds all.
+        candidates = ordered.add_columns(Response.record_key)
+        if search.isascii():
+            pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%") + "%"
+            candidates = candidates.where(
+                Answer.text_masked.ilike(pattern.replace("_", "\\_"), escape="\\")
+            )
+        folded = search.casefold()
         found = [
             (Comment(text, unit_id, key), record_key or 0)
             for text, unit_id, key, record_key in db.session.execute(candidates)
-            if matches_masked(text, search)
+            if folded in (text or "").casefold()
         ]
         matches = _publish_count(len(found), sum(k for _, k in found), "matches", None)
         return total, matches, [c for c, _ in found[offset : offset + per_page]]

@@ -206,7 +206,9 @@ def export_contacts(
         select(Invitation.id, CaseContact.phone)
         .join(CaseContact, CaseContact.case_id == Invitation.case_id)
         .where(Invitation.wave_id == wave.id, CaseContact.phone.is_not(None))
-        .order_by(Invitation.id)
+        # By number, not by invitation: the file's order must not tell which
+        # invitation (and so which answer) a number belongs to.
+        .order_by(CaseContact.phone, Invitation.id)
     )
     root = base_url.rstrip("/")
     for invitation_id, phone in rows:
@@ -281,7 +283,9 @@ def person_contact_data(
                 "erased_at": contact.erased_at.isoformat(timespec="seconds")
                 if contact.erased_at
                 else "",
-                "invitation": invitation.status if invitation else "",
+                # Invited or not, never whether they answered: that would
+                # join the number to an answer while the wave is open.
+                "invitation": "invited" if invitation else "",
             }
         )
     # The audit line names the request, never the number.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date, timedelta
 
 from sqlalchemy import func, select
@@ -11,6 +12,7 @@ from sqlalchemy import func, select
 from survey.extensions import db
 from survey.models import AuditEvent, CaseContact, Invitation, Response, Wave
 from survey.services.cases import import_cases
+from survey.services.waves import invitation_token
 from tests.admin.helpers import post, switch_user
 from tests.public.helpers import form_fields, good_answers
 from tests.trust.conftest import case_row
@@ -38,7 +40,6 @@ def wave_form(world, **changes) -> dict:
         "moe": "",
         "stratify": "y",
         "oversample": "2",
-        "seed": "42",
         "action": "create",
     }
     data.update(changes)
@@ -66,13 +67,13 @@ def test_a_wave_is_created_drawn_exported_and_closed_in_the_browser(client, as_a
     created = create(client, world)
     assert created.status_code == 302
     (wave,) = waves()
-    assert (wave.seed, wave.sample_per_unit, wave.status) == (42, 3, "draft")
+    assert (wave.sample_per_unit, wave.status) == (3, "draft")
     assert wave.stratify and wave.oversample_factor == 2.0
     assert {u.code for u in wave.units} == {"W1", "W2"}
     url = created.headers["Location"]
     assert url.endswith(f"/admin/waves/{wave.id}")
     shown = client.get(url).get_data(as_text=True)
-    assert "<code>42</code>" in shown
+    assert f"<code>{wave.seed}</code>" in shown
 
     assert post(client, f"{url}/draw").status_code == 302
     wave = waves()[0]
@@ -130,13 +131,34 @@ def test_a_margin_of_error_sets_the_sample_size_shown_before_creating(client, as
     assert waves()[0].sample_per_unit == 100
 
 
+def test_a_posted_seed_is_ignored_and_the_drawn_seed_is_recorded(client, as_admin):
+    world = as_admin
+    add_cases()
+    form = client.get(f"/admin/surveys/{world.survey.slug}/waves/new")
+    assert 'name="seed"' not in form.get_data(as_text=True)
+    for _ in range(2):
+        assert create(client, world, seed="42").status_code == 302
+    first, second = sorted(waves(), key=lambda w: w.id)
+    assert 42 not in (first.seed, second.seed) and first.seed != second.seed
+    assert post(client, f"/admin/waves/{first.id}/draw").status_code == 302
+    events = db.session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.object_type == "wave")
+        .where(AuditEvent.object_id == str(first.id))
+        .order_by(AuditEvent.id)
+    ).all()
+    assert [(e.action, e.details["seed"]) for e in events] == [
+        ("create", first.seed),
+        ("draw", first.seed),
+    ]
+
+
 def test_bad_wave_input_is_refused_with_a_message(client, as_admin):
     world = as_admin
     cases = {
         "no size": {"per_unit": ""},
         "no margin": {"sample_mode": "moe", "moe": ""},
         "NaN margin": {"sample_mode": "moe", "moe": "sNaN"},
-        "huge seed": {"seed": "99999999999999999999"},
         "backwards": {"period_end": "2000-01-01"},
         "no unit": {"units": []},
         "not a number": {"units": ["abc"]},
@@ -290,3 +312,45 @@ def test_a_post_without_the_form_restarts_the_interview(client, as_admin):
     tampered = post(client, url, {"ticket": "x", "page": "0"})
     assert tampered.status_code == 400
     assert db.session.scalar(select(func.count(Response.id))) == 0
+
+
+def test_a_units_administrator_cannot_join_a_phone_number_to_an_answer(
+    app, client, as_admin, make_user, login
+):
+    world = as_admin
+    add_cases()
+    assert create(client, world, units=[str(world.w1.id)]).status_code == 302
+    (wave,) = waves()
+    assert post(client, f"/admin/waves/{wave.id}/draw").status_code == 302
+    db.session.expire_all()
+    answered = min(wave.invitations, key=lambda i: i.id)
+    phone = answered.case.contact.phone
+    citizen = app.test_client()
+    link = f"/i/{invitation_token(answered.id)}"
+    data = {**form_fields(citizen.get(link).get_data(as_text=True)), **good_answers()}
+    done = citizen.post(link, data={**data, "page": "1", "action": "submit"})
+    assert done.status_code == 302
+    seen = client.get(f"/admin/waves/{wave.id}").get_data(as_text=True)
+    row = re.compile(rf'<td class="num">{answered.id}</td>\s*<td>W1</td>')
+    assert row.search(seen) and "badge-green" in seen
+
+    make_user("w1-admin@city.gov.vn", "admin", world.w1)
+    switch_user(client, login, "w1-admin@city.gov.vn")
+    page = client.get(f"/admin/waves/{wave.id}").get_data(as_text=True)
+    assert not row.search(page)
+    assert "badge-green" not in page
+    assert "chỉ hiển thị cho quản trị viên cấp thành phố" in page
+    assert '<td class="num">1</td>' in page  # the unit's answered count stays
+    contacts = post(
+        client,
+        f"/admin/waves/{wave.id}/contacts",
+        {"base_url": "https://khaosat.example.vn"},
+    )
+    assert contacts.status_code == 200
+    rows = list(csv.DictReader(io.StringIO(contacts.get_data(as_text=True)[1:])))
+    phones = [row["phone"] for row in rows]
+    assert phone in phones and phones == sorted(phones)  # no invitation order
+    found = post(client, "/admin/contact-data", {"phone": phone, "action": "export"})
+    text = found.get_data(as_text=True)
+    assert found.status_code == 200 and phone in text
+    assert "answered" not in text.lower() and "invited" in text

@@ -190,8 +190,9 @@ def test_a_filled_honeypot_is_stored_but_flagged_hard(client, make_survey):
     assert "honeypot" in {f.code for f in saved.flags}
 
 
-def test_opt_in_channel_comes_from_the_link(client, make_survey):
+def test_opt_in_channel_comes_from_the_link(client, make_survey, monkeypatch):
     make_survey()
+    monkeypatch.setitem(client.application.config, "SURVEY_KIOSK_UNITS", ("W1",))
     fields = open_form(client, URL + "?c=kiosk")
     client.post(URL, data={**fields, **good_answers(), "page": "1", "action": "submit"})
     assert db.session.scalar(select(Response.channel)) == "kiosk"

@@ -1,13 +1,15 @@
 """Rate limits hold across gunicorn workers; the access log keeps no secrets.
 
-The abuse test runs `make run`'s set-up (gunicorn.conf.py, 3 workers, the
-default limit storage: a SQLite file every worker shares) and posts 200
-submissions from one client, rotating its User-Agent and using ``?c=kiosk``.
+The abuse test runs `make run`'s set-up (gunicorn.conf.py and its worker
+count, the default limit storage: a SQLite file every worker shares) and posts
+200 submissions from one client, rotating its User-Agent and using
+``?c=kiosk``.
 """
 
 from __future__ import annotations
 
 import http.client
+import os
 import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -19,9 +21,8 @@ from limits.storage import storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 
 from survey.config import load_config
-from tests.reliability.conftest import gunicorn, prepare_database
-
-LIMIT = 20
+from survey.services.responses import REPEATED_DEVICE_PER_DAY
+from tests.reliability.conftest import ROOT, gunicorn, prepare_database
 
 
 def test_the_default_storage_is_shared_by_every_worker(tmp_path):
@@ -85,23 +86,43 @@ class Phone:
             connection.close()
 
 
+def make_run_workers() -> int:
+    """The worker count `make run` starts: gunicorn.conf.py without overrides."""
+    names: dict[str, object] = {}
+    saved = os.environ.pop("GUNICORN_WORKERS", None)
+    try:
+        exec(
+            compile(
+                (ROOT / "gunicorn.conf.py").read_text(), "gunicorn.conf.py", "exec"
+            ),
+            names,
+        )  # noqa: S102
+    finally:
+        if saved is not None:
+            os.environ["GUNICORN_WORKERS"] = saved
+    return int(names["workers"])  # type: ignore[call-overload]
+
+
+@pytest.mark.commits
 @pytest.mark.reliability
-def test_200_posts_from_one_client_through_3_workers_stay_within_the_limit(
+def test_200_posts_from_one_client_through_make_runs_workers_stay_within_the_limit(
     tmp_path,
 ):
+    """The default submit limit's count, per hour rather than per minute (a
+    busy test machine must not straddle two windows)."""
+    workers = make_run_workers()
+    limit = parse(load_config(str(tmp_path), {})["SURVEY_SUBMIT_LIMIT"]).amount
     database = f"sqlite:///{tmp_path / 'abuse.sqlite3'}"
     answers = prepare_database(database)
     log = tmp_path / "access.log"
     with gunicorn(
         database,
-        workers=3,
+        workers=workers,
         RATELIMIT_ENABLED="true",
         RATELIMIT_STORAGE_URI=f"survey+sqlite:///{tmp_path / 'limits.sqlite3'}",
-        SURVEY_SUBMIT_LIMIT=f"{LIMIT} per minute",
+        SURVEY_SUBMIT_LIMIT=f"{limit} per hour",
         SURVEY_TICKET_LIMIT="1000 per hour",
         GUNICORN_ACCESSLOG=str(log),
-        # the hook gunicorn.conf.py gets: logger_class = "survey.accesslog..."
-        GUNICORN_CMD_ARGS="--logger-class survey.accesslog.RedactingLogger",
     ) as server:
         phone = Phone(server.port)
         status, page = phone.request("GET", "/s/load/CITY?c=kiosk")
@@ -127,27 +148,45 @@ def test_200_posts_from_one_client_through_3_workers_stay_within_the_limit(
 
         with ThreadPoolExecutor(max_workers=6) as pool:
             statuses = list(pool.map(one, range(200)))
-        workers = len(server.worker_pids())
+        served_by = len(server.worker_pids())
         phone.request("GET", "/i/SECRET-INVITATION-TOKEN")
         phone.request("GET", "/results/load/comments/NOTE?q=nguyenvanan&page=2")
     accepted, refused = statuses.count(302), statuses.count(429)
-    print(f"workers={workers} accepted={accepted} refused={refused}")
-    assert workers == 3
-    assert accepted <= LIMIT
-    assert accepted >= LIMIT // 2  # the limit, not something else, refused
+    stored, flagged, channels = stored_responses(database)
+    print(
+        f"workers={served_by} limit={limit} accepted={accepted} refused={refused}"
+        f" flagged={flagged} channels={channels}"
+    )
+    assert served_by == workers
+    assert accepted <= limit
+    assert accepted >= limit // 2  # the limit, not something else, refused
     assert accepted + refused == 200, statuses
-    assert stored_responses(database) == accepted
+    assert stored == accepted
+    # Every form beyond a device's normal day is flagged, User-Agents rotated
+    # or not, ``?c=kiosk`` or not (no kiosk is configured here).
+    assert flagged == accepted - REPEATED_DEVICE_PER_DAY
+    assert channels == {"qr"}
     logged = log.read_text()
     assert 'POST /s/load/CITY?c=- HTTP/1.1" 429' in logged
     assert "/i/- " in logged and "q=-&page=-" in logged
     assert "SECRET-INVITATION-TOKEN" not in logged and "nguyenvanan" not in logged
 
 
-def stored_responses(database_url: str) -> int:
+def stored_responses(database_url: str) -> tuple[int, int, set[str]]:
+    """Responses stored, those flagged as a repeated device, their channels."""
     from sqlalchemy import create_engine, text
 
     engine = create_engine(database_url)
     with engine.connect() as connection:
         stored = connection.execute(text("SELECT count(*) FROM responses")).scalar()
+        flagged = connection.execute(
+            text(
+                "SELECT count(DISTINCT response_id) FROM response_flags"
+                " WHERE code = 'repeated_device'"
+            )
+        ).scalar()
+        channels = set(
+            connection.execute(text("SELECT DISTINCT channel FROM responses")).scalars()
+        )
     engine.dispose()
-    return int(stored)
+    return int(stored or 0), int(flagged or 0), channels

@@ -20,7 +20,8 @@ from survey.domain.answers import CleanAnswer
 from survey.domain.simulation import SimulatedResponse
 from survey.extensions import db
 from survey.models import Question, Survey, Unit
-from survey.services.responses import Submission, device_hash, record_response
+from survey.public.devices import device_key
+from survey.services.responses import Submission, record_response
 
 DAY0 = datetime(2025, 1, 6)  # simulation day 0, a Monday (EPOCH_DAY)
 
@@ -62,7 +63,7 @@ def post(
             started_at=now - timedelta(seconds=r.duration),
             channel=r.channel,
             language="vi",
-            device_hash=device_hash("simulation", r.device),
+            device_hash=device_key("simulation", DAY0.date(), r.device, ""),
             honeypot_filled=False,
         )
         stored += record_response(version, unit, questions, answers, submission)
