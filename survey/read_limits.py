@@ -1,7 +1,8 @@
 """No results request holds a worker (or the database) for long.
 
-For a request of the results pages (blueprints ``results`` and ``open``),
-``SURVEY_RESULTS_TIMEOUT_MS`` (default 5000; 0: no limit) bounds the reading:
+For a request of the results pages (blueprints ``results`` and ``open``;
+not the streamed raw download), ``SURVEY_RESULTS_TIMEOUT_MS`` (default
+5000; 0: no limit) bounds the reading:
 
 - PostgreSQL: ``SET LOCAL statement_timeout`` in each of the request's
   transactions, on the primary and on a replica alike: the server cancels a
@@ -28,6 +29,9 @@ from sqlalchemy.pool import Pool
 from survey.replica import READ_BLUEPRINTS as RESULTS_BLUEPRINTS
 from survey.replica import RoutingSession
 
+# A streamed download of raw responses (administrators, audited) may take
+# as long as gunicorn's timeout allows: it is not a view to narrow.
+UNLIMITED_ENDPOINTS = frozenset({"results.export_raw"})
 SQLITE_STEPS = 1000  # instructions between two looks at the clock (~10 us)
 QUERY_CANCELED = "57014"  # PostgreSQL's SQLSTATE for a statement timeout
 
@@ -47,7 +51,11 @@ class ReadLimit:
 
 def _start_limit() -> None:
     milliseconds = current_app.config.get("SURVEY_RESULTS_TIMEOUT_MS") or 0
-    if milliseconds > 0 and request.blueprint in RESULTS_BLUEPRINTS:
+    if (
+        milliseconds > 0
+        and request.blueprint in RESULTS_BLUEPRINTS
+        and request.endpoint not in UNLIMITED_ENDPOINTS
+    ):
         g._read_limit = ReadLimit(milliseconds)
 
 

@@ -31,3 +31,17 @@ def test_a_view_past_its_time_limit_says_to_narrow_it(
 
     app.config["SURVEY_RESULTS_TIMEOUT_MS"] = 0  # no limit
     assert client.get(OVERVIEW + "?lang=en").status_code == 200
+
+
+def test_the_raw_download_is_not_cut_short(app, client, demo, make_user, login):
+    """An administrator's streamed raw file may take as long as it needs."""
+    make_user("admin@city.vn", "admin", unit("HCM"))
+    login("admin@city.vn")
+    app.config["SURVEY_RESULTS_TIMEOUT_MS"] = 1
+    assert client.get(OVERVIEW + "?lang=en").status_code == 503
+    limited = client.get(OVERVIEW + "/raw.csv")
+    assert limited.status_code == 200
+    app.config["SURVEY_RESULTS_TIMEOUT_MS"] = 0
+    whole = client.get(OVERVIEW + "/raw.csv").get_data(as_text=True)
+    assert whole.count("\n") > 250  # the demo's responses
+    assert limited.get_data(as_text=True) == whole
