@@ -5,12 +5,15 @@ replication). A GET of the results pages (blueprints ``results`` and
 ``open``) then reads from it; everything else, and every write (a flush, an
 INSERT/UPDATE/DELETE, the raw export's audit line), goes to the primary.
 
-Before each such request one query asks the replica how far behind it is. A
-replica that does not answer, or lags more than
-``SURVEY_REPLICA_MAX_LAG_SECONDS``, is left alone: the request reads from the
-primary, the change is logged once (and once again when the replica is back),
-and after a failure to connect the replica is not asked again for
+At most once a second (``ReplicaState.check_every``) a worker asks the
+replica how far behind it is. A replica that does not answer, or lags more
+than ``SURVEY_REPLICA_MAX_LAG_SECONDS``, is left alone: the requests read
+from the primary, the change is logged once (and once again when the replica
+is back), and after a failure to connect the replica is not asked again for
 ``SURVEY_REPLICA_RETRY_SECONDS`` (no connect timeout paid on every request).
+A results GET whose replica fails under it (it went down since it was last
+asked) is sent to the same address again, and that one reads from the
+primary (``fell_over``, used by survey/errors.py).
 """
 
 from __future__ import annotations
@@ -53,10 +56,13 @@ def bind_config(url: str) -> dict[str, Any]:
 class ReplicaState:
     """Whether this worker reads from the replica now; shared by its threads."""
 
+    check_every = 1.0  # seconds between two questions to the replica
+
     def __init__(self, max_lag: float, retry_seconds: float) -> None:
         self.max_lag = max_lag
         self.retry_seconds = retry_seconds
         self.retry_at = 0.0  # after a failure to connect: primary until then
+        self.checked_at = float("-inf")  # when the replica was last asked
         self.in_use: bool | None = None  # None: not asked yet
         self.lock = threading.Lock()
 
@@ -100,32 +106,62 @@ def replica_lag(engine: Engine) -> float | None:
     return None if lag is None else float(lag)
 
 
+def _usable(state: ReplicaState, engine: Engine) -> bool:
+    """Ask the replica whether it answers and is close enough behind."""
+    try:
+        lag = replica_lag(engine)
+    except exc.SQLAlchemyError as error:
+        state.retry_at = time.monotonic() + state.retry_seconds
+        state.note(False, f"does not answer ({_reason(error)})")
+        return False
+    if lag is None or lag > state.max_lag:
+        shown = "an unknown time" if lag is None else f"{lag:.1f} s"
+        state.note(False, f"lags {shown} (limit {state.max_lag:g} s)")
+        return False
+    state.note(True)
+    return True
+
+
+def _reason(error: BaseException) -> str:
+    lines = str(getattr(error, "orig", error)).strip().splitlines()
+    return lines[0][:160] if lines else type(error).__name__
+
+
 def choose_engine() -> None:
-    """Before a request: read from the replica if this is a results GET and
-    the replica answers and is close enough behind."""
+    """Before a request: a results GET reads from the replica if it answered
+    and was close enough behind when last asked."""
     state: ReplicaState | None = current_app.extensions.get("survey_replica")
     if state is None or request.method not in ("GET", "HEAD"):
         return
     if request.blueprint not in READ_BLUEPRINTS:
         return
-    if time.monotonic() < state.retry_at:
+    now = time.monotonic()
+    if now < state.retry_at:
         return
     from survey.extensions import db
 
     engine = db.engines[BIND]
-    try:
-        lag = replica_lag(engine)
-    except exc.SQLAlchemyError as error:
-        state.retry_at = time.monotonic() + state.retry_seconds
-        reason = str(getattr(error, "orig", error)).strip().splitlines()
-        state.note(False, f"does not answer ({reason[0][:160] if reason else ''})")
-        return
-    if lag is None or lag > state.max_lag:
-        shown = "an unknown time" if lag is None else f"{lag:.1f} s"
-        state.note(False, f"lags {shown} (limit {state.max_lag:g} s)")
-        return
-    state.note(True)
-    g._replica_engine = engine
+    if now - state.checked_at >= state.check_every:
+        state.checked_at = now
+        usable = _usable(state, engine)
+    else:
+        usable = bool(state.in_use)
+    if usable:
+        g._replica_engine = engine
+
+
+def fell_over(error: BaseException) -> bool:
+    """Whether this request read from the replica when ``error`` (the database
+    unreachable) struck: the replica is then left alone as after a failure to
+    connect, and the caller sends the reader to the same page again."""
+    if not has_app_context() or g.get("_replica_engine") is None:
+        return False
+    g._replica_engine = None
+    state: ReplicaState = current_app.extensions["survey_replica"]
+    state.retry_at = time.monotonic() + state.retry_seconds
+    state.checked_at = float("-inf")  # ask again once the retry time is over
+    state.note(False, f"failed during a request ({_reason(error)})")
+    return True
 
 
 def init_replica(app: Flask) -> None:
