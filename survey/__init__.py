@@ -38,6 +38,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
         hops = app.config["PROXY_FIX_X_FOR"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
+    if app.config.get("SURVEY_REPLICA_URL"):
+        from survey.replica import BIND, bind_config
+
+        binds = app.config.setdefault("SQLALCHEMY_BINDS", {})
+        binds[BIND] = bind_config(app.config["SURVEY_REPLICA_URL"])
     register_template_cache(app)
     register_extensions(app)
     register_blueprints(app)
@@ -122,6 +127,8 @@ def register_errors(app: Flask) -> None:
 
 def register_hooks(app: Flask) -> None:
     from survey.assets import init_assets
+    from survey.read_limits import init_read_limits
+    from survey.replica import init_replica
     from survey.web import (
         add_security_headers,
         compress_response,
@@ -131,6 +138,8 @@ def register_hooks(app: Flask) -> None:
     )
 
     init_assets(app)
+    init_replica(app)
+    init_read_limits(app)
     app.before_request(refuse_nul_bytes)
     app.before_request(guard_json_body)
 

@@ -49,6 +49,14 @@ def _secret_key(instance_path: Path) -> str:
     return key
 
 
+def _database_url(url: str) -> str:
+    """``postgres://`` and ``postgresql://`` spelled for the psycopg driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
 def load_config(
     instance_path: str, environ: dict[str, str] | None = None
 ) -> dict[str, Any]:
@@ -64,17 +72,20 @@ def load_config(
     elif len(secret) < 16:
         raise ConfigError("SECRET_KEY must be at least 16 characters long")
 
-    database_url = env.get("DATABASE_URL", "").strip() or (
-        f"sqlite:///{instance / 'survey.sqlite3'}"
+    database_url = _database_url(
+        env.get("DATABASE_URL", "").strip()
+        or (f"sqlite:///{instance / 'survey.sqlite3'}")
     )
-    if database_url.startswith("postgres://"):
-        database_url = "postgresql+psycopg://" + database_url[len("postgres://") :]
-    elif database_url.startswith("postgresql://"):
-        database_url = "postgresql+psycopg://" + database_url[len("postgresql://") :]
     if not database_url.startswith(("sqlite://", "postgresql+psycopg://")):
         raise ConfigError(
             "DATABASE_URL must start with sqlite:// or postgresql://, "
             f"not {database_url.split(':', 1)[0]!r}"
+        )
+    replica_url = _database_url(env.get("SURVEY_REPLICA_URL", "").strip())
+    if replica_url and not replica_url.startswith("postgresql+psycopg://"):
+        raise ConfigError(
+            "SURVEY_REPLICA_URL must start with postgresql:// (a PostgreSQL "
+            f"standby), not {replica_url.split(':', 1)[0]!r}"
         )
 
     base_url = env.get("SURVEY_BASE_URL", "").strip().rstrip("/")
@@ -96,6 +107,21 @@ def load_config(
         "SURVEY_ENV": "production" if production else "development",
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # A hot standby the results pages read from (survey/replica.py).
+        "SURVEY_REPLICA_URL": replica_url,
+        "SURVEY_REPLICA_MAX_LAG_SECONDS": _int(
+            "SURVEY_REPLICA_MAX_LAG_SECONDS",
+            env.get("SURVEY_REPLICA_MAX_LAG_SECONDS", "10"),
+        ),
+        "SURVEY_REPLICA_RETRY_SECONDS": _int(
+            "SURVEY_REPLICA_RETRY_SECONDS",
+            env.get("SURVEY_REPLICA_RETRY_SECONDS", "30"),
+        ),
+        # No statement of a results page runs longer (survey/read_limits.py);
+        # 0: no limit.
+        "SURVEY_RESULTS_TIMEOUT_MS": _int(
+            "SURVEY_RESULTS_TIMEOUT_MS", env.get("SURVEY_RESULTS_TIMEOUT_MS", "5000")
+        ),
         # Shared by every worker of the host (survey/ratelimit.py); Redis
         # wherever several hosts serve the app.
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "").strip()

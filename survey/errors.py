@@ -5,12 +5,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from flask import Flask, Response, current_app, make_response, render_template, request
+from flask import (
+    Flask,
+    Response,
+    current_app,
+    make_response,
+    redirect,
+    render_template,
+    request,
+)
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import exc
 from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
+from survey import read_limits, replica
 from survey.extensions import db, login_manager
 
 # Errors that mean "the database is unreachable right now": the citizen is told
@@ -117,11 +126,16 @@ def _render_page(template: str, **context: object) -> str:
         return render_template(template, **context)
 
 
-def render_error(code: int, detail: str | None = None) -> tuple[str, int]:
-    title, message = _messages().get(code, (_("Error"), ""))
+def render_error(
+    code: int, detail: str | None = None, title: str | None = None
+) -> tuple[str, int]:
+    default_title, message = _messages().get(code, (_("Error"), ""))
     return (
         _render_page(
-            "errors/error.html", code=code, title=title, message=detail or message
+            "errors/error.html",
+            code=code,
+            title=title or default_title,
+            message=detail or message,
         ),
         code,
     )
@@ -176,8 +190,19 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception) -> tuple[str, int] | Response:
         _rollback()
+        if read_limits.took_too_long(error):
+            read_limits.lift_limit()
+            app.logger.warning(
+                "results view stopped at its time limit: %s", request.path
+            )
+            title, message = read_limits.too_long_page()
+            return render_error(503, message, title)
+        down = _database_down(error)
+        if down and request.method in ("GET", "HEAD") and replica.fell_over(error):
+            target = request.full_path if request.query_string else request.path
+            return redirect(target)  # read from the primary this time
         app.logger.exception("unhandled error on %s", request.path)
-        if _database_down(error):
+        if down:
             fields = _fields_to_send_again()
             return render_send_again(fields) if fields else render_error(503)
         return render_error(InternalServerError.code)
