@@ -23,6 +23,7 @@ from survey.models import Survey, Unit
 from survey.models.responses import RESPONDENT_GROUPS
 from survey.results import caterpillar, charts, plotly_assets
 from survey.services import lineage_results, reports, weights
+from survey.services.perception import perception_figures
 from survey.services.reforms import local_today
 from survey.services.responses import (
     HARD_SPEED_SECONDS_PER_ITEM,
@@ -232,6 +233,10 @@ def questions_context(report: reports.QuestionReport) -> dict[str, Any]:
     context.update(
         report=report,
         charts=figures,
+        perception=perception_figures(report),
+        perception_labels={
+            f"P{d[1:]}": label for d, label in FACTOR_LABELS.items()
+        },  # P1..P5 are the B-items of the factors S1..S5 rate
         likert=likert,
         option_labels=option_labels,
         scale_columns=scale_columns,
