@@ -23,6 +23,7 @@ from survey.models import Survey, Unit
 from survey.models.responses import RESPONDENT_GROUPS
 from survey.results import caterpillar, charts, plotly_assets
 from survey.services import lineage_results, reports, weights
+from survey.services.experience import experience_facts
 from survey.services.perception import perception_figures
 from survey.services.reforms import local_today
 from survey.services.responses import (
@@ -67,6 +68,12 @@ WEIGHTING_REASONS = {
     "no_cases": _l("No completed cases in the period: unweighted."),
     "not_linked": _l("The answers are not linked to cases: unweighted."),
     "no_respondents": _l("No invited answers."),
+}
+EXPERIENCE_LABELS = {
+    "visits": _l("Visits to complete the procedure (mean)"),
+    "on_time": _l("Result on time or earlier"),
+    "receipt": _l("Receipt for every fee paid"),
+    "informal_payment": _l("Asked for an informal payment"),
 }
 BAND_LABELS = {
     "above": _l("Above the city"),
@@ -234,6 +241,8 @@ def questions_context(report: reports.QuestionReport) -> dict[str, Any]:
         report=report,
         charts=figures,
         perception=perception_figures(report),
+        experience=experience_facts(report),
+        experience_labels=EXPERIENCE_LABELS,
         perception_labels={
             f"P{d[1:]}": label for d, label in FACTOR_LABELS.items()
         },  # P1..P5 are the B-items of the factors S1..S5 rate
