@@ -163,9 +163,11 @@ def _error_bars(figures: Sequence[ShareFigure]) -> dict[str, Any]:
     }
 
 
-def trend_chart(months: Sequence[MonthPoint]) -> Figure:
+def trend_chart(months: Sequence[MonthPoint], reforms: Sequence[str] = ()) -> Figure:
     """The overall index per month with its 95 % interval (top panel) and the
-    responses per month on their own axis (bottom panel); versions marked.
+    responses per month on their own axis (bottom panel); a new version
+    ("v2") and a reform of the units (``reforms``: the periods they took
+    effect in) marked by a labelled vertical line, as on the history page.
 
     The current, incomplete month is left out of the line and drawn apart,
     hollow and greyed, so that a few days of answers do not read as a jump.
@@ -267,11 +269,58 @@ def trend_chart(months: Sequence[MonthPoint]) -> Figure:
             "line": {"color": VERMILION, "dash": "dot"},
         }
         for m in months
-        if m.new_version is not None
+        if _version_change(m)
     ]
+    shapes += [_reform_line(period) for period in reforms]
     if shapes:  # graph_objects left an empty list out
         layout["shapes"] = shapes
+    labels = _period_labels(months, reforms)
+    if labels:
+        layout["annotations"] = labels
+        layout["margin"]["t"] = 28  # room for the labels above the plot
     return {"data": data, "layout": layout}
+
+
+def _version_change(m: MonthPoint) -> bool:
+    """A later version published in this period (the first one breaks nothing)."""
+    return m.new_version is not None and m.new_version > 1
+
+
+def _reform_line(period: str) -> dict[str, Any]:
+    return {
+        "type": "line",
+        "x0": period,
+        "x1": period,
+        "yref": "paper",
+        "y0": 0,
+        "y1": 1,
+        "line": {"color": GREY_DARK, "dash": "dash", "width": 2},
+    }
+
+
+def _period_labels(
+    months: Sequence[MonthPoint], reforms: Sequence[str]
+) -> list[dict[str, Any]]:
+    """One label above each marked period: "v2", "Reform" or both."""
+    marks: dict[str, list[str]] = {}
+    for m in months:
+        if _version_change(m):
+            marks.setdefault(m.month, []).append(f"v{m.new_version}")
+    for period in reforms:
+        marks.setdefault(period, []).append(_("Reform"))
+    return [
+        {
+            "x": period,
+            "y": 1,
+            "xref": "x",
+            "yref": "paper",
+            "text": " · ".join(texts),
+            "showarrow": False,
+            "yanchor": "bottom",
+            "font": {"size": 11},
+        }
+        for period, texts in marks.items()
+    ]
 
 
 def funnel_chart(

@@ -79,6 +79,23 @@ def _shrunk_cells(row: UnitRow) -> list[object]:
     ]
 
 
+def _standardised_header() -> list[str]:
+    return [
+        _("Standardised for the mix of procedures (%)"),
+        _("Standardised, lower %(level)s %% limit (%%)", level="95"),
+        _("Standardised, upper %(level)s %% limit (%%)", level="95"),
+        _("Answers linked to a case (n)"),
+    ]
+
+
+def _standardised_cells(report: Overview, row: UnitRow) -> list[object]:
+    """M5 of a unit row as the page shows it: blank where the page shows none."""
+    figure = report.standardised.get(row.unit.id)
+    if figure is None or not row.index.shown or row.protected:
+        return ["", "", "", ""]
+    return [*_share_cells(figure)[:3], figure.n]
+
+
 def _weighted_cells(weighted: WeightedFigure, rate: ResponseRate) -> list[object]:
     deff = weighted.design_effect
     return [
@@ -190,6 +207,7 @@ def overview_rows(
         _("Adjusted, lower %(level)s %% limit (%%)", level="95"),
         _("Adjusted, upper %(level)s %% limit (%%)", level="95"),
         _("Rank interval (1 = highest)"),
+        *(_standardised_header() if report.standardised else []),
     ]
     scope = report.scope.name(lang)
     blank_extra = ["", "", "", "", "", "", ""]
@@ -254,7 +272,8 @@ def overview_rows(
         )
         cells[8] = str(BAND_LABELS[child.band]) if child.band else ""
         cells[-1] = _ranking_cell(child, official)
-        yield [*cells, *_shrunk_cells(child)]
+        extra = _standardised_cells(report, child) if report.standardised else []
+        yield [*cells, *_shrunk_cells(child), *extra]
     model = report.comparison.model if report.comparison else None
     if model is not None and model.p0 is not None:
         # the comparison's parameters: n is the number of units compared and

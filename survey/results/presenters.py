@@ -6,6 +6,7 @@ names them in the reader's language and turns them into Plotly figures.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -21,7 +22,9 @@ from survey.domain import statistics as st
 from survey.models import Survey, Unit
 from survey.models.responses import RESPONDENT_GROUPS
 from survey.results import caterpillar, charts, plotly_assets
-from survey.services import reports, weights
+from survey.services import lineage_results, reports, weights
+from survey.services.experience import experience_facts
+from survey.services.perception import perception_figures
 from survey.services.reforms import local_today
 from survey.services.responses import (
     HARD_SPEED_SECONDS_PER_ITEM,
@@ -66,6 +69,12 @@ WEIGHTING_REASONS = {
     "not_linked": _l("The answers are not linked to cases: unweighted."),
     "no_respondents": _l("No invited answers."),
 }
+EXPERIENCE_LABELS = {
+    "visits": _l("Visits to complete the procedure (mean)"),
+    "on_time": _l("Result on time or earlier"),
+    "receipt": _l("Receipt for every fee paid"),
+    "informal_payment": _l("Asked for an informal payment"),
+}
 BAND_LABELS = {
     "above": _l("Above the city"),
     "expected": _l("No clear difference"),
@@ -105,6 +114,7 @@ def overview_context(
 ) -> dict[str, Any]:
     lang = current_lang()
     factor_names = [str(FACTOR_LABELS[d]) for d, _ in report.factors]
+    reforms = reform_periods(report)
     figures: dict[str, Any] = {
         "factors": charts.chart_json(
             charts.index_bars(
@@ -112,7 +122,7 @@ def overview_context(
                 [report.overall, *(f for _, f in report.factors)],
             )
         ),
-        "trend": charts.chart_json(charts.trend_chart(report.months)),
+        "trend": charts.chart_json(charts.trend_chart(report.months, reforms)),
     }
     p0 = report.benchmark.prop.estimate
     funnel_rows = [r for r in report.children if r.index.shown and not r.former]
@@ -134,6 +144,7 @@ def overview_context(
         factor_labels=FACTOR_LABELS,
         band_labels=BAND_LABELS,
         summary=summary_of(report),
+        trend_reforms=reforms,
         charts=figures,
         weighted=weighted,
         printed_on=local_today(),  # the print header's date (results.css)
@@ -151,6 +162,25 @@ def overview_context(
         ),
     )
     return context
+
+
+def reform_periods(report: reports.Overview) -> tuple[str, ...]:
+    """The trend's periods in which a reform of the scope's units took effect.
+
+    A reform between two charted periods is marked on the first period after
+    it; one before the first or after the last charted period is not marked.
+    """
+    keys = [m.month for m in report.months]
+    marked: list[str] = []
+    for day in lineage_results.reform_dates(report.scope):
+        if report.filter.trend == "week":
+            key = (day - timedelta(days=day.weekday())).isoformat()
+        else:
+            key = day.strftime("%Y-%m")
+        later = [k for k in keys if k >= key]
+        if keys and key >= keys[0] and later and later[0] not in marked:
+            marked.append(later[0])
+    return tuple(marked)
 
 
 def summary_of(report: reports.Overview) -> dict[str, Any]:
@@ -210,6 +240,12 @@ def questions_context(report: reports.QuestionReport) -> dict[str, Any]:
     context.update(
         report=report,
         charts=figures,
+        perception=perception_figures(report),
+        experience=experience_facts(report),
+        experience_labels=EXPERIENCE_LABELS,
+        perception_labels={
+            f"P{d[1:]}": label for d, label in FACTOR_LABELS.items()
+        },  # P1..P5 are the B-items of the factors S1..S5 rate
         likert=likert,
         option_labels=option_labels,
         scale_columns=scale_columns,

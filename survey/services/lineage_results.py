@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from survey.domain import statistics as st
 from survey.domain.lineage import Counts, Link, composition, reconstruct
@@ -96,6 +96,25 @@ def unit_history(survey: Survey, unit: Unit, flt: ResultFilter) -> History:
         )
     months = tuple(sorted({_month_of(p.reform.effective_on) for p in parts}))
     return History(unit, parts, months, tuple(points))
+
+
+def reform_dates(scope: Unit) -> tuple[date, ...]:
+    """The days a reform took effect on a unit of ``scope``'s subtree (as a
+    predecessor or a successor), and the days its units came into being."""
+    ids = Unit.subtree_ids(scope)
+    effective = db.session.scalars(
+        select(Reform.effective_on)
+        .join(ReformLink, ReformLink.reform_id == Reform.id)
+        .where(
+            or_(ReformLink.predecessor_id.in_(ids), ReformLink.successor_id.in_(ids))
+        )
+    )
+    began = db.session.scalars(
+        select(Unit.valid_from).where(
+            Unit.path.startswith(scope.path), Unit.valid_from.is_not(None)
+        )
+    )
+    return tuple(sorted(set(effective) | set(began)))
 
 
 def _monthly(survey: Survey, unit: Unit, flt: ResultFilter) -> dict[str, Counts]:

@@ -34,6 +34,7 @@ from survey.services import comment_blocks, results
 from survey.services.comparison import SurveyComparison, survey_comparison
 from survey.services.quality import units_under_review
 from survey.services.results import ResultFilter
+from survey.services.standardised import StandardisedFigure, standardised_rows
 from survey.services.surveys import load_version_questions
 
 
@@ -164,6 +165,8 @@ class Overview:
     protected: bool = False  # hidden to protect a sibling in the parent's table
     comparison: SurveyComparison | None = None  # the survey's one model
     verdict: st.Band | None = None  # the scope against the city (not the city)
+    # M5 per row of the units table (unit id); empty: no procedure groups known
+    standardised: Mapping[int, StandardisedFigure] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -299,6 +302,7 @@ def overview(survey: Survey, scope: Unit, flt: ResultFilter) -> Overview:
         verdict=None
         if protected or not overall.shown
         else comparison.verdict(scope.id),
+        standardised={} if protected else standardised_rows(survey, tree, flt, min_n),
     )
 
 
