@@ -118,7 +118,7 @@ def test_the_city_overview_shows_the_caterpillar_and_a_print_header(
     # The print button and the header that only paper shows.
     assert "data-print" in html and "In báo cáo" in html
     assert 'id="print-header"' in html and "In ngày" in html
-    assert "js/print.js" in html
+    assert "js/print." in html
 
 
 def test_a_view_with_few_units_has_no_caterpillar(client, demo, make_user, login):
