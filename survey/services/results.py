@@ -528,13 +528,14 @@ def _response_counts(
     tallies = None
     if _tallies_cover(flt, period):
         tallies = [
-            select(*keys(t), func.sum(t.responses), func.sum(t.key_sum))
+            select(*tally_keys, func.sum(t.responses), func.sum(t.key_sum))
             .where(*conditions)
             .where(*(w(t) for w in where))
-            .group_by(*keys(t))
+            .group_by(*tally_keys)
             for t, conditions in _tally_reads(
                 ResponseTally, survey, scope, flt, by_month, period
             )
+            for tally_keys in [keys(t)]  # once, as row_keys
         ]
     return _summed(_parts(survey, tallies, rows), len(row_keys))
 
@@ -579,14 +580,15 @@ def _scale_counts(
     tallies = None
     if _tallies_cover(flt, period):
         tallies = [
-            select(*keys(t), *_code_sums(t))
+            select(*tally_keys, *_code_sums(t))
             .join(Question, Question.id == t.question_id)
             .where(*conditions)
             .where(t.option_id == 0, *where)
-            .group_by(*keys(t))
+            .group_by(*tally_keys)
             for t, conditions in _tally_reads(
                 AnswerTally, survey, scope, flt, by_month, period
             )
+            for tally_keys in [keys(t)]  # once, as row_keys
         ]
     return _summed(_parts(survey, tallies, rows), len(row_keys))
 
