@@ -62,6 +62,7 @@ from survey.models.tallies import (
     NO_FACTOR,
     NO_FACTOR_ANSWERED,
     VALUE_CODES,
+    AnswerDayTally,
     AnswerTally,
     FactorTally,
     ResponseTally,
@@ -369,6 +370,10 @@ def _tally_reads(
 
     def day_range(low: date | None, high: date | None) -> tuple[Any, list[Any]]:
         where = _slice_conditions(days, survey, scope, flt)
+        if days is AnswerDayTally:
+            # The survey's questions as a list: SQLite then seeks each
+            # question's days in the key instead of scanning every day row.
+            where.append(days.question_id.in_(_survey_questions(survey)))
         if low is not None:
             where.append(days.day >= low.isoformat())
         if high is not None:
@@ -394,6 +399,11 @@ def _tally_reads(
     if end is not None and end != flt.date_to:
         reads.append(day_range(end + timedelta(days=1), flt.date_to))
     return reads
+
+
+def _survey_questions(survey: Survey) -> Select[Any]:
+    versions = select(SurveyVersion.id).where(SurveyVersion.survey_id == survey.id)
+    return select(Question.id).where(Question.version_id.in_(versions))
 
 
 def _slice_conditions(
