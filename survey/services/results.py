@@ -35,6 +35,7 @@ from sqlalchemy import (
     case,
     cast,
     func,
+    literal,
     not_,
     select,
     union_all,
@@ -371,9 +372,12 @@ def _tally_reads(
     def day_range(low: date | None, high: date | None) -> tuple[Any, list[Any]]:
         where = _slice_conditions(days, survey, scope, flt)
         if days is AnswerDayTally:
-            # The survey's questions as a list: SQLite then seeks each
-            # question's days in the key instead of scanning every day row.
-            where.append(days.question_id.in_(_survey_questions(survey)))
+            # The survey's questions and options as lists: SQLite then seeks
+            # each one's days in the key instead of scanning every day row.
+            questions = _survey_questions(survey)
+            options = select(Option.id).where(Option.question_id.in_(questions))
+            where.append(days.question_id.in_(questions))
+            where.append(days.option_id.in_(union_all(select(literal(0)), options)))
         if low is not None:
             where.append(days.day >= low.isoformat())
         if high is not None:
