@@ -13,6 +13,7 @@ whatever else the two cores are doing; the load generator shares those cores.
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import multiprocessing
 import os
@@ -576,6 +577,21 @@ def bench_export(port: int, worker: int) -> dict:
     }
 
 
+def _range_views() -> list[str]:
+    """The weekly trend and a range not starting on the 1st (issue 24)."""
+    today = datetime.date.today()
+    start = (today - datetime.timedelta(days=150)).replace(day=15)
+    dates = f"from={start}&to={today - datetime.timedelta(days=10)}"
+    return [
+        f"/results/{SLUG}?trend=week",
+        f"/results/{SLUG}?{dates}",
+        f"/results/{SLUG}/questions?{dates}",
+    ]
+
+
+RANGE_VIEWS = _range_views()
+
+
 def discover_results(port: int, cookie: str) -> tuple[list[str], list[str]]:
     """Results URLs answering 200: the index, its links, and likely addresses."""
     candidates = ["/results/"]
@@ -590,10 +606,11 @@ def discover_results(port: int, cookie: str) -> tuple[list[str], list[str]]:
         f"/results/{SLUG}/unit/{UNIT}",
         f"/results/{SLUG}/questions",
         f"/open/{SLUG}",
+        *RANGE_VIEWS,
     ]
     found, missing = [], []
     for path in dict.fromkeys(candidates):
-        if len(found) >= 8:
+        if len(found) >= 8 + len(RANGE_VIEWS):
             break
         status = http(port, "GET", path, cookie=cookie)[0]
         (found if status == 200 else missing).append(

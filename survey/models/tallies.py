@@ -11,7 +11,7 @@ Each cell is also kept summed over all months, with ``month`` =
 ``ALL_MONTHS``: a page without dates (the default view) reads those, one
 row per cell instead of one per cell and month. Every query of the tallies
 must therefore read either those rows or the monthly ones, never both
-(``survey.services.results._tally_conditions`` chooses).
+(``survey.services.results._tally_reads`` chooses).
 
 Next to each count the tallies keep the sum of the record keys of the
 responses (or answers) it counts: the cell-key method's noise of any
@@ -20,6 +20,14 @@ published count is a function of that sum (``survey.domain.disclosure``).
 Each table's primary key is ordered for the pages' reads and, on SQLite, is
 the table itself (WITHOUT ROWID): a page reads its rows in key order, with
 no lookup per row and no sort for its GROUP BY.
+
+Beside each monthly table a day table (``*DayTally``) keeps the same cells
+per local day ('YYYY-MM-DD' in ``day``, no all-months rows), filled by the
+same fold. A date range that does not cover whole months reads its whole
+months from the monthly rows and the days of its partial months from the
+day rows; the weekly trend reads the day rows grouped by ISO week. Their
+key sums are added up like their counts, so a cell's noise is the same
+whichever tables it was read from.
 """
 
 from __future__ import annotations
@@ -67,6 +75,8 @@ REST_OF_SLICE = (
 )
 FACTOR_COLUMNS = tuple(f"f{i}" for i in range(FACTORS))
 CLUSTERED = {"sqlite_with_rowid": False}
+# The rest of a day table's key after its survey (or question) and day.
+REST_OF_DAY_SLICE = ("unit_id", *REST_OF_SLICE[1:])
 
 
 class _Slice:
@@ -158,6 +168,86 @@ class AnswerTally(_Slice, db.Model):
     # counted in ``answered``.
     code_key: Mapped[int] = mapped_column(BigInteger, server_default="0")
     answered_key: Mapped[int] = mapped_column(BigInteger, server_default="0")
+
+
+class _DaySlice:
+    """``_Slice`` per local day instead of month."""
+
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id"))
+    version_id: Mapped[int] = mapped_column(ForeignKey("survey_versions.id"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    day: Mapped[str] = mapped_column(String(10))  # local 'YYYY-MM-DD'
+    invited: Mapped[bool] = mapped_column(Boolean)
+    respondent_group: Mapped[str] = mapped_column(String(10))
+    hard_flagged: Mapped[bool] = mapped_column(Boolean)
+
+
+class ResponseDayTally(_DaySlice, db.Model):
+    """``ResponseTally`` per day; keyed by survey and day: read by a range."""
+
+    __tablename__ = "response_day_tallies"
+    __table_args__ = (
+        PrimaryKeyConstraint("survey_id", "day", *REST_OF_DAY_SLICE),
+        CLUSTERED,
+    )
+
+    responses: Mapped[int] = mapped_column(Integer)
+    key_sum: Mapped[int] = mapped_column(BigInteger, server_default="0")
+
+
+class FactorDayTally(_DaySlice, db.Model):
+    """``FactorTally`` per day."""
+
+    __tablename__ = "factor_day_tallies"
+    __table_args__ = (
+        PrimaryKeyConstraint("survey_id", "day", *FACTOR_COLUMNS, *REST_OF_DAY_SLICE),
+        CLUSTERED,
+    )
+
+    f0: Mapped[int] = mapped_column(SmallInteger)
+    f1: Mapped[int] = mapped_column(SmallInteger)
+    f2: Mapped[int] = mapped_column(SmallInteger)
+    f3: Mapped[int] = mapped_column(SmallInteger)
+    f4: Mapped[int] = mapped_column(SmallInteger)
+    responses: Mapped[int] = mapped_column(Integer)
+    key_sum: Mapped[int] = mapped_column(BigInteger, server_default="0")
+
+
+class AnswerDayTally(_DaySlice, db.Model):
+    """``AnswerTally`` per day; keyed by question, then day."""
+
+    __tablename__ = "answer_day_tallies"
+    __table_args__ = (
+        PrimaryKeyConstraint(
+            "question_id", "option_id", "day", *REST_OF_DAY_SLICE, "survey_id"
+        ),
+        CLUSTERED,
+    )
+
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"))
+    option_id: Mapped[int] = mapped_column(Integer)
+    answered: Mapped[int] = mapped_column(Integer)
+    c0: Mapped[int] = mapped_column(Integer)
+    c1: Mapped[int] = mapped_column(Integer)
+    c2: Mapped[int] = mapped_column(Integer)
+    c3: Mapped[int] = mapped_column(Integer)
+    c4: Mapped[int] = mapped_column(Integer)
+    c5: Mapped[int] = mapped_column(Integer)
+    c6: Mapped[int] = mapped_column(Integer)
+    c7: Mapped[int] = mapped_column(Integer)
+    c8: Mapped[int] = mapped_column(Integer)
+    c9: Mapped[int] = mapped_column(Integer)
+    c10: Mapped[int] = mapped_column(Integer)
+    code_key: Mapped[int] = mapped_column(BigInteger, server_default="0")
+    answered_key: Mapped[int] = mapped_column(BigInteger, server_default="0")
+
+
+# Each monthly table and its day table.
+DAY_TABLES: dict[type, type] = {
+    ResponseTally: ResponseDayTally,
+    FactorTally: FactorDayTally,
+    AnswerTally: AnswerDayTally,
+}
 
 
 class TallyState(db.Model):

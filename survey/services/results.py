@@ -29,11 +29,13 @@ from flask import current_app
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
+    Date,
     Select,
     and_,
     case,
     cast,
     func,
+    literal,
     not_,
     select,
     union_all,
@@ -56,9 +58,11 @@ from survey.models.responses import INVITED_CHANNELS, RESPONDENT_GROUPS
 from survey.models.surveys import SurveyVersion
 from survey.models.tallies import (
     ALL_MONTHS,
+    DAY_TABLES,
     NO_FACTOR,
     NO_FACTOR_ANSWERED,
     VALUE_CODES,
+    AnswerDayTally,
     AnswerTally,
     FactorTally,
     ResponseTally,
@@ -236,6 +240,21 @@ def _local_period(column: Any, period: str) -> Any:
     return _local_week(column) if period == "week" else _local_month(column)
 
 
+def _local_day(column: Any) -> Any:
+    """'YYYY-MM-DD' of a naive UTC timestamp, in local time, on either database."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return func.to_char(column + LOCAL_OFFSET, "YYYY-MM-DD")
+    return func.strftime("%Y-%m-%d", column, "+7 hours")
+
+
+def _week_of_day(day: Any) -> Any:
+    """'YYYY-MM-DD' of the Monday starting the ISO week of a 'YYYY-MM-DD'."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        monday = func.date_trunc("week", cast(day, Date))
+        return func.to_char(monday, "YYYY-MM-DD")
+    return func.date(day, "weekday 0", "-6 days")
+
+
 def _local_month(column: Any) -> Any:
     """'YYYY-MM' of a naive UTC timestamp, in local time, on either database."""
     if db.session.get_bind().dialect.name == "postgresql":
@@ -299,9 +318,10 @@ def fold_by_child(
 # reads one snapshot, so a fold committing meanwhile is seen whole or not at
 # all: every figure is exact. When no response of the survey is waiting (most
 # of the time), a count reads the tallies alone: it then counts every response
-# stored before it looked, exactly once, and any folded since. A slice the
-# monthly tallies cannot cut (dates that are not whole months, weekly trends)
-# is counted from the rows alone.
+# stored before it looked, exactly once, and any folded since. Dates that are
+# not whole months read their whole months from the monthly tallies and the
+# rest from the day tallies; weekly trends read the day tallies
+# (``_tally_reads``).
 
 USE_TALLIES = True  # tests turn it off to compare with the straight counts
 CELL_KEY: bool | None = None  # None: the app's SURVEY_CELL_KEY (default on)
@@ -315,41 +335,85 @@ def perturbing() -> bool:
 
 
 def _tallies_cover(flt: ResultFilter, period: str = "month") -> bool:
-    def whole_month_start(day: date | None) -> bool:
-        return day is None or day.day == 1
-
-    def whole_month_end(day: date | None) -> bool:
-        return day is None or (day + timedelta(days=1)).day == 1
-
-    return (
-        USE_TALLIES
-        and period == "month"
-        and whole_month_start(flt.date_from)
-        and whole_month_end(flt.date_to)
-    )
+    """Whether the tallies count the slice (any dates, months or weeks)."""
+    return USE_TALLIES
 
 
-def _tally_conditions(
+def _whole_months(flt: ResultFilter) -> tuple[date | None, date | None]:
+    """The first and last day of the whole months in the filter's dates
+    (None: unbounded); the first after the last when there are none."""
+    start, end = flt.date_from, flt.date_to
+    if start is not None and start.day != 1:
+        start = (start.replace(day=28) + timedelta(days=4)).replace(day=1)
+    if end is not None and (end + timedelta(days=1)).day != 1:
+        end = end.replace(day=1) - timedelta(days=1)
+    return start, end
+
+
+def _tally_reads(
     table: type[ResponseTally] | type[FactorTally] | type[AnswerTally],
     survey: Survey,
     scope: Unit | None,
     flt: ResultFilter,
     by_month: bool = False,
-) -> list[ColumnElement[bool]]:
-    """``ResultFilter.conditions`` and ``_in_subtree``, on a tally table.
+    period: str = "month",
+) -> list[tuple[Any, list[ColumnElement[bool]]]]:
+    """The tally tables a count reads, each with its conditions
+    (``ResultFilter.conditions`` and ``_in_subtree`` on that table).
 
-    The rows summed over all months when the query neither groups by month
-    (``by_month``) nor has dates; else the monthly rows.
+    No dates and no grouping by month (``by_month``): the rows summed over
+    all months. Weeks: the day rows. Else the whole months from the monthly
+    rows and the days before and after them from the day rows; each
+    response is in exactly one of the reads.
     """
+    days = DAY_TABLES[table]
+
+    def day_range(low: date | None, high: date | None) -> tuple[Any, list[Any]]:
+        where = _slice_conditions(days, survey, scope, flt)
+        if days is AnswerDayTally:
+            # The survey's questions and options as lists: SQLite then seeks
+            # each one's days in the key instead of scanning every day row.
+            questions = _survey_questions(survey)
+            options = select(Option.id).where(Option.question_id.in_(questions))
+            where.append(days.question_id.in_(questions))
+            where.append(days.option_id.in_(union_all(select(literal(0)), options)))
+        if low is not None:
+            where.append(days.day >= low.isoformat())
+        if high is not None:
+            where.append(days.day <= high.isoformat())
+        return days, where
+
+    if period == "week":
+        return [day_range(flt.date_from, flt.date_to)]
+    where = _slice_conditions(table, survey, scope, flt)
+    if not (by_month or flt.date_from or flt.date_to):
+        return [(table, [*where, table.month == ALL_MONTHS])]
+    start, end = _whole_months(flt)
+    if start is not None and end is not None and start > end:
+        return [day_range(flt.date_from, flt.date_to)]
+    where.append(table.month != ALL_MONTHS)
+    if start is not None:
+        where.append(table.month >= start.strftime("%Y-%m"))
+    if end is not None:
+        where.append(table.month <= end.strftime("%Y-%m"))
+    reads = [(table, where)]
+    if start is not None and start != flt.date_from:
+        reads.append(day_range(flt.date_from, start - timedelta(days=1)))
+    if end is not None and end != flt.date_to:
+        reads.append(day_range(end + timedelta(days=1), flt.date_to))
+    return reads
+
+
+def _survey_questions(survey: Survey) -> Select[Any]:
+    versions = select(SurveyVersion.id).where(SurveyVersion.survey_id == survey.id)
+    return select(Question.id).where(Question.version_id.in_(versions))
+
+
+def _slice_conditions(
+    table: Any, survey: Survey, scope: Unit | None, flt: ResultFilter
+) -> list[ColumnElement[bool]]:
+    """The filter's conditions on a tally table, dates aside."""
     where: list[ColumnElement[bool]] = [table.survey_id == survey.id]
-    if by_month or flt.date_from or flt.date_to:
-        where.append(table.month != ALL_MONTHS)
-    else:
-        where.append(table.month == ALL_MONTHS)
-    if flt.date_from:
-        where.append(table.month >= flt.date_from.strftime("%Y-%m"))
-    if flt.date_to:
-        where.append(table.month <= flt.date_to.strftime("%Y-%m"))
     if flt.version:
         where.append(
             table.version_id.in_(
@@ -371,7 +435,9 @@ def _tally_conditions(
 
 
 def _parts(
-    survey: Survey, tallies: Select[Any] | None, rows: Callable[[], Select[Any]]
+    survey: Survey,
+    tallies: list[Select[Any]] | None,
+    rows: Callable[[], Select[Any]],
 ) -> list[Select[Any]]:
     """The statements a count adds up: the tallies' (None: they cannot cut
     the slice) and ``rows()``'s, unless no response of the survey waits to be
@@ -383,8 +449,8 @@ def _parts(
         Response.tally_batch.is_(None), Response.survey_id == survey.id
     )
     if db.session.scalar(waiting.limit(1)) is None:
-        return [tallies]
-    return [tallies, rows()]
+        return tallies
+    return [*tallies, rows()]
 
 
 def _untallied(flt: ResultFilter, period: str = "month") -> list[ColumnElement[bool]]:
@@ -458,7 +524,7 @@ def _response_counts(
     function of Response or ResponseTally).
 
     ``by_month``: the keys hold the month (or week), so the tallies' monthly
-    rows are read (see ``_tally_conditions``).
+    rows are read (see ``_tally_reads``).
     """
     row_keys = keys(Response)  # once: PostgreSQL matches GROUP BY by parameters
 
@@ -474,22 +540,28 @@ def _response_counts(
 
     tallies = None
     if _tallies_cover(flt, period):
-        tallies = (
-            select(
-                *keys(ResponseTally),
-                func.sum(ResponseTally.responses),
-                func.sum(ResponseTally.key_sum),
+        tallies = [
+            select(*tally_keys, func.sum(t.responses), func.sum(t.key_sum))
+            .where(*conditions)
+            .where(*(w(t) for w in where))
+            .group_by(*tally_keys)
+            for t, conditions in _tally_reads(
+                ResponseTally, survey, scope, flt, by_month, period
             )
-            .where(*_tally_conditions(ResponseTally, survey, scope, flt, by_month))
-            .where(*(w(ResponseTally) for w in where))
-            .group_by(*keys(ResponseTally))
-        )
+            for tally_keys in [keys(t)]  # once, as row_keys
+        ]
     return _summed(_parts(survey, tallies, rows), len(row_keys))
 
 
 def _month_of(table: Any, period: str = "month") -> Any:
     if table is Response:
         return _local_period(Response.submitted_at, period)
+    if table in DAY_TABLES.values():
+        return (
+            _week_of_day(table.day)
+            if period == "week"
+            else func.substr(table.day, 1, 7)
+        )
     return table.month
 
 
@@ -520,13 +592,17 @@ def _scale_counts(
 
     tallies = None
     if _tallies_cover(flt, period):
-        tallies = (
-            select(*keys(AnswerTally), *_code_sums(AnswerTally))
-            .join(Question, Question.id == AnswerTally.question_id)
-            .where(*_tally_conditions(AnswerTally, survey, scope, flt, by_month))
-            .where(AnswerTally.option_id == 0, *where)
-            .group_by(*keys(AnswerTally))
-        )
+        tallies = [
+            select(*tally_keys, *_code_sums(t))
+            .join(Question, Question.id == t.question_id)
+            .where(*conditions)
+            .where(t.option_id == 0, *where)
+            .group_by(*tally_keys)
+            for t, conditions in _tally_reads(
+                AnswerTally, survey, scope, flt, by_month, period
+            )
+            for tally_keys in [keys(t)]  # once, as row_keys
+        ]
     return _summed(_parts(survey, tallies, rows), len(row_keys))
 
 
@@ -769,15 +845,15 @@ def _factor_rows(
     tallies = None
     if _tallies_cover(flt) and dimensions == SATISFACTION_FACTORS:
         # The plain columns, in the table's key order: no sort for the GROUP BY.
-        factors = [getattr(FactorTally, f"f{i}") for i in range(len(dimensions))]
-        tallies = (
-            select(
-                *factors, func.sum(FactorTally.responses), func.sum(FactorTally.key_sum)
+        tallies = []
+        for t, conditions in _tally_reads(FactorTally, survey, scope, flt):
+            factors = [getattr(t, f"f{i}") for i in range(len(dimensions))]
+            tallies.append(
+                select(*factors, func.sum(t.responses), func.sum(t.key_sum))
+                .where(*conditions)
+                .where(t.f0 != NO_FACTOR_ANSWERED)
+                .group_by(*factors)
             )
-            .where(*_tally_conditions(FactorTally, survey, scope, flt))
-            .where(FactorTally.f0 != NO_FACTOR_ANSWERED)
-            .group_by(*factors)
-        )
     rows = _summed(_parts(survey, tallies, per_pattern), len(dimensions))
     counts = Counter(
         {
@@ -898,23 +974,21 @@ def _answered_counts(
     flt: ResultFilter,
     keys: Any,
     rows: Callable[[], Select[Any]],
-    *where: ColumnElement[bool],
+    *where: Callable[[Any], ColumnElement[bool]],
 ) -> list[Any]:
     """``rows()`` (answers counted straight) plus the tallies' ``answered`` sums,
-    each with the sum of the record keys of what it counts."""
+    each with the sum of the record keys of what it counts; ``where`` are
+    conditions as functions of the tally table."""
     tallies = None
     if _tallies_cover(flt):
-        tallies = (
-            select(
-                *keys,
-                func.sum(AnswerTally.answered),
-                func.sum(AnswerTally.answered_key),
-            )
-            .select_from(AnswerTally)
-            .join(Question, Question.id == AnswerTally.question_id)
-            .where(*_tally_conditions(AnswerTally, survey, scope, flt), *where)
+        tallies = [
+            select(*keys, func.sum(t.answered), func.sum(t.answered_key))
+            .select_from(t)
+            .join(Question, Question.id == t.question_id)
+            .where(*conditions, *(w(t) for w in where))
             .group_by(*keys)
-        )
+            for t, conditions in _tally_reads(AnswerTally, survey, scope, flt)
+        ]
     return _summed(_parts(survey, tallies, rows), len(keys))
 
 
@@ -952,8 +1026,8 @@ def _option_rows(
         flt,
         [Question.code, Option.code],
         rows,
-        Question.type.in_(CHOICE_QUESTION_TYPES),
-        Option.id == AnswerTally.option_id,
+        lambda t: Question.type.in_(CHOICE_QUESTION_TYPES),
+        lambda t: Option.id == t.option_id,
     )
     result: dict[str, dict[str, tuple[int, int]]] = defaultdict(dict)
     for question, option, count, key in tallied:
@@ -1011,8 +1085,8 @@ def _respondent_rows(
         flt,
         [Question.code],
         rows,
-        Question.type.in_(answered_types),
-        AnswerTally.option_id == 0,
+        lambda t: Question.type.in_(answered_types),
+        lambda t: t.option_id == 0,
     )
     return {code: (int(count), int(key or 0)) for code, count, key in tallied}
 

@@ -11,6 +11,9 @@ citizen's path); folds run from ``flask tallies fold`` and from the results
 pages when more than ``FOLD_AFTER`` responses are waiting. A bulk load that
 has its rows in hand (``demo.generate_responses``) counts them with the same
 ``Counts`` and stamps them as it writes them: no fold afterwards.
+Each cell is written three times: per local day (the day tables), per month
+and summed over all months; a batch is counted per day and the months are
+added up from its days, so the three agree to the unit and the key sum.
 ``flask tallies rebuild`` recounts everything; ``flask tallies check`` proves
 the tallies equal the straight counts, as the tests do.
 """
@@ -22,7 +25,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from itertools import groupby
 from operator import itemgetter
 from typing import Any
@@ -47,11 +50,13 @@ from survey.models import Answer, Question, Response, Survey
 from survey.models.responses import INVITED_CHANNELS
 from survey.models.tallies import (
     ALL_MONTHS,
+    DAY_TABLES,
     FACTORS,
     NO_FACTOR,
     NO_FACTOR_ANSWERED,
     SLICE_COLUMNS,
     VALUE_CODES,
+    AnswerDayTally,
     AnswerTally,
     FactorTally,
     ResponseTally,
@@ -59,7 +64,7 @@ from survey.models.tallies import (
 )
 from survey.services import results
 from survey.services.driver import driver_rows
-from survey.services.results import LOCAL_OFFSET, _local_month
+from survey.services.results import LOCAL_OFFSET, _local_day
 
 log = logging.getLogger(__name__)
 
@@ -67,9 +72,14 @@ FOLD_AFTER = 500  # responses waiting before a results page folds them in
 FOLD_LIMIT = 20_000  # responses per fold of the command: bounded memory
 PAGE_FOLD_LIMIT = 5_000  # per fold from a results page: a short request
 TIDY_AFTER = 50_000  # responses folded at once: compact the tallies, ANALYZE
-MONTH = SLICE_COLUMNS.index("month")
+MONTH = SLICE_COLUMNS.index("month")  # in a cut: the day ('YYYY-MM-DD')
+DAY_COLUMNS = tuple("day" if c == "month" else c for c in SLICE_COLUMNS)
 FACTOR_KEY = (*SLICE_COLUMNS, *(f"f{i}" for i in range(FACTORS)))
 ANSWER_KEY = (*SLICE_COLUMNS, "question_id", "option_id")
+DAY_KEYS = {
+    key: tuple("day" if c == "month" else c for c in key)
+    for key in (SLICE_COLUMNS, FACTOR_KEY, ANSWER_KEY)
+}
 ANSWER_COUNTS = (
     "answered",
     *(f"c{code}" for code in VALUE_CODES),
@@ -84,12 +94,13 @@ assert len(SATISFACTION_FACTORS) == FACTORS
 
 
 def _slice() -> list[Any]:
-    """The tallies' slice columns, computed from a response row."""
+    """The tallies' slice columns (the local day for the month), computed
+    from a response row."""
     return [
         Response.survey_id,
         Response.version_id,
         Response.unit_id,
-        _local_month(Response.submitted_at),
+        _local_day(Response.submitted_at),
         Response.channel.in_(sorted(INVITED_CHANNELS)),
         func.coalesce(Response.respondent_group, ""),
         Response.hard_flagged,
@@ -105,7 +116,8 @@ def cut_of(
     respondent_group: str | None,
     hard_flagged: bool,
 ) -> tuple[Any, ...]:
-    """The slice of a response not yet stored, as ``_slice()`` reads it.
+    """The slice of a response not yet stored, as ``_slice()`` reads it
+    (its local day in the month's place: ``write`` makes the months).
 
     ``submitted_at`` must be in whole milliseconds: SQLite's date functions
     round to the millisecond, so 23:59:59.9996 on a month's last day would
@@ -116,7 +128,7 @@ def cut_of(
         survey_id,
         version_id,
         unit_id,
-        (submitted_at + LOCAL_OFFSET).strftime("%Y-%m"),
+        (submitted_at + LOCAL_OFFSET).strftime("%Y-%m-%d"),
         channel in INVITED_CHANNELS,
         respondent_group or "",
         hard_flagged,
@@ -203,47 +215,56 @@ class Counts:
         )
 
     def write(self) -> None:
-        """Add the counts to the tallies: each month's rows and all months'."""
+        """Add the counts to the tallies: each day's rows, each month's and
+        all months'."""
         for table, counts, keys, key in (
             (ResponseTally, self.responses, self.response_keys, SLICE_COLUMNS),
             (FactorTally, self.patterns, self.pattern_keys, FACTOR_KEY),
         ):
-            key_sums = _and_all_months(keys)
+            for target, cells_of, names in (
+                (DAY_TABLES[table], Counter, DAY_KEYS[key]),
+                (table, _months_and_all, key),
+            ):
+                key_sums = cells_of(keys)
+                _upsert(
+                    target,
+                    [
+                        {
+                            **dict(zip(names, cells, strict=True)),
+                            "responses": count,
+                            "key_sum": key_sums[cells],
+                        }
+                        for cells, count in cells_of(counts).items()
+                    ],
+                    names,
+                )
+        for target, answers, names in (
+            (AnswerDayTally, self.answers, DAY_KEYS[ANSWER_KEY]),
+            (AnswerTally, self._answers_by_month(), ANSWER_KEY),
+        ):
             _upsert(
-                table,
+                target,
                 [
                     {
-                        **dict(zip(key, cells, strict=True)),
-                        "responses": count,
-                        "key_sum": key_sums[cells],
+                        **dict(zip(names, (*cut, *question), strict=True)),
+                        **dict(zip(ANSWER_COUNTS, counts, strict=True)),
                     }
-                    for cells, count in _and_all_months(counts).items()
+                    for cut, cells in answers.items()
+                    for question, counts in cells.items()
                 ],
-                key,
+                names,
             )
-        answers = {**self.answers, **self._answers_over_all_months()}
-        _upsert(
-            AnswerTally,
-            [
-                {
-                    **dict(zip(ANSWER_KEY, (*cut, *question), strict=True)),
-                    **dict(zip(ANSWER_COUNTS, counts, strict=True)),
-                }
-                for cut, cells in answers.items()
-                for question, counts in cells.items()
-            ],
-            ANSWER_KEY,
-        )
 
-    def _answers_over_all_months(self) -> dict[tuple[Any, ...], dict[Any, list[int]]]:
-        """The answer counts summed over months, per slice."""
+    def _answers_by_month(self) -> dict[tuple[Any, ...], dict[Any, list[int]]]:
+        """The answer counts summed per month and over months, per slice."""
         summed: dict[tuple[Any, ...], dict[Any, list[int]]] = {}
         for cut, cells in self.answers.items():
-            total = summed.setdefault(_over_all_months(cut), {})
-            for question, counts in cells.items():
-                cell = total.setdefault(question, [0] * len(counts))
-                for i, count in enumerate(counts):
-                    cell[i] += count
+            for period in (_month_of_day(cut), _over_all_months(cut)):
+                total = summed.setdefault(period, {})
+                for question, counts in cells.items():
+                    cell = total.setdefault(question, [0] * len(counts))
+                    for i, count in enumerate(counts):
+                        cell[i] += count
         return summed
 
 
@@ -252,10 +273,16 @@ def _over_all_months(key: tuple[Any, ...]) -> tuple[Any, ...]:
     return (*key[:MONTH], ALL_MONTHS, *key[MONTH + 1 :])
 
 
-def _and_all_months(counts: Counter[tuple[Any, ...]]) -> Counter[tuple[Any, ...]]:
-    """``counts`` per month plus the same summed over months."""
-    both = Counter(counts)
+def _month_of_day(key: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A key with a day ('YYYY-MM-DD') with its month ('YYYY-MM') instead."""
+    return (*key[:MONTH], key[MONTH][:7], *key[MONTH + 1 :])
+
+
+def _months_and_all(counts: Counter[tuple[Any, ...]]) -> Counter[tuple[Any, ...]]:
+    """``counts`` per day added up per month and over months."""
+    both: Counter[tuple[Any, ...]] = Counter()
     for key, count in counts.items():
+        both[_month_of_day(key)] += count
         both[_over_all_months(key)] += count
     return both
 
@@ -459,9 +486,7 @@ def _autocommit() -> Iterator[Connection]:
 
 def tidy_postgresql() -> None:
     """VACUUM FULL the tallies (a second or two: readers wait), then ANALYZE."""
-    tables = ", ".join(
-        t.__tablename__ for t in (ResponseTally, FactorTally, AnswerTally)
-    )
+    tables = ", ".join(t.__tablename__ for month in DAY_TABLES.items() for t in month)
     with _autocommit() as connection:
         connection.exec_driver_sql(f"VACUUM (FULL) {tables}")
         connection.exec_driver_sql("ANALYZE")
@@ -486,9 +511,9 @@ def fold_if_behind(survey: Survey) -> None:
 
 def clear() -> None:
     """Forget the tallies: every response is waiting again (``rebuild``)."""
-    db.session.execute(delete(ResponseTally))
-    db.session.execute(delete(FactorTally))
-    db.session.execute(delete(AnswerTally))
+    for tables in DAY_TABLES.items():
+        for table in tables:
+            db.session.execute(delete(table))
     db.session.execute(
         update(Response)
         .where(Response.tally_batch.is_not(None))
@@ -518,8 +543,24 @@ CHECKED_FILTERS = (
 )
 
 
-def comparisons(survey: Survey, scope: Any = None) -> list[tuple[str, Any, Any]]:
-    """(what, from the tallies, straight) for every count a results page reads."""
+def checked_filters(today: date) -> tuple[Any, ...]:
+    """``CHECKED_FILTERS`` and dates that cut months, around ``today``: the
+    day rows before and after whole months, and days within one month."""
+    return (
+        *CHECKED_FILTERS,
+        results.ResultFilter(
+            date_from=today - timedelta(days=100), date_to=today - timedelta(days=9)
+        ),
+        results.ResultFilter(date_from=today - timedelta(days=20), date_to=today),
+        results.ResultFilter(date_from=today - timedelta(days=45), channel="invited"),
+    )
+
+
+def comparisons(
+    survey: Survey, scope: Any = None, filters: Iterable[Any] | None = None
+) -> list[tuple[str, Any, Any]]:
+    """(what, from the tallies, straight) for every count a results page reads,
+    for each of ``filters`` (default: ``checked_filters`` of today)."""
     dimensions = sorted(
         d
         for d in db.session.scalars(
@@ -550,12 +591,14 @@ def comparisons(survey: Survey, scope: Any = None) -> list[tuple[str, Any, Any]]
         ("factor_rows", results._factor_rows, (SATISFACTION_FACTORS,)),
         ("month_rows", _month_rows, ()),
         ("month_code_rows", _month_code_rows, ()),
+        ("week_rows", _month_rows, ("week",)),
+        ("week_code_rows", _month_code_rows, ("week",)),
         ("scale_rows", results._scale_rows, ()),
         ("option_rows", results._option_rows, ()),
         ("respondent_rows", results._respondent_rows, ()),
     ]
     compared = []
-    for flt in CHECKED_FILTERS:
+    for flt in checked_filters(date.today()) if filters is None else filters:
         for name, function, extra in counts:
             arguments = (survey, scope, flt, *extra)
             compared.append(
@@ -568,24 +611,34 @@ def comparisons(survey: Survey, scope: Any = None) -> list[tuple[str, Any, Any]]
     return compared
 
 
-def _month_rows(survey: Survey, scope: Any, flt: Any) -> list[tuple[Any, ...]]:
+def _month_rows(
+    survey: Survey, scope: Any, flt: Any, period: str = "month"
+) -> list[tuple[Any, ...]]:
     return sorted(
         tuple(row)
         for row in results._response_counts(
-            survey, scope, flt, lambda t: [results._month_of(t)], by_month=True
+            survey,
+            scope,
+            flt,
+            lambda t: [results._month_of(t, period)],
+            period=period,
+            by_month=True,
         )
     )
 
 
-def _month_code_rows(survey: Survey, scope: Any, flt: Any) -> list[tuple[Any, ...]]:
+def _month_code_rows(
+    survey: Survey, scope: Any, flt: Any, period: str = "month"
+) -> list[tuple[Any, ...]]:
     return sorted(
         tuple(row)
         for row in results._scale_counts(
             survey,
             scope,
             flt,
-            lambda t: [results._month_of(t)],
+            lambda t: [results._month_of(t, period)],
             *results._likert_of([OVERALL]),
+            period=period,
             by_month=True,
         )
     )

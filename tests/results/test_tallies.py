@@ -203,18 +203,48 @@ def test_a_rebuild_gives_the_same_tallies(demo):
 
 
 @pytest.mark.parametrize(
-    ("date_from", "date_to", "covered"),
+    ("date_from", "date_to", "months", "days"),
     [
-        (None, None, True),
-        (date(2026, 1, 1), date(2026, 3, 31), True),
-        (date(2026, 1, 2), None, False),
-        (None, date(2026, 2, 27), False),
+        (None, None, [""], []),
+        (date(2026, 1, 1), date(2026, 3, 31), ["2026-01", "2026-03"], []),
+        (date(2026, 1, 2), None, ["2026-02", None], [("2026-01-02", "2026-01-31")]),
+        (None, date(2026, 2, 27), [None, "2026-01"], [("2026-02-01", "2026-02-27")]),
+        (date(2026, 1, 15), date(2026, 2, 10), [], [("2026-01-15", "2026-02-10")]),
+        (
+            date(2025, 12, 31),
+            date(2026, 3, 1),
+            ["2026-01", "2026-02"],
+            [("2025-12-31", "2025-12-31"), ("2026-03-01", "2026-03-01")],
+        ),
     ],
 )
-def test_only_whole_months_are_read_from_the_tallies(date_from, date_to, covered):
+def test_ranges_read_whole_months_and_the_days_around_them(
+    demo, date_from, date_to, months, days
+):
+    def bounds(conditions):
+        return sorted(
+            (c.operator.__name__, c.right.value)
+            for c in conditions
+            if getattr(c.left, "name", None) in ("month", "day")
+            and c.operator.__name__ in ("ge", "le", "eq")
+        )
+
     flt = ResultFilter(date_from=date_from, date_to=date_to)
-    assert results._tallies_cover(flt) is covered
-    assert results._tallies_cover(flt, "week") is False
+    reads = results._tally_reads(ResponseTally, demo, None, flt)
+    monthly = [bounds(w) for t, w in reads if t is ResponseTally]
+    daily = [bounds(w) for t, w in reads if t is not ResponseTally]
+    expected_months = []
+    if months == [""]:
+        expected_months = [[("eq", "")]]
+    elif months:
+        expected_months = [
+            sorted(
+                [("ge", months[0])] * (months[0] is not None)
+                + [("le", months[1])] * (months[1] is not None)
+            )
+        ]
+    assert monthly == expected_months
+    assert daily == [sorted([("ge", low), ("le", high)]) for low, high in days]
 
 
 def test_part_month_and_weekly_slices_still_agree(demo):
