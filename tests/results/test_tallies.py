@@ -12,8 +12,8 @@ from survey import jobs
 from survey.extensions import db
 from survey.models import AnswerTally, FactorTally, Response, ResponseTally
 from survey.models.tallies import ALL_MONTHS
-from survey.services import demo as demo_service
 from survey.services import results, tallies
+from survey.services.demo import generate as demo_generate
 from survey.services.demo import generate_responses
 from survey.services.results import ResultFilter
 from tests.results.conftest import unit
@@ -86,7 +86,7 @@ def _tally_rows(key_sums: bool = True) -> list[list[tuple]]:
 
 def test_a_bulk_load_counted_as_it_is_written_equals_a_fold_of_it(demo, monkeypatch):
     tallies.fold_all()  # the demo's own 300 first
-    monkeypatch.setattr(demo_service, "SAVE_EVERY", 250)
+    monkeypatch.setattr(demo_generate, "SAVE_EVERY", 250)
     saved = []
 
     def checkpoint() -> None:
