@@ -69,3 +69,19 @@ def test_a_unit_under_review_has_grade_c_on_its_headline_as_in_its_row(
         as_text=True
     )
     assert re.search(r"grade C", html)
+
+
+def test_the_summary_caps_a_small_unit_as_its_row_does(
+    client, make_survey, add_responses, make_user, login
+):
+    survey = make_survey()
+    add_responses(survey, unit("W1"), 16, code=5)  # 16 of 16: "> 95 %"
+    add_responses(survey, unit("W2"), 100, code=5)
+    add_responses(survey, unit("W2"), 100, code=2)
+    make_user("leader@city.vn", "leader", unit("CITY"))
+    login("leader@city.vn")
+    html = client.get("/results/test?lang=en").get_data(as_text=True)
+    summary = html[html.index('id="h-summary"') :]
+    summary = summary[: summary.index("</section>")]
+    assert "W1" in summary or "Ward" in summary
+    assert "&gt; 95 %" in summary and "100.0 %" not in summary
