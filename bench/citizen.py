@@ -58,7 +58,7 @@ from survey.domain.questions import LIKERT5, OptionSpec, PageSpec, QuestionSpec
 from survey.domain.questions import SurveySpec
 from survey.extensions import db
 from survey.models import Unit
-from survey.services.definitions import create_survey
+from survey.services.design.definitions import create_survey
 slug, code = sys.argv[1:3]
 app = create_app()
 with app.app_context():

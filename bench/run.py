@@ -241,7 +241,7 @@ from sqlalchemy import select
 from survey import create_app
 from survey.extensions import db
 from survey.models import Survey
-from survey.services.surveys import load_version_questions
+from survey.services.answering.surveys import load_version_questions
 app = create_app()
 with app.app_context():
     survey = db.session.scalar(select(Survey).where(Survey.slug == %r))

@@ -148,7 +148,7 @@ def load_config(
             if code.strip()
         ),
         # How old a worker's copy of a survey or service point may be when a
-        # citizen's page uses it (services/surveys.py, _kept); 0: none kept.
+        # citizen's page uses it (services/answering/surveys.py, _kept); 0: none kept.
         "SURVEY_CACHE_SECONDS": _int(
             "SURVEY_CACHE_SECONDS", env.get("SURVEY_CACHE_SECONDS", "2")
         ),

@@ -188,7 +188,7 @@ def fold_soon(survey: Any) -> bool:
     one fold is queued at a time. Until it runs, the pages count the waiting
     responses from their rows, so the figures are exact either way.
     """
-    from survey.services import tallies
+    from survey.services.reporting import tallies
 
     if tallies.waiting(survey) < tallies.FOLD_AFTER:
         return False
@@ -210,7 +210,7 @@ def fold_tallies() -> int:
 
 
 def _fold() -> int:
-    from survey.services import tallies
+    from survey.services.reporting import tallies
 
     huey.delete(FOLD_PENDING)
     folded = tallies.fold_all()
@@ -224,7 +224,8 @@ def every_minute() -> None:
     whose job was lost is done within the minute). Consumers on several
     hosts may all run it: folds queue behind one another on the tally
     state's row, and the outbox claims each message before sending it."""
-    from survey.services import outbox, tallies
+    from survey.services.fieldwork import outbox
+    from survey.services.reporting import tallies
 
     if tallies.waiting():
         _fold()
@@ -238,7 +239,7 @@ def every_minute() -> None:
 @app_task(retries=5, retry_delay=30)
 def send_outbox(limit: int = 500) -> int:
     """Send the messages that are due; returns how many went out."""
-    from survey.services import outbox
+    from survey.services.fieldwork import outbox
 
     return outbox.send_due(limit=limit)
 
@@ -258,7 +259,7 @@ def nightly_quality(days: int = 365) -> int:
     from survey.models import Survey
     from survey.models._time import utcnow
     from survey.models.surveys import OPEN
-    from survey.services.quality import Period, recompute_quality
+    from survey.services.integrity.quality import Period, recompute_quality
 
     today = utcnow().date()
     period = Period(today - timedelta(days=days - 1), today)
@@ -275,6 +276,6 @@ def nightly_quality(days: int = 365) -> int:
 @app_task(retries=2, retry_delay=10)
 def run_export(job_id: int) -> int:
     """Write a large raw export to a file; a retry writes it anew."""
-    from survey.services import export_jobs
+    from survey.services.reporting import export_jobs
 
     return export_jobs.run(job_id)

@@ -21,8 +21,8 @@ def warm_up(app: Flask) -> None:
     warm at a million responses on PostgreSQL. A failure is logged, never
     raised: a worker must start even while the database is away.
     """
-    from survey.services import reports
-    from survey.services.results import ResultFilter
+    from survey.services.reporting import reports
+    from survey.services.reporting.results import ResultFilter
 
     if "sqlalchemy" not in app.extensions:  # another app under this config
         return

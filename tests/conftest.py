@@ -425,7 +425,7 @@ def small_spec() -> SurveySpec:
 
 @pytest.fixture
 def make_survey(app: Flask, make_unit) -> Callable[..., Survey]:
-    from survey.services.definitions import create_survey
+    from survey.services.design.definitions import create_survey
 
     def make(
         slug: str = "test",

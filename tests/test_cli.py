@@ -13,9 +13,9 @@ from survey.models import (
     User,
     Wave,
 )
-from survey.services import tallies
 from survey.services.demo import DEMO_SLUG, MANIPULATED_UNIT
-from survey.services.demo_short import SHORT_SLUG
+from survey.services.demo.short import SHORT_SLUG
+from survey.services.reporting import tallies
 
 
 def test_seed_demo_builds_a_city_a_survey_and_responses(runner):

@@ -84,7 +84,7 @@ def test_import_survey_from_xlsform_lists_what_it_left_out(runner, make_unit, tm
 def test_import_survey_from_json_and_its_refusals(
     runner, make_survey, make_unit, tmp_path
 ):
-    from survey.services.exchange import export_definition
+    from survey.services.design.exchange import export_definition
 
     make_survey("source")
     document = export_definition(db.session.scalar(select(Survey)))

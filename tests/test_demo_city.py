@@ -8,9 +8,9 @@ from sqlalchemy import func, select
 
 from survey.extensions import db
 from survey.models import Response, Survey, Unit
-from survey.services import lineage_results
-from survey.services.demo_city import CUTOVER
-from survey.services.results import ResultFilter
+from survey.services.demo.city import CUTOVER
+from survey.services.reporting import lineage_results
+from survey.services.reporting.results import ResultFilter
 
 
 def test_seed_demo_real_city_builds_the_reformed_city(runner):

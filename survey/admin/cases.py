@@ -20,9 +20,9 @@ from survey.admin.views import bp
 from survey.auth.rights import require_admin, require_city_admin
 from survey.extensions import db
 from survey.models import ApiClient
-from survey.services import cases as case_service
-from survey.services import waves as wave_service
 from survey.services.audit import record_event
+from survey.services.fieldwork import cases as case_service
+from survey.services.fieldwork import waves as wave_service
 
 MAX_REPORTED = 200
 

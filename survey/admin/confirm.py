@@ -14,7 +14,7 @@ from survey.admin.views import bp
 from survey.auth.rights import get_owned_survey_or_404
 from survey.domain import version_diff as vd
 from survey.models import Question, SurveyVersion
-from survey.services.completeness import missing_english
+from survey.services.design.completeness import missing_english
 
 
 def _snapshot(question: Question) -> vd.QuestionSnapshot:

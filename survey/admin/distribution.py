@@ -17,9 +17,9 @@ from survey.auth.rights import (
 from survey.extensions import db
 from survey.public.pages import group_pages
 from survey.public.scripting import conditions_on_fields
-from survey.services import distribution
-from survey.services import units as unit_service
-from survey.services.responses import rules_for
+from survey.services.answering.responses import rules_for
+from survey.services.city import units as unit_service
+from survey.services.design import distribution
 
 
 def _shown_language() -> str:

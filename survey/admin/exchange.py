@@ -14,9 +14,9 @@ from survey.admin.forms import SurveyImportForm
 from survey.admin.views import bp
 from survey.auth.rights import get_owned_survey_or_404
 from survey.extensions import db
-from survey.services import exchange, xlsform
-from survey.services.designer import slug_taken
-from survey.services.xlsform.export import export_xlsform
+from survey.services.design import exchange, xlsform
+from survey.services.design.designer import slug_taken
+from survey.services.design.xlsform.export import export_xlsform
 
 
 @bp.get("/surveys/<slug>/export.json")

@@ -25,9 +25,9 @@ from survey.auth.rights import require_admin, survey_in_scope
 from survey.extensions import db
 from survey.models import Survey, Unit
 from survey.models.export_jobs import ExportJob
-from survey.services import export_jobs
 from survey.services.audit import record_event
-from survey.services.results import ResultFilter
+from survey.services.reporting import export_jobs
+from survey.services.reporting.results import ResultFilter
 
 FORMATS = ("csv", "xlsx", "sav")
 

@@ -16,8 +16,8 @@ from survey.auth.rights import get_wave_in_scope_or_404, require_independent
 from survey.domain import interviewer_effect as ie
 from survey.extensions import db
 from survey.models.fieldwork import BackCheck
-from survey.services import fieldwork as service
 from survey.services.audit import record_event
+from survey.services.fieldwork import interviews as service
 
 
 def _me():  # type: ignore[no-untyped-def]

@@ -14,7 +14,7 @@ from survey.admin.forms import TYPE_LABELS, MultiCheckboxField, StaffForm
 from survey.admin.views import _draft_or_redirect, bp
 from survey.auth.rights import get_owned_survey_or_404
 from survey.extensions import db
-from survey.services import question_library as lib
+from survey.services.design import question_library as lib
 
 
 class LibraryForm(StaffForm):

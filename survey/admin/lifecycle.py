@@ -14,8 +14,8 @@ from survey.admin.forms import ActionForm, CreateSurveyForm, StaffForm
 from survey.admin.views import bp, designer_message
 from survey.auth.rights import get_owned_survey_or_404
 from survey.extensions import db
-from survey.services import survey_lifecycle as lifecycle
-from survey.services.designer import DesignerError
+from survey.services.design import lifecycle
+from survey.services.design.designer import DesignerError
 
 
 class DuplicateForm(StaffForm):

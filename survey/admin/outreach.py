@@ -25,8 +25,8 @@ from survey.channels import configured
 from survey.extensions import db
 from survey.models import Wave
 from survey.models.outbox import CHANNELS
-from survey.services import outbox, outbox_reports
-from survey.services.outbox_plans import (
+from survey.services.fieldwork import outbox, outbox_reports
+from survey.services.fieldwork.outbox_plans import (
     DEFAULT_TEXTS,
     PlanError,
     plan_for,

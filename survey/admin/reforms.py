@@ -15,8 +15,8 @@ from survey.admin.views import bp
 from survey.auth.rights import require_city_admin
 from survey.extensions import db
 from survey.models import Reform
-from survey.services import reform_data, reforms
-from survey.services.reforms import ReformReport
+from survey.services.city import reform_data, reforms
+from survey.services.city.reforms import ReformReport
 
 
 def _forms() -> tuple[ReformCsvForm, Reform2025Form]:

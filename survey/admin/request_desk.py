@@ -22,8 +22,8 @@ from survey.domain.working_days import REQUEST_WORKING_DAYS
 from survey.extensions import db
 from survey.models._time import utcnow
 from survey.models.fieldwork import DataRequest
-from survey.services import data_requests as desk
 from survey.services.audit import record_event
+from survey.services.fieldwork import data_requests as desk
 
 
 def _me():  # type: ignore[no-untyped-def]

@@ -21,8 +21,8 @@ from survey.auth.rights import (
 from survey.extensions import db
 from survey.models._time import utcnow
 from survey.models.reviews import ReviewError
-from survey.services import quality as quality_service
 from survey.services.audit import record_event
+from survey.services.integrity import quality as quality_service
 
 
 def _indicator_labels() -> dict[str, str]:

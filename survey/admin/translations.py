@@ -14,8 +14,8 @@ from survey.admin.views import bp
 from survey.auth.rights import get_owned_survey_or_404
 from survey.extensions import db
 from survey.models import Survey, SurveyVersion
-from survey.services import translation_sheet as sheet
-from survey.services.completeness import missing_english
+from survey.services.design import translation_sheet as sheet
+from survey.services.design.completeness import missing_english
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -19,7 +19,7 @@ from survey.admin.views import bp
 from survey.auth.rights import get_unit_in_scope_or_404, unit_in_scope
 from survey.extensions import db
 from survey.models.units import UnitError
-from survey.services import units as unit_service
+from survey.services.city import units as unit_service
 
 
 def unit_error_message(error: UnitError) -> str:

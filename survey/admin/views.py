@@ -32,8 +32,9 @@ from survey.auth.rights import (
 from survey.extensions import db
 from survey.models import Page, Question, Survey, SurveyVersion
 from survey.models.surveys import SurveyError
-from survey.services import designer, survey_lifecycle
-from survey.services.listing import STATUS_LABELS, matches, survey_rows
+from survey.services.design import designer
+from survey.services.design import lifecycle as survey_lifecycle
+from survey.services.design.listing import STATUS_LABELS, matches, survey_rows
 
 bp = Blueprint("admin", __name__)
 bp.before_request(require_roles("admin", "designer"))

@@ -47,9 +47,9 @@ from survey.models.surveys import CLOSED
 from survey.models.waves import ANSWERED, WAVE_DRAFT, WAVE_DRAWN, WaveError
 from survey.public.flow import run_answer_form
 from survey.results.exports import neutralise
-from survey.services import waves as wave_service
+from survey.services.answering.responses import Submission, record_response
 from survey.services.audit import record_event
-from survey.services.responses import Submission, record_response
+from survey.services.fieldwork import waves as wave_service
 from survey.web import public_root
 
 INVITATIONS_PER_PAGE = 100

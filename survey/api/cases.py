@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response as HttpResponse
 from survey.extensions import csrf, db, limiter
 from survey.models._time import utcnow
 from survey.services.audit import record_event
-from survey.services.cases import api_client_for_token, import_cases
+from survey.services.fieldwork.cases import api_client_for_token, import_cases
 
 bp = Blueprint("api", __name__)
 

@@ -18,8 +18,8 @@ from werkzeug.wrappers import Response
 from survey.channels import setting
 from survey.errors import abort_with
 from survey.extensions import csrf, db, limiter
-from survey.services import outbox_reports
-from survey.services.outbox_plans import invitation_for_optout, is_stop_reply
+from survey.services.fieldwork import outbox_reports
+from survey.services.fieldwork.outbox_plans import invitation_for_optout, is_stop_reply
 
 bp = Blueprint("channels", __name__)
 csrf.exempt(bp)  # providers post here; the opt-out is a one-click POST (RFC 8058)

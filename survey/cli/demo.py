@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 from survey.cli.tallies import fold_with_progress
 from survey.extensions import db
 from survey.models import Response, Survey, Unit, User
-from survey.services import demo, tallies
+from survey.services import demo
+from survey.services.reporting import tallies
 
 
 @click.command("seed-demo")
@@ -35,7 +36,8 @@ def seed_demo_command(
     """Create the demo city, its SIPAS survey, demo users and responses."""
     from flask import current_app
 
-    from survey.services import demo_city, demo_short
+    from survey.services.demo import city as demo_city
+    from survey.services.demo import short as demo_short
 
     if current_app.config["SURVEY_ENV"] == "production":
         raise click.ClickException(

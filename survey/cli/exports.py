@@ -52,8 +52,8 @@ def export_raw_command(
     from pathlib import Path
 
     from survey.results.exports import raw_file
-    from survey.services import raw_export
-    from survey.services.results import ResultFilter
+    from survey.services.reporting import raw_export
+    from survey.services.reporting.results import ResultFilter
 
     survey = db.session.scalar(select(Survey).where(Survey.slug == slug))
     if survey is None:

@@ -14,9 +14,9 @@ from survey.domain.statistics import sample_size
 from survey.extensions import db
 from survey.models import Survey, Unit, Wave
 from survey.models.waves import WaveError
-from survey.services import waves as wave_service
 from survey.services.audit import record_event
-from survey.services.cases import CaseFileError, import_cases, read_case_csv
+from survey.services.fieldwork import waves as wave_service
+from survey.services.fieldwork.cases import CaseFileError, import_cases, read_case_csv
 
 MAX_REPORTED = 50
 

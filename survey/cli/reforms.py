@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from survey.extensions import db
 from survey.models import Reform, Unit
-from survey.services import reform_data, reforms
-from survey.services.reforms import ReformReport
+from survey.services.city import reform_data, reforms
+from survey.services.city.reforms import ReformReport
 
 
 @click.group("reform")

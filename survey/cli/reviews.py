@@ -8,7 +8,7 @@ from sqlalchemy import select
 from survey.extensions import db
 from survey.models import Survey, Unit, UnitReview, User
 from survey.models.reviews import ReviewError
-from survey.services import quality as quality_service
+from survey.services.integrity import quality as quality_service
 
 
 @click.command("recompute-quality")

@@ -28,8 +28,8 @@ def import_survey_command(definition: str, owner_code: str, slug: str) -> None:
     import re
     from pathlib import Path
 
-    from survey.services import exchange, xlsform
-    from survey.services.designer import slug_taken
+    from survey.services.design import exchange, xlsform
+    from survey.services.design.designer import slug_taken
 
     if not re.match(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", slug) or len(slug) > 80:
         raise click.BadParameter(

@@ -5,12 +5,12 @@ from __future__ import annotations
 import click
 
 from survey.extensions import db
-from survey.services import tallies
+from survey.services.reporting import tallies
 
 
 @click.group("tallies")
 def tallies_group() -> None:
-    """The results pages' pre-aggregated counts (see survey/services/tallies.py)."""
+    """The results pages' pre-aggregated counts (survey/services/reporting/tallies)."""
 
 
 def fold_with_progress() -> None:

@@ -30,7 +30,7 @@ def import_units_command(csv_file: str, scope_code: str) -> None:
     import csv
     import io
 
-    from survey.services import units as unit_service
+    from survey.services.city import units as unit_service
 
     if scope_code:
         scope = unit_or_fail(scope_code, "--scope")

@@ -12,7 +12,7 @@ from survey.models import ApiClient, Unit
 from survey.models.users import ROLES
 from survey.services import users as user_service
 from survey.services.audit import record_event
-from survey.services.cases import create_api_client
+from survey.services.fieldwork.cases import create_api_client
 
 
 @click.command("create-user")

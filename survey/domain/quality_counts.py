@@ -1,6 +1,6 @@
 """What the integrity evidence counts of a unit, and its shared constants (issue 25).
 
-Filled by ``survey.services.integrity`` from SQL and by
+Filled by ``survey.services.integrity.evidence`` from SQL and by
 ``survey.domain.simulation`` from generated responses, judged by
 ``quality_arrivals`` and ``quality_evidence``.
 """

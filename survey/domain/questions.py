@@ -1,7 +1,7 @@
 """Question types and the plain description of a survey (a *spec*).
 
 A spec is what a question bank produces, what the JSON export writes and
-what the importers read; ``survey.services.definitions`` turns it into rows.
+what the importers read; ``survey.services.design.definitions`` turns it into rows.
 """
 
 from __future__ import annotations

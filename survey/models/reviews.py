@@ -15,7 +15,7 @@ from survey.models.users import User
 
 UNDER_REVIEW, CLEARED, CONFIRMED = "under_review", "cleared", "confirmed"
 # Not a review: the unit's evidence is amber, replaced at every recomputation
-# (survey.services.integrity_watch); never decided, never out of rankings.
+# (survey.services.integrity.watch); never decided, never out of rankings.
 AMBER = "amber"
 
 

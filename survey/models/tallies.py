@@ -1,7 +1,7 @@
 """Pre-aggregated counts of responses and answers, per unit and local month.
 
 The results pages read these instead of grouping millions of answer rows.
-``survey.services.tallies`` folds new responses in, in batches: a response is
+``survey.services.reporting.tallies`` folds new responses in, in batches: a response is
 counted by the tallies once its ``tally_batch`` is set, and straight from its
 rows until then, so every figure is exact at every moment (see that module).
 
@@ -11,7 +11,7 @@ Each cell is also kept summed over all months, with ``month`` =
 ``ALL_MONTHS``: a page without dates (the default view) reads those, one
 row per cell instead of one per cell and month. Every query of the tallies
 must therefore read either those rows or the monthly ones, never both
-(``survey.services.results._tally_reads`` chooses).
+(``survey.services.reporting.results._tally_reads`` chooses).
 
 Next to each count the tallies keep the sum of the record keys of the
 responses (or answers) it counts: the cell-key method's noise of any

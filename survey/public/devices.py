@@ -1,6 +1,6 @@
 """One home for the public form's device: its daily key and the kiosk setting.
 
-The repeated-device check (services/responses.py) counts a day's forms by a
+The repeated-device check (services/answering/responses.py) counts a day's forms by a
 keyed hash of the client. What goes in is what a client cannot change at
 will from one post to the next: its address and the first language its
 browser asks for. The User-Agent stays out: rotating it once made every post

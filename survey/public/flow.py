@@ -38,8 +38,8 @@ from survey.public.pages import (
     questions_to_show,
 )
 from survey.public.scripting import page_scripts
-from survey.services.responses import Submission, rules_for
-from survey.services.surveys import (
+from survey.services.answering.responses import Submission, rules_for
+from survey.services.answering.surveys import (
     form_questions,
     version_minutes,
     version_of_ticket_or_400,

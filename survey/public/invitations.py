@@ -30,8 +30,8 @@ from survey.models._time import utcnow
 from survey.models.surveys import CLOSED
 from survey.models.waves import ANSWERED, INVITED, WAVE_CLOSED
 from survey.public.flow import run_answer_form
-from survey.services.responses import Submission, record_response
-from survey.services.waves import invitation_for_token
+from survey.services.answering.responses import Submission, record_response
+from survey.services.fieldwork.waves import invitation_for_token
 
 bp = Blueprint("trust", __name__)
 

@@ -10,7 +10,7 @@ get the same text with their own values joined in.
 A kept page is keyed by everything it shows that may change: the template,
 the version (so publishing a new one is a new page), the unit, the language
 and the request's path and query. It is forgotten with the worker's kept
-surveys (``survey.services.surveys.forget``: this worker changed a survey, a
+surveys (``survey.services.answering.surveys.forget``: this worker changed a survey, a
 version or a unit) and after SURVEY_CACHE_SECONDS, as those copies are (so
 another worker's edit of a unit's name shows as soon). A request with a
 message waiting to be flashed, or any other query argument, is rendered
@@ -32,7 +32,9 @@ from flask import Response, current_app, request, session
 from flask_wtf.csrf import generate_csrf
 
 from survey import current_lang
-from survey.services.surveys import KEPT_PAGES as PAGES  # an LRU of Kept by key
+from survey.services.answering.surveys import (
+    KEPT_PAGES as PAGES,  # an LRU of Kept by key
+)
 
 MAX_PAGES = 256  # per worker: a few KB each
 _QUERY_ARGUMENTS = frozenset({"c", "lang"})

@@ -21,8 +21,8 @@ from survey.models import Question, SurveyVersion
 from survey.public.devices import OPT_IN_CHANNELS, opt_in_channel
 from survey.public.flow import run_answer_form
 from survey.public.pages import number_hint
-from survey.services.responses import Submission, record_response
-from survey.services.surveys import (
+from survey.services.answering.responses import Submission, record_response
+from survey.services.answering.surveys import (
     ensure_answerable,
     get_public_survey_or_404,
     open_surveys,

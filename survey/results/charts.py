@@ -22,7 +22,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from survey.domain import statistics as st
-from survey.services.reports import (
+from survey.services.reporting.reports import (
     FunnelLine,
     MonthPoint,
     QuestionResult,

@@ -16,12 +16,16 @@ from flask_babel import gettext as _
 from survey import current_lang
 from survey.models import Survey, Unit
 from survey.results.presenters import BAND_LABELS, FACTOR_LABELS, WEIGHTING_LABELS
-from survey.services import raw_export
-from survey.services.official import OfficialOverview
-from survey.services.raw_export import FORMULA_STARTS
-from survey.services.reports import Overview, ShareFigure, UnitRow
-from survey.services.results import ResultFilter
-from survey.services.weights import ResponseRate, WeightedFigure, WeightedOverview
+from survey.services.fieldwork.weights import (
+    ResponseRate,
+    WeightedFigure,
+    WeightedOverview,
+)
+from survey.services.reporting import raw_export
+from survey.services.reporting.official import OfficialOverview
+from survey.services.reporting.raw_export import FORMULA_STARTS
+from survey.services.reporting.reports import Overview, ShareFigure, UnitRow
+from survey.services.reporting.results import ResultFilter
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FILE_CHUNK_BYTES = 64 * 1024

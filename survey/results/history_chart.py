@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from survey.results.charts import BLUE, GREY, _layout, _pct, chart_json
-from survey.services.lineage_results import History, HistoryPoint
+from survey.services.reporting.lineage_results import History, HistoryPoint
 
 
 def _trace(

@@ -13,8 +13,8 @@ from survey.auth.rights import get_survey_in_scope_or_404, get_unit_in_scope_or_
 from survey.results.history_chart import history_figure
 from survey.results.presenters import _common
 from survey.results.views import bp
-from survey.services import lineage_results
-from survey.services.results import ResultFilter
+from survey.services.reporting import lineage_results
+from survey.services.reporting.results import ResultFilter
 
 
 @bp.get("/<slug>/unit/<code>/history")

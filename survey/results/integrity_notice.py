@@ -9,9 +9,9 @@ from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
 from survey.models import Survey, Unit
-from survey.services.quality import IntegrityNotice
-from survey.services.results import ResultFilter
-from survey.services.review_share import ReviewShare, review_share
+from survey.services.integrity.quality import IntegrityNotice
+from survey.services.integrity.review_share import ReviewShare, review_share
+from survey.services.reporting.results import ResultFilter
 
 PLAIN_REASONS: dict[str, LazyString] = {
     "unit_score": _l("its answers of the last four weeks differ from its own past"),

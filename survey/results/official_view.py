@@ -6,7 +6,7 @@ from typing import Any
 
 from flask_babel import format_date
 
-from survey.services.official import OfficialOverview
+from survey.services.reporting.official import OfficialOverview
 
 
 def official_context(official: OfficialOverview | None) -> dict[str, Any]:

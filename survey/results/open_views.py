@@ -15,8 +15,8 @@ from survey.extensions import db, limiter
 from survey.models import Survey
 from survey.results import plotly_assets
 from survey.results.presenters import method_context, overview_context
-from survey.services import reports
-from survey.services.results import ResultFilter
+from survey.services.reporting import reports
+from survey.services.reporting.results import ResultFilter
 
 bp = Blueprint("open", __name__)
 

@@ -1,6 +1,6 @@
 """Template contexts of the results pages: labels, links and chart JSON.
 
-The numbers come ready from ``survey.services.reports``; this module only
+The numbers come ready from ``survey.services.reporting.reports``; this module only
 names them in the reader's language and turns them into Plotly figures.
 """
 
@@ -22,15 +22,16 @@ from survey.domain import statistics as st
 from survey.models import Survey, Unit
 from survey.models.responses import RESPONDENT_GROUPS
 from survey.results import caterpillar, charts, plotly_assets
-from survey.services import lineage_results, reports, weights
-from survey.services.experience import experience_facts
-from survey.services.perception import perception_figures
-from survey.services.reforms import local_today
-from survey.services.responses import (
+from survey.services.answering.responses import (
     HARD_SPEED_SECONDS_PER_ITEM,
     REPEATED_DEVICE_PER_DAY,
 )
-from survey.services.results import ResultFilter
+from survey.services.city.reforms import local_today
+from survey.services.fieldwork import weights
+from survey.services.reporting import lineage_results, reports
+from survey.services.reporting.experience import experience_facts
+from survey.services.reporting.perception import perception_figures
+from survey.services.reporting.results import ResultFilter
 
 FACTOR_LABELS = {
     "S1": _l("Access to the service"),

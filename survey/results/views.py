@@ -30,11 +30,12 @@ from survey.results.presenters import (
     overview_context,
     questions_context,
 )
-from survey.services import official, reports, weights
 from survey.services.audit import record_event
-from survey.services.listing import STATUS_LABELS, survey_rows
-from survey.services.quality import integrity_notice
-from survey.services.results import ResultFilter
+from survey.services.design.listing import STATUS_LABELS, survey_rows
+from survey.services.fieldwork import weights
+from survey.services.integrity.quality import integrity_notice
+from survey.services.reporting import official, reports
+from survey.services.reporting.results import ResultFilter
 
 bp = Blueprint("results", __name__)
 bp.before_request(require_roles("admin", "designer", "leader"))

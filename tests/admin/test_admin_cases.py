@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from survey.extensions import db
 from survey.models import ApiClient, AuditEvent, CaseContact, ServiceCase
-from survey.services.cases import api_client_for_token, import_cases
+from survey.services.fieldwork.cases import api_client_for_token, import_cases
 from tests.admin.helpers import post
 from tests.trust.conftest import COLUMNS, case_row
 

@@ -93,7 +93,7 @@ def test_an_oversized_definition_is_refused_before_parsing(app):
     # client would leave its spooled upload open, so check the service directly.
     import pytest
 
-    from survey.services.exchange import ExchangeError, read_definition
+    from survey.services.design.exchange import ExchangeError, read_definition
 
     with (
         app.test_request_context("/?lang=en"),

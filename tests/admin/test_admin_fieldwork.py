@@ -17,8 +17,8 @@ from survey.models import (
     Response,
     Wave,
 )
-from survey.services.cases import import_cases
-from survey.services.waves import create_wave, draw_wave
+from survey.services.fieldwork.cases import import_cases
+from survey.services.fieldwork.waves import create_wave, draw_wave
 from tests.admin.helpers import post, switch_user
 from tests.public.helpers import form_fields, good_answers
 from tests.trust.conftest import case_row

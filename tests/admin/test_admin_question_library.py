@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from survey.extensions import db
 from survey.models import Survey
-from survey.services.question_library import library
+from survey.services.design.question_library import library
 from tests.admin.helpers import post
 
 

@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from survey.extensions import db
 from survey.models import Question, Response, Survey
-from survey.services.surveys import survey_minutes
+from survey.services.answering.surveys import survey_minutes
 from tests.public.helpers import form_fields, good_answers
 
 

@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 
 from survey.extensions import db
 from survey.models import AuditEvent, CaseContact, Invitation, Response, Wave
-from survey.services.cases import import_cases
-from survey.services.waves import invitation_token
+from survey.services.fieldwork.cases import import_cases
+from survey.services.fieldwork.waves import invitation_token
 from tests.admin.helpers import post, switch_user
 from tests.public.helpers import form_fields, good_answers
 from tests.trust.conftest import case_row

@@ -375,8 +375,8 @@ def test_an_xlsx_named_xls_is_refused_with_a_reason(client, as_admin):
 
 
 def test_oversized_and_bomb_like_workbooks_are_refused(app):
-    from survey.services.exchange import ExchangeError
-    from survey.services.xlsform import MAX_ROWS, read_xlsform
+    from survey.services.design.exchange import ExchangeError
+    from survey.services.design.xlsform import MAX_ROWS, read_xlsform
 
     rows = [["type", "name", "label"]] + [
         ["text", f"q{i}", "Q"] for i in range(MAX_ROWS + 5)
@@ -540,7 +540,7 @@ def _pyxform_accepts(content: bytes, tmp_path: Path) -> dict:
 
 
 def _comparable(version) -> list[tuple]:
-    from survey.services.exchange import version_spec
+    from survey.services.design.exchange import version_spec
 
     spec = version_spec(version)
     return [
@@ -589,7 +589,7 @@ def test_a_version_exports_as_an_xlsform_that_comes_back_the_same(
 
 
 def test_any_version_exports_and_an_unknown_one_is_a_404(client, as_admin):
-    from survey.services.designer import new_draft_from
+    from survey.services.design.designer import new_draft_from
 
     survey = as_admin.survey
     draft = new_draft_from(survey.versions[0])
@@ -614,7 +614,7 @@ def test_any_version_exports_and_an_unknown_one_is_a_404(client, as_admin):
 
 def test_a_text_that_looks_like_a_formula_is_exported_as_text(app, make_survey):
     from survey.domain.questions import PageSpec, QuestionSpec, SurveySpec
-    from survey.services.xlsform.export import export_xlsform
+    from survey.services.design.xlsform.export import export_xlsform
 
     formula = '=HYPERLINK("http://x")'
     question = QuestionSpec("Q", "short_text", formula, "")
@@ -677,8 +677,8 @@ def test_real_forms_with_cells_changed_never_crash_the_import(app):
     from hypothesis import HealthCheck, given, settings
     from hypothesis import strategies as st
 
-    from survey.services.exchange import ExchangeError
-    from survey.services.xlsform import read_xlsform
+    from survey.services.design.exchange import ExchangeError
+    from survey.services.design.xlsform import read_xlsform
 
     changes = st.lists(
         st.tuples(st.integers(1, 40), st.integers(1, 8), st.sampled_from(FUZZ_WORDS)),

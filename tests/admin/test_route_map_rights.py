@@ -24,9 +24,9 @@ from survey.models import (
     UnitReview,
     User,
 )
-from survey.services.cases import create_api_client, import_cases
-from survey.services.designer import new_draft_from
-from survey.services.waves import create_wave, draw_wave
+from survey.services.design.designer import new_draft_from
+from survey.services.fieldwork.cases import create_api_client, import_cases
+from survey.services.fieldwork.waves import create_wave, draw_wave
 from tests.conftest import csrf_token
 from tests.trust.conftest import case_row
 

@@ -22,8 +22,8 @@ from typing import Any
 
 import pytest
 
-from survey.services.exchange import ExchangeError
-from survey.services.xlsform import import_xlsform, kind_of, read_xlsform
+from survey.services.design.exchange import ExchangeError
+from survey.services.design.xlsform import import_xlsform, kind_of, read_xlsform
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "xlsforms"
 FORMS = sorted(p for p in FIXTURES.iterdir() if kind_of(p.name))

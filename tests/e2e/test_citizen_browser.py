@@ -126,7 +126,7 @@ def test_the_form_works_at_200_percent_zoom(live_server, browser):
 def add_survey(live_server, slug: str, spec) -> str:
     """A published, open survey of ``spec`` at P-SAI-GON, made once per server."""
     from survey.models import Survey, Unit
-    from survey.services.definitions import create_survey
+    from survey.services.design.definitions import create_survey
 
     with live_server.app.app_context():
         if db.session.scalar(select(Survey).where(Survey.slug == slug)) is None:

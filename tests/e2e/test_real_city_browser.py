@@ -12,7 +12,7 @@ from sqlalchemy import select
 from survey.domain.banks import sipas_bank
 from survey.extensions import db
 from survey.models import Unit, User
-from survey.services.demo_city import seed_real_city
+from survey.services.demo.city import seed_real_city
 from tests.e2e.conftest import LiveServer, live_app, run_axe, serve
 
 pytestmark = pytest.mark.browser

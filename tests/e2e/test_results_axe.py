@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from survey.services.demo_city import seed_real_city
+from survey.services.demo.city import seed_real_city
 from tests.e2e.conftest import AXE, PHONE, LiveServer, city_user, live_app, serve
 
 pytestmark = pytest.mark.browser

@@ -15,7 +15,12 @@ from survey.domain import statistics as st
 from survey.models import Unit
 from survey.results import charts
 from survey.services.demo import DEMO_SLUG
-from survey.services.reports import MonthPoint, UnitRow, funnel_lines, share_figure
+from survey.services.reporting.reports import (
+    MonthPoint,
+    UnitRow,
+    funnel_lines,
+    share_figure,
+)
 from tests.e2e.conftest import city_user
 
 pytestmark = pytest.mark.browser

@@ -115,8 +115,8 @@ def field(app, make_unit, make_survey, make_user):
     from sqlalchemy import select
 
     from survey.models import CaseContact, Invitation
-    from survey.services.cases import import_cases
-    from survey.services.waves import create_wave, draw_wave
+    from survey.services.fieldwork.cases import import_cases
+    from survey.services.fieldwork.waves import create_wave, draw_wave
     from tests.trust.conftest import case_row
 
     city = make_unit("CITY", kind="city")
@@ -149,7 +149,7 @@ def field(app, make_unit, make_survey, make_user):
 
 
 def plan_wave(wave, channels=("email", "sms"), **changes):
-    from survey.services.outbox_plans import plan_for, update_plan
+    from survey.services.fieldwork.outbox_plans import plan_for, update_plan
 
     plan = plan_for(wave)
     update_plan(

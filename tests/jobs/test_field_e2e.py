@@ -153,7 +153,7 @@ def test_a_wave_end_to_end_with_the_worker(field, client, login, consumer):
 
 
 def _texts() -> dict[str, str]:
-    from survey.services.outbox_plans import DEFAULT_TEXTS
+    from survey.services.fieldwork.outbox_plans import DEFAULT_TEXTS
 
     return dict(DEFAULT_TEXTS)
 
@@ -165,7 +165,7 @@ def test_a_worker_killed_mid_send_never_sends_a_message_twice(field, consumer):
         contact.email = f"hoso{i}@congty.vn"
     db.session.commit()
     plan_wave(field.wave, channels=("email",), max_reminders=0)
-    from survey.services import outbox
+    from survey.services.fieldwork import outbox
 
     outbox.start_sending(field.wave)
     db.session.commit()

@@ -12,7 +12,7 @@ from survey import jobs
 from survey.domain.questions import TEXT_TYPES
 from survey.extensions import db
 from survey.models import Question, Unit
-from survey.services import tallies
+from survey.services.reporting import tallies
 from tests.jobs.conftest import wait_for
 
 WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE|REPLACE|UPSERT|MERGE)\b", re.I)

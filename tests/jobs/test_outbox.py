@@ -12,8 +12,8 @@ from sqlalchemy import select
 from survey.extensions import db
 from survey.models import Invitation, OptOut, OutboxMessage
 from survey.models._time import utcnow
-from survey.services import outbox, outbox_reports
-from survey.services.outbox_plans import is_stop_reply, optout_token
+from survey.services.fieldwork import outbox, outbox_reports
+from survey.services.fieldwork.outbox_plans import is_stop_reply, optout_token
 from tests.jobs.conftest import plan_wave
 from tests.jobs.fakes import Provider, SmsGatewayFake, SmtpSink
 
@@ -225,7 +225,7 @@ def test_stop_replies_are_read_in_both_languages():
 
 def test_a_business_e_mail_comes_in_with_its_case(app, make_unit):
     from survey.models import CaseContact
-    from survey.services.cases import import_cases
+    from survey.services.fieldwork.cases import import_cases
     from tests.trust.conftest import case_row
 
     make_unit("W1")

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from survey.extensions import db
 from survey.models import OutboxMessage, OutreachPlan
-from survey.services.outbox_plans import DEFAULT_TEXTS
+from survey.services.fieldwork.outbox_plans import DEFAULT_TEXTS
 from tests.admin.helpers import post, switch_user
 
 

@@ -17,7 +17,7 @@ from sqlalchemy.exc import OperationalError
 
 from survey.extensions import db
 from survey.models import Question
-from survey.services.surveys import KEPT
+from survey.services.answering.surveys import KEPT
 
 
 def form_fields(html: str) -> dict[str, str]:

@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from survey.extensions import db
 from survey.models import Answer, Question, Response
-from survey.services.definitions import create_survey
+from survey.services.design.definitions import create_survey
 from tests.conftest import small_spec
 from tests.public.helpers import good_answers, open_form, qid
 

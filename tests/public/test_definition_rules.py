@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from survey.services.definitions import create_survey
-from survey.services.exchange import (
+from survey.services.design.definitions import create_survey
+from survey.services.design.exchange import (
     FORMAT,
     FORMAT_VERSION,
     ExchangeError,
@@ -84,7 +84,7 @@ def test_bad_rules_are_refused_with_the_reason(where, rule, why):
 
 
 def test_an_xlsform_integer_takes_whole_numbers_only(app):
-    from survey.services.xlsform import read_xlsform
+    from survey.services.design.xlsform import read_xlsform
     from tests.admin.test_admin_xlsform import workbook
 
     raw = workbook(
@@ -106,8 +106,8 @@ def test_the_designer_keeps_rules_pointing_at_earlier_questions(make_survey):
 
     from survey.extensions import db
     from survey.models import Question
-    from survey.services.designer import DesignerError, delete_question
-    from survey.services.surveys import rule_problems
+    from survey.services.answering.surveys import rule_problems
+    from survey.services.design.designer import DesignerError, delete_question
     from tests.public.test_flow_rules import rich_spec
 
     survey = make_survey("gate", spec=rich_spec(), publish=False, open_=False)

@@ -228,8 +228,8 @@ def test_a_whole_number_question_refuses_decimals(client, make_survey):
 
 def test_a_screened_out_response_is_labelled_in_the_raw_export(client, make_survey):
     from survey.models import Unit
-    from survey.services import raw_export
-    from survey.services.results import ResultFilter
+    from survey.services.reporting import raw_export
+    from survey.services.reporting.results import ResultFilter
 
     survey = make_survey("gate", spec=gate_spec(end=True, page_rule=True))
     for answer in ("n", "y"):
@@ -253,7 +253,7 @@ def test_a_screened_out_response_is_labelled_in_the_raw_export(client, make_surv
 
 
 def test_screened_out_counts_as_a_response_but_in_no_satisfaction(client, make_survey):
-    from survey.services import results, tallies
+    from survey.services.reporting import results, tallies
 
     survey = make_survey("gate", spec=gate_spec(end=True, page_rule=True))
     # Even with a rating slipped in, a "no" keeps none.

@@ -8,7 +8,7 @@ from sqlalchemy import event, func, select, update
 from survey.extensions import db
 from survey.models import Response, Survey, Unit
 from survey.models.surveys import CLOSED
-from survey.services import surveys
+from survey.services.answering import surveys
 from tests.public.helpers import good_answers, open_form
 
 URL = "/s/test/W1"

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from survey.extensions import db
 from survey.models import Response
-from survey.services.designer import new_draft_from
+from survey.services.design.designer import new_draft_from
 from tests.public.helpers import form_fields, good_answers
 
 URL = "/s/test/W1"

@@ -58,7 +58,7 @@ def prepare_database(database_url: str) -> dict[str, str]:
         "from survey import create_app\n"
         "from survey.extensions import db\n"
         "from survey.models import Unit\n"
-        "from survey.services.definitions import create_survey\n"
+        "from survey.services.design.definitions import create_survey\n"
         "from tests.conftest import small_spec\n"
         "app = create_app()\n"
         "with app.app_context():\n"

@@ -93,7 +93,7 @@ def _app(primary: PrivatePostgres, standby: PrivatePostgres) -> Flask:
 def _seed() -> Survey:
     from flask_migrate import upgrade
 
-    from survey.services.definitions import create_survey
+    from survey.services.design.definitions import create_survey
 
     upgrade()
     # Alembic's logging set-up disables the loggers already made (and takes

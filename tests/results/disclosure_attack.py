@@ -43,7 +43,7 @@ from survey.domain.questions import LIKERT5, OVERALL
 from survey.extensions import db
 from survey.models import Answer, Question, Response, Survey, Unit
 from survey.models.responses import INVITED_CHANNELS
-from survey.services.results import LOCAL_OFFSET, ResultFilter, scope_tree
+from survey.services.reporting.results import LOCAL_OFFSET, ResultFilter, scope_tree
 
 VALID = frozenset(st.LIKERT_CODES)
 TOP = frozenset(st.LIKERT_CODES[-2:])

@@ -23,7 +23,7 @@ from survey import create_app
 from survey.domain import statistics as st
 from survey.models import Option, Question, Unit
 from survey.results import charts
-from survey.services.reports import (
+from survey.services.reporting.reports import (
     MonthPoint,
     QuestionResult,
     ShareFigure,
@@ -398,7 +398,7 @@ def test_trend_draws_intervals_counts_apart_and_the_running_month_apart():
 def test_the_running_period_is_the_local_month_or_week():
     from datetime import datetime
 
-    from survey.services.reports import current_period
+    from survey.services.reporting.reports import current_period
 
     # 20:00 UTC on 31 January is 03:00 on 1 February in Vietnam.
     late = datetime(2026, 1, 31, 20, 0)
@@ -418,7 +418,7 @@ if __name__ == "__main__":
 
 
 def test_p_chart_signals_are_marked_on_complete_shown_periods_only():
-    from survey.services.reports import with_signals
+    from survey.services.reporting.reports import with_signals
 
     steady = [
         MonthPoint(f"2025-{i:02d}", 200, share_figure(120, 200, MIN_N), None)

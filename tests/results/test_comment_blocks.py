@@ -1,7 +1,7 @@
 """Comments are released by whole blocks of at least min n respondents (issue 18).
 
 A block is unit x local month x channel group x respondent group x version
-x hard-flagged (``survey.services.comment_blocks``). No comment slice may
+x hard-flagged (``survey.services.reporting.comment_blocks``). No comment slice may
 have fewer than min n respondents behind it, and no two slices may differ
 by fewer than min n respondents.
 """
@@ -19,9 +19,9 @@ from sqlalchemy import select
 from survey.extensions import db
 from survey.models import Answer, Question, Response, Survey, Unit
 from survey.models.responses import INVITED_CHANNELS
-from survey.services import results
 from survey.services.demo import DEMO_SLUG, seed_demo
-from survey.services.results import LOCAL_OFFSET, ResultFilter
+from survey.services.reporting import results
+from survey.services.reporting.results import LOCAL_OFFSET, ResultFilter
 from tests.results.conftest import unit
 
 

@@ -13,9 +13,9 @@ from survey.domain import statistics as st
 from survey.domain.questions import SATISFACTION_FACTORS
 from survey.extensions import db
 from survey.models import Answer, Question, Response
-from survey.services import reports, results
 from survey.services.demo import DEMO_SLUG
-from survey.services.results import ResultFilter
+from survey.services.reporting import reports, results
+from survey.services.reporting.results import ResultFilter
 from tests.results.conftest import unit
 
 

@@ -10,8 +10,8 @@ from sqlalchemy import update
 
 from survey.extensions import db
 from survey.models.tallies import AnswerDayTally, ResponseDayTally
-from survey.services import results, tallies
-from survey.services.results import ResultFilter
+from survey.services.reporting import results, tallies
+from survey.services.reporting.results import ResultFilter
 from tests.results.conftest import unit
 
 CHANNELS = ("", "invited", "optin")

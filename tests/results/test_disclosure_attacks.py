@@ -19,9 +19,9 @@ from survey.domain import disclosure
 from survey.domain.questions import LIKERT5, OVERALL, SATISFACTION_FACTORS
 from survey.extensions import db
 from survey.models import Question, Survey, Unit
-from survey.services import reports, results, tallies
 from survey.services.demo import DEMO_SLUG, seed_demo
-from survey.services.results import ResultFilter
+from survey.services.reporting import reports, results, tallies
+from survey.services.reporting.results import ResultFilter
 from tests.results import disclosure_attack as da
 from tests.results.conftest import unit
 
@@ -445,8 +445,8 @@ def generated_city(app, monkeypatch, make_unit) -> Survey:
 
     from survey.domain.banks import sipas_bank
     from survey.models._time import utcnow
-    from survey.services.definitions import create_survey
     from survey.services.demo import generate_responses
+    from survey.services.design.definitions import create_survey
 
     monkeypatch.setattr(disclosure, "_source", random.Random(5))
     city = make_unit("GEN", kind="city")

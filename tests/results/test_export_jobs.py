@@ -13,7 +13,7 @@ from sqlalchemy import select
 from survey import jobs
 from survey.extensions import db
 from survey.models import AuditEvent, ExportJob
-from survey.services import export_jobs
+from survey.services.reporting import export_jobs
 from tests.admin.helpers import switch_user
 from tests.results import test_raw_export
 

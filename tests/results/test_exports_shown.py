@@ -7,9 +7,9 @@ from __future__ import annotations
 import csv
 import io
 
-from survey.services import reports
 from survey.services.demo import DEMO_SLUG
-from survey.services.results import ResultFilter
+from survey.services.reporting import reports
+from survey.services.reporting.results import ResultFilter
 from tests.results.conftest import unit
 
 

@@ -27,10 +27,10 @@ from sqlalchemy import select, text
 from survey.domain import design_weights as dw
 from survey.extensions import db
 from survey.models import Answer, Invitation, Question, Response, Survey
-from survey.services import official, reports
-from survey.services.cases import import_cases
-from survey.services.results import ResultFilter
-from survey.services.waves import create_wave, draw_wave
+from survey.services.fieldwork.cases import import_cases
+from survey.services.fieldwork.waves import create_wave, draw_wave
+from survey.services.reporting import official, reports
+from survey.services.reporting.results import ResultFilter
 from tests.results.conftest import unit
 
 CAP = 0.05

@@ -13,8 +13,9 @@ from datetime import date
 
 from survey.extensions import db
 from survey.models.reviews import UnitReview
-from survey.services import reports, weights
-from survey.services.results import ResultFilter
+from survey.services.fieldwork import weights
+from survey.services.reporting import reports
+from survey.services.reporting.results import ResultFilter
 from tests.results.conftest import unit
 
 

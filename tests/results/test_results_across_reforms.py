@@ -9,8 +9,9 @@ from sqlalchemy import func, select, update
 
 from survey.extensions import db
 from survey.models import Answer, Reform, Response, Unit
-from survey.services import lineage_results, reforms
-from survey.services.results import ResultFilter
+from survey.services.city import reforms
+from survey.services.reporting import lineage_results
+from survey.services.reporting.results import ResultFilter
 
 MAPPING = (
     "former_code,new_code,share,effective_date\n"
@@ -239,7 +240,7 @@ def test_a_new_wards_leader_reads_its_history_and_nothing_more(
 def test_an_own_month_reads_as_on_the_trend_with_the_noise_on(
     app, make_unit, make_survey, add_responses
 ):
-    from survey.services import reports
+    from survey.services.reporting import reports
 
     city, units, survey = _city(make_unit, make_survey)
     _fill(survey, units, add_responses)

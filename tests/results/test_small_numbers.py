@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 
-from survey.services import reports
-from survey.services.results import ResultFilter
+from survey.services.reporting import reports
+from survey.services.reporting.results import ResultFilter
 from tests.results.conftest import unit
 from tests.results.test_rankings import put_under_review
 

@@ -12,10 +12,10 @@ from survey import jobs
 from survey.extensions import db
 from survey.models import AnswerTally, FactorTally, Response, ResponseTally
 from survey.models.tallies import ALL_MONTHS
-from survey.services import results, tallies
 from survey.services.demo import generate as demo_generate
 from survey.services.demo import generate_responses
-from survey.services.results import ResultFilter
+from survey.services.reporting import results, tallies
+from survey.services.reporting.results import ResultFilter
 from tests.results.conftest import unit
 
 

@@ -8,7 +8,7 @@ from flask import Flask
 from sqlalchemy import event
 
 from survey.extensions import db
-from survey.services import reports
+from survey.services.reporting import reports
 from survey.warmup import warm_up
 
 

@@ -8,8 +8,8 @@ from sqlalchemy import update
 
 from survey.extensions import db
 from survey.models import Response
-from survey.services import results
-from survey.services.results import ResultFilter
+from survey.services.reporting import results
+from survey.services.reporting.results import ResultFilter
 from tests.results.test_results_pages import text_of
 
 

@@ -7,7 +7,7 @@ import pytest
 from werkzeug.routing import IntegerConverter
 
 from survey.extensions import db
-from survey.services.cases import create_api_client
+from survey.services.fieldwork.cases import create_api_client
 from tests.conftest import csrf_token
 
 HUGE = [2**31, 2**63 - 1, 2**63, 10**30]

@@ -21,7 +21,7 @@ from limits.storage import storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 
 from survey.config import load_config
-from survey.services.responses import REPEATED_DEVICE_PER_DAY
+from survey.services.answering.responses import REPEATED_DEVICE_PER_DAY
 from tests.reliability.conftest import ROOT, gunicorn, prepare_database
 
 

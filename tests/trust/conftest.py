@@ -11,7 +11,7 @@ import pytest
 
 from survey.domain.cases import OPTIONAL_COLUMNS, REQUIRED_COLUMNS
 from survey.extensions import db
-from survey.services.cases import import_cases
+from survey.services.fieldwork.cases import import_cases
 
 COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 

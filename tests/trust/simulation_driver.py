@@ -1,6 +1,6 @@
 """Posting simulated responses through the real service, on a simulated clock.
 
-``post`` hands each response to ``survey.services.responses.record_response``
+``post`` hands each response to ``survey.services.answering.responses.record_response``
 (the code a citizen's submission runs), with the service's clock set to the
 response's moment, so hard flags, device checks and timestamps come out as
 they would for a real post.
@@ -15,13 +15,13 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-import survey.services.responses as responses_service
+import survey.services.answering.responses as responses_service
 from survey.domain.answers import CleanAnswer
 from survey.domain.simulation import SimulatedResponse
 from survey.extensions import db
 from survey.models import Question, Survey, Unit
 from survey.public.devices import device_key
-from survey.services.responses import Submission, record_response
+from survey.services.answering.responses import Submission, record_response
 
 DAY0 = datetime(2025, 1, 6)  # simulation day 0, a Monday (EPOCH_DAY)
 

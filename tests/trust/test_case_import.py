@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from survey.extensions import db
 from survey.models import AuditEvent, CaseContact, ServiceCase
-from survey.services.cases import case_reference_hash
+from survey.services.fieldwork.cases import case_reference_hash
 from tests.trust.conftest import case_row
 
 

@@ -10,7 +10,12 @@ from werkzeug.datastructures import MultiDict
 from survey.extensions import db
 from survey.models import Invitation, Response
 from survey.models._time import utcnow
-from survey.services.waves import close_wave, create_wave, draw_wave, invitation_token
+from survey.services.fieldwork.waves import (
+    close_wave,
+    create_wave,
+    draw_wave,
+    invitation_token,
+)
 from tests.public.helpers import (
     SendAgainForm,
     flat,

@@ -16,7 +16,7 @@ from survey.models import (
     Survey,
     Wave,
 )
-from survey.services.waves import (
+from survey.services.fieldwork.waves import (
     create_wave,
     draw_wave,
     erase_person,

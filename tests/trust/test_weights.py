@@ -26,9 +26,10 @@ from survey.models import (
     Survey,
     Unit,
 )
-from survey.services import reports, weights
-from survey.services.results import ResultFilter
-from survey.services.waves import create_wave
+from survey.services.fieldwork import weights
+from survey.services.fieldwork.waves import create_wave
+from survey.services.reporting import reports
+from survey.services.reporting.results import ResultFilter
 from tests.trust.conftest import case_row
 
 CIVIL = ("civil_status", "citizen", "approved")
@@ -284,7 +285,7 @@ def test_a_cell_the_noise_took_to_zero_does_not_break_the_pooled_figure():
     from collections import Counter
 
     from survey.domain.weighting import weight_cells
-    from survey.services.weights import _pooled_figure, _UnitCounts
+    from survey.services.fieldwork.weights import _pooled_figure, _UnitCounts
 
     big, small = (
         ("land", "citizen", "approved"),

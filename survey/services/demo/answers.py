@@ -15,9 +15,9 @@ from survey.domain import disclosure
 from survey.extensions import db
 from survey.models import Question
 from survey.models.surveys import SurveyVersion
+from survey.services.answering.responses import HARD_SPEED_SECONDS_PER_ITEM
 from survey.services.demo.units import CHANNEL_MIX, MANIPULATED_UNIT, ChannelMix
-from survey.services.raw_export import AnswerFields, answer_key
-from survey.services.responses import HARD_SPEED_SECONDS_PER_ITEM
+from survey.services.reporting.raw_export import AnswerFields, answer_key
 
 Rows = tuple[list[tuple], list[tuple], list[tuple], list[tuple]]
 

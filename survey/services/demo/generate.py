@@ -17,8 +17,6 @@ from survey.domain.banks import sipas_bank
 from survey.extensions import db
 from survey.models import Response, Survey, Unit
 from survey.models._time import utcnow
-from survey.services import tallies
-from survey.services.definitions import create_survey
 from survey.services.demo.answers import Rows, _fake_response, _plan_items, _PlanItem
 from survey.services.demo.units import (
     CHANNEL_MIX,
@@ -31,7 +29,9 @@ from survey.services.demo.units import (
     create_units,
 )
 from survey.services.demo.writer import _BulkWriter, _in_background
-from survey.services.raw_export import AnswerFields
+from survey.services.design.definitions import create_survey
+from survey.services.reporting import tallies
+from survey.services.reporting.raw_export import AnswerFields
 
 
 @dataclass(frozen=True)

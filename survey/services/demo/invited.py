@@ -77,7 +77,7 @@ def add_demo_cases(
     numbers were erased when their waves closed); the last weeks' cases come
     in through the import service with a phone number, ready to be drawn.
     """
-    from survey.services.cases import case_reference_hash, import_cases
+    from survey.services.fieldwork.cases import case_reference_hash, import_cases
 
     population = population or DEMO_POPULATION
     weights = population.weights(service_points)
@@ -201,8 +201,8 @@ def seed_trust_demo(
     its invitations are answered. The recomputed quality puts the manipulated
     ward under review, as ``recompute-quality`` would.
     """
-    from survey.services.quality import Period, recompute_quality
-    from survey.services.waves import create_wave, draw_wave
+    from survey.services.fieldwork.waves import create_wave, draw_wave
+    from survey.services.integrity.quality import Period, recompute_quality
 
     now = now or utcnow()
     today = now.date()
@@ -225,11 +225,11 @@ def seed_trust_demo(
     answered = answer_invitations(
         survey, wave, rng, now, interviewer, population=population
     )
-    from survey.services.outbox_demo import simulate_outreach
+    from survey.services.demo.outbox import simulate_outreach
 
     simulate_outreach(wave, random.Random(seed + 2), drawn)
     if interviewer is not None:
-        from survey.services.fieldwork_demo import share_demo_interviews
+        from survey.services.demo.fieldwork import share_demo_interviews
 
         share_demo_interviews(wave, interviewer, random.Random(seed + 3))
     report = recompute_quality(survey, Period(today - timedelta(days=364), today))

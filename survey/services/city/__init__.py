@@ -1,0 +1,1 @@
+"""The unit tree of the city and the reforms that reshaped it."""

@@ -1,0 +1,1 @@
+"""Designing surveys: drafts, versions, definitions in and out, translation, links."""

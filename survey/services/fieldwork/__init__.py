@@ -1,0 +1,1 @@
+"""Field work: service cases, invitation waves, their outbox, phone interviews."""

@@ -1,0 +1,261 @@
+"""The invited channel weighted to the case population, and its response rates.
+
+METHODOLOGY.md sections 7 and 9. Three grouped queries do the counting: cases
+per unit and cell, invited answers to the overall question per unit, cell and
+code, and invitations with their responses per unit. Every respondent of a
+cell has the same weight, so these counts are all the weighting needs; no
+response is loaded into Python. ``survey.domain.weighting`` does the rest.
+
+A cell is the procedure group x applicant type x outcome of the case an
+invited respondent was invited for (response -> invitation -> case), within
+the unit where the response is counted. The population is the units' cases
+returned in the filter's period (all of them without dates); the respondent
+group filter keeps the cases of that applicant type.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+
+from survey.domain import statistics as st
+from survey.domain import weighting
+from survey.domain.weighting import CellWeights, Method
+from survey.models import Unit
+from survey.models.surveys import Survey
+from survey.services.fieldwork.invited_counts import (
+    ResponseRate,
+    _case_period,
+    _unit_counts,
+    _UnitCounts,
+    response_rates,
+)
+from survey.services.reporting import results
+from survey.services.reporting.reports import Overview, ShareFigure, hidden_figure
+from survey.services.reporting.results import ResultFilter
+
+__all__ = [
+    "ResponseRate",
+    "WeightedFigure",
+    "WeightedOverview",
+    "WeightedRow",
+    "_case_period",
+    "_UnitCounts",
+    "cell_weights",
+    "response_rates",
+    "weighted_overview",
+]
+
+_TOP = frozenset(st.LIKERT_CODES[-2:])
+
+
+# --------------------------------------------------------------------------- #
+# Results
+# --------------------------------------------------------------------------- #
+
+
+@dataclass(frozen=True)
+class WeightedFigure:
+    """The weighted M1 of a unit or a scope, and how it was weighted."""
+
+    figure: ShareFigure  # figure.prop.n is n_eff, so suppression goes by n_eff
+    n: int  # invited answers (codes 1-5) behind the figure
+    design_effect: float | None
+    method: Method
+    reason: str  # why not post-stratified on the cells ("" if it was)
+    left_out: int = 0  # invited answers outside the figure (no case link or count)
+
+    @property
+    def n_eff(self) -> float:
+        return self.figure.prop.n
+
+
+@dataclass(frozen=True)
+class WeightedRow:
+    unit: Unit
+    weighted: WeightedFigure
+    rate: ResponseRate
+    grade: st.Grade
+    under_review: bool = False  # shown, never ranked nor exported for incentives
+    rankable: bool = False  # fit for a ranking or an incentive export
+    is_scope: bool = False  # responses made at the scope unit itself
+    protected: bool = False  # hidden by complementary suppression
+
+
+@dataclass(frozen=True)
+class WeightedOverview:
+    """The "Weighted (invited channel)" section of the overview."""
+
+    scope: WeightedFigure  # every unit of the scope, weighted by case volume
+    rate: ResponseRate
+    grade: st.Grade
+    rows: tuple[WeightedRow, ...]
+    units_without_cases: int = 0  # units with invited answers but no cases
+    has_data: bool = False  # any case, invitation or invited answer at all
+
+
+# --------------------------------------------------------------------------- #
+# Weighting
+# --------------------------------------------------------------------------- #
+
+
+def _unit_weights(counts: _UnitCounts) -> CellWeights:
+    """One unit's weights from its answers and cases per cell."""
+    sample = {cell: sum(codes.values()) for cell, codes in counts.answers.items()}
+    return weighting.weight_cells(sample, counts.population)
+
+
+def cell_weights(
+    survey: Survey, scope: Unit, flt: ResultFilter
+) -> dict[int, CellWeights]:
+    """The weights of every unit of the scope with cases or invited answers."""
+    return {
+        unit_id: _unit_weights(counts)
+        for unit_id, counts in _unit_counts(survey, scope, flt).items()
+    }
+
+
+def _satisfied(codes: Mapping[int, int]) -> int:
+    return sum(n for code, n in codes.items() if code in _TOP)
+
+
+def _pooled_figure(
+    units: Iterable[_UnitCounts], weights: Iterable[CellWeights], min_n: int
+) -> WeightedFigure:
+    """M1 over several units, each weighted to its cases (so by case volume).
+
+    Units that could not be weighted (no cases, no linked answers) are left
+    out when another unit was weighted; when none was, the figure is the
+    unweighted one over every invited answer, with the reason.
+    """
+    parts: list[tuple[float, float, float]] = []
+    plain: list[tuple[float, float, float]] = []
+    methods: dict[Method, str] = {}
+    left_out = 0
+    any_cases = False
+    for counts, cw in zip(units, weights, strict=True):
+        any_cases = any_cases or counts.cases > 0
+        # A cell the cell-key noise took to zero has no weight: nothing to add.
+        linked = [
+            (_satisfied(c), sum(c.values()), cell)
+            for cell, c in counts.answers.items()
+            if sum(c.values()) > 0
+        ]
+        unlinked = (_satisfied(counts.unlinked), sum(counts.unlinked.values()))
+        plain.extend((1.0, x, n) for x, n, _ in linked)
+        plain.append((1.0, *unlinked))
+        left_out += unlinked[1]
+        if cw.method == "none":
+            left_out += sum(n for _, n, _ in linked)
+            continue
+        methods.setdefault(cw.method, cw.reason)
+        parts.extend((cw.weights[cell], x, n) for x, n, cell in linked)
+    if parts:
+        share = weighting.weighted_share(parts)
+        method = weighting.plainest_method(methods)
+        reason = methods[method]
+    else:
+        share = weighting.weighted_share(plain)
+        method, left_out = "none", 0
+        if not share.n > 0:
+            reason = weighting.NO_RESPONDENTS
+        else:
+            reason = weighting.NOT_LINKED if any_cases else weighting.NO_CASES
+    figure = ShareFigure(share.prop, st.display_share(share.prop, min_n=min_n))
+    return WeightedFigure(
+        figure, round(share.n), share.design_effect, method, reason, left_out
+    )
+
+
+def weighted_overview(report: Overview) -> WeightedOverview | None:
+    """The weighted invited figures of the report's scope and of its child units.
+
+    None when the report looks at the opt-in channel only. The same
+    suppression as the overview's applies: min n on n_eff, complementary
+    suppression among the rows, and nothing when the overview protects a
+    sibling; units under review are shown, graded C and never rankable.
+    """
+    flt, scope, min_n = report.filter, report.scope, report.min_n
+    if flt.channel == "optin":
+        return None
+    counts = _unit_counts(report.survey, scope, flt)
+    weights = {unit_id: _unit_weights(c) for unit_id, c in counts.items()}
+    tree = results.scope_tree(scope)
+    members: dict[int, list[int]] = defaultdict(list)
+    for unit_id in counts:
+        child = tree.child_of.get(unit_id)
+        if child is not None:
+            members[child].append(unit_id)
+
+    def figure_of(unit_ids: list[int]) -> WeightedFigure:
+        ordered = sorted(unit_ids)
+        return _pooled_figure(
+            (counts[u] for u in ordered), (weights[u] for u in ordered), min_n
+        )
+
+    def rate_of(unit_ids: list[int]) -> ResponseRate:
+        found = [counts[u] for u in unit_ids]
+        return ResponseRate(
+            sum(c.cases for c in found),
+            sum(c.invitations for c in found),
+            sum(c.responses for c in found),
+        )
+
+    overall = figure_of(list(counts))
+    units = list(tree.children)
+    if members.get(scope.id):
+        units.insert(0, scope)  # answers or cases at the scope unit itself
+    figures = {u.id: figure_of(members.get(u.id, [])) for u in units}
+    hidden = st.complementary_suppression(
+        overall.n_eff if overall.figure.shown else 0,
+        {str(u.id): figures[u.id].n_eff for u in units},
+        min_n=min_n,
+    )
+    reviewed = {r.unit.id for r in report.children if r.under_review}
+    protected = report.protected
+    rows = []
+    for unit in units:
+        weighted = figures[unit.id]
+        under_review = unit.id in reviewed
+        grade = st.reliability_grade(
+            weighted.n_eff, invited=True, flag="red" if under_review else "none"
+        )
+        is_hidden = protected or str(unit.id) in hidden
+        if is_hidden:
+            weighted = replace(weighted, figure=hidden_figure(weighted.figure))
+        rows.append(
+            WeightedRow(
+                unit=unit,
+                weighted=weighted,
+                rate=rate_of(members.get(unit.id, [])),
+                grade=grade,
+                under_review=under_review,
+                rankable=_rankable(weighted, under_review),
+                is_scope=unit is scope,
+                protected=is_hidden and weighted.n_eff >= min_n,
+            )
+        )
+    if protected:
+        overall = replace(overall, figure=hidden_figure(overall.figure))
+    without_cases = sum(
+        1 for c in counts.values() if c.cases == 0 and (c.answers or c.unlinked)
+    )
+    return WeightedOverview(
+        scope=overall,
+        rate=rate_of(list(counts)),
+        grade=st.reliability_grade(overall.n_eff, invited=True),
+        rows=tuple(rows),
+        units_without_cases=without_cases if overall.method != "none" else 0,
+        has_data=bool(counts),
+    )
+
+
+def _rankable(weighted: WeightedFigure, under_review: bool) -> bool:
+    """Fit for a ranking or an incentive export (METHODOLOGY.md sections 4, 8)."""
+    prop = weighted.figure.prop
+    return (
+        not under_review
+        and weighted.figure.display.kind == "value"
+        and st.rankable(prop.n, prop.half_width)
+    )

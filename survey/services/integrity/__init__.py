@@ -1,0 +1,1 @@
+"""Quality flags and the integrity evidence that puts a unit under review."""

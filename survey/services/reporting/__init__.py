@@ -1,0 +1,1 @@
+"""What the results pages read: counts in SQL and tallies, figures, exports."""

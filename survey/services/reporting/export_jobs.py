@@ -1,0 +1,106 @@
+"""Large raw exports made by the job worker, not in the request.
+
+The worker writes the file under ``instance/exports`` chunk by chunk and
+keeps the number of responses done in the job store (not the database, whose
+read of the export is still open), so that the page's progress bar moves. A
+job killed mid-way is retried from the start: the file is written anew, under
+a temporary name, and only then renamed, so a half file is never offered.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import current_app
+
+from survey.extensions import db
+from survey.models import Survey, Unit, User
+from survey.models._time import utcnow
+from survey.models.export_jobs import ExportJob
+from survey.services.reporting import raw_export
+from survey.services.reporting.results import ResultFilter
+
+PROGRESS_KEY = "export-progress-{}"
+
+
+def export_dir() -> Path:
+    """``EXPORT_DIR`` if set (shared by the hosts of the web and the worker),
+    else ``instance/exports``."""
+    configured = current_app.config.get("EXPORT_DIR")
+    path = (
+        Path(configured) if configured else Path(current_app.instance_path) / "exports"
+    )
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def file_path(job: ExportJob) -> Path:
+    return export_dir() / f"export-{job.id}.{job.fmt}"
+
+
+def start(user: User, survey: Survey, unit: Unit, flt: ResultFilter, fmt: str):  # type: ignore[no-untyped-def]
+    job = ExportJob(
+        user_id=user.id,
+        survey_id=survey.id,
+        unit_id=unit.id,
+        filters=flt.to_args(),
+        fmt=fmt,
+        total=raw_export.count_rows(survey, unit, flt),
+    )
+    db.session.add(job)
+    db.session.flush()
+    return job
+
+
+def progress(job: ExportJob) -> int:
+    """Responses written so far (from the job store while it runs)."""
+    if job.state != "running":
+        return job.done
+    from survey import jobs
+
+    value = jobs.huey.get(PROGRESS_KEY.format(job.id), peek=True)
+    return int(value or 0)
+
+
+def run(job_id: int) -> int:
+    """Write the job's file; how many responses it holds."""
+    from survey import jobs
+    from survey.results.exports import raw_file
+
+    job = db.session.get(ExportJob, job_id)
+    if job is None or job.state == "done":
+        return 0
+    job.state, job.done = "running", 0
+    db.session.commit()
+    survey = db.session.get(Survey, job.survey_id)
+    unit = db.session.get(Unit, job.unit_id)
+    flt = ResultFilter.from_args(job.filters)
+    key = PROGRESS_KEY.format(job.id)
+    done = 0
+
+    def moved(batch: int) -> None:  # called with each batch's size
+        nonlocal done
+        done += batch
+        jobs.huey.put(key, done)
+
+    target = file_path(job)
+    partial = target.with_suffix(target.suffix + ".part")
+    try:
+        with partial.open("wb") as handle:
+            for chunk in raw_file(survey, unit, flt, job.fmt, progress=moved):
+                handle.write(chunk.encode("utf-8") if isinstance(chunk, str) else chunk)
+        os.replace(partial, target)
+    except Exception:
+        db.session.rollback()
+        job = db.session.get(ExportJob, job_id)
+        job.state = "failed"
+        db.session.commit()
+        raise
+    jobs.huey.delete(key)
+    job = db.session.get(ExportJob, job_id)
+    job.state, job.done = "done", done
+    job.file_name = f"{survey.slug}-{unit.code}-responses.{job.fmt}"
+    job.finished_at = utcnow()
+    db.session.commit()
+    return done

@@ -1,0 +1,392 @@
+"""The official figure: invited answers with an invitation, design-weighted.
+
+docs/methodology.md, "The official figure". The database side: the invited
+answers to the overall question that came through an invitation of one of
+the survey's waves, the waves' frames and draws by stratum (rebuilt from the
+cases, their contacts and the invitations, as ``services.fieldwork.waves`` drew them),
+and the cases of the period by stratum. ``survey.domain.design_weights`` does
+the arithmetic. An invited answer without an invitation behind it is counted
+and named on the page, never weighted into the figure.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+
+from sqlalchemy import and_, select, true
+
+from survey.domain import design_weights as dw
+from survey.domain import statistics as st
+from survey.domain.questions import LIKERT5, OVERALL
+from survey.extensions import db
+from survey.models import (
+    Answer,
+    CaseContact,
+    Invitation,
+    Question,
+    Response,
+    ServiceCase,
+    Unit,
+)
+from survey.models.surveys import Survey
+from survey.models.waves import Wave
+from survey.services.fieldwork.waves import INVITATION_DAYS
+from survey.services.fieldwork.weights import _case_period
+from survey.services.reporting import results
+from survey.services.reporting.reports import (
+    Overview,
+    ShareFigure,
+    channel_split,
+    hidden_figure,
+)
+from survey.services.reporting.results import ResultFilter
+
+_TOP = frozenset(st.LIKERT_CODES[-2:])
+
+
+@dataclass(frozen=True)
+class OfficialFigure:
+    """The official M1 of a unit or a scope for a period."""
+
+    figure: ShareFigure  # figure.prop.n is n_eff: the small-n rule goes by it
+    n: int  # invited answers with an invitation behind them
+    design_effect: float | None
+    largest_share: float | None  # the heaviest respondent's share of the figure
+    capped: int  # respondents whose weight was cut to the cap
+    cap_met: bool
+
+    @property
+    def n_eff(self) -> float:
+        return self.figure.prop.n
+
+    @property
+    def has_data(self) -> bool:
+        return self.n > 0
+
+
+@dataclass(frozen=True)
+class OfficialRow:
+    unit: Unit
+    official: OfficialFigure
+    under_review: bool = False
+    rankable: bool = False  # the only source of the incentive export
+
+
+@dataclass(frozen=True)
+class OfficialChange:
+    """The official figure now against the previous period of the same length."""
+
+    before_from: date
+    before_to: date
+    before: OfficialFigure
+    difference: st.Difference
+
+
+@dataclass(frozen=True)
+class OfficialOverview:
+    scope: OfficialFigure
+    rows: tuple[OfficialRow, ...]
+    optin: ShareFigure | None  # beside it, never pooled into it
+    gap: st.Difference | None  # opt-in minus official
+    without_invitation: int  # invited answers left out: no invitation behind them
+    cap: float = dw.TRIM_CAP
+    change: OfficialChange | None = None
+
+
+# --------------------------------------------------------------------------- #
+# Reading (SQL)
+# --------------------------------------------------------------------------- #
+
+
+def _late(returned: date, due: date | None) -> bool:
+    return due is not None and returned > due
+
+
+def _respondents(survey: Survey, scope: Unit, flt: ResultFilter) -> list[dw.Respondent]:
+    """Invited answers (1-5) to the overall question, each with its draw."""
+    invited = replace(flt, channel="invited")
+    rows = db.session.execute(
+        select(
+            Response.id,
+            Invitation.unit_id,
+            Invitation.wave_id,
+            Wave.stratify,
+            ServiceCase.procedure_group,
+            ServiceCase.outcome,
+            ServiceCase.returned_on,
+            ServiceCase.due_on,
+            Answer.value_int,
+            Response.record_key,
+        )
+        .select_from(Response)
+        .join(Invitation, Invitation.id == Response.invitation_id)
+        .join(Wave, Wave.id == Invitation.wave_id)
+        .join(ServiceCase, ServiceCase.id == Invitation.case_id)
+        .join(Answer, Answer.response_id == Response.id)
+        .join(Question, Answer.question_id == Question.id)
+        .where(
+            Wave.survey_id == survey.id,
+            *invited.conditions(survey),
+            Response.unit_id.in_(Unit.subtree_ids(scope)),
+            Question.dimension == OVERALL,
+            Question.type == LIKERT5,
+            Answer.value_int.in_(st.LIKERT_CODES),
+        )
+        .order_by(Response.id)
+    ).all()
+    respondents = [
+        dw.Respondent(
+            key=rid,
+            unit=unit_id,
+            wave=wave_id,
+            stratum=dw.stratum_of(unit_id, group, outcome, _late(ret, due), strat),
+            satisfied=code in _TOP,
+        )
+        for rid, unit_id, wave_id, strat, group, outcome, ret, due, code, _ in rows
+    ]
+    return respondents, {row[0]: int(row[-1] or 0) for row in rows}
+
+
+def _without_invitation(
+    survey: Survey, scope: Unit, flt: ResultFilter, linked: int
+) -> int:
+    """Invited answers (1-5) to the overall question with no invitation behind
+    them: the invited channel's published count (from the tallies) minus the
+    answers that came through an invitation."""
+    invited = results.dimension_counts(
+        survey, scope, replace(flt, channel="invited"), OVERALL
+    )
+    every = sum(n for code, n in invited.items() if code in st.LIKERT_CODES)
+    return max(0, every - linked)
+
+
+def _draws(
+    respondents: list[dw.Respondent], flt: ResultFilter
+) -> tuple[Counter[tuple], Counter[tuple], Counter[tuple]]:
+    """Frame and draw per (wave, stratum), and the period's cases per stratum.
+
+    The frame of a wave in a unit is what ``services.fieldwork.waves`` could draw: its
+    cases with a contact, returned in the wave's period (and not before the
+    link's window at the draw), not invited by an earlier wave. The period's
+    cases are the units' cases returned within a wave's period and the
+    filter's dates: the cases the waves stand for.
+    """
+    frame: Counter[tuple] = Counter()
+    drawn: Counter[tuple] = Counter()
+    targets: Counter[tuple] = Counter()
+    waves = db.session.scalars(
+        select(Wave).where(Wave.id.in_({r.wave for r in respondents}))
+    ).all()
+    units = sorted({r.unit for r in respondents})
+    if not waves:
+        return frame, drawn, targets
+    first = min(w.period_start for w in waves)
+    last = max(w.period_end for w in waves)
+    in_period = _case_period(flt)
+    cases = db.session.execute(
+        select(
+            ServiceCase.id,
+            ServiceCase.unit_id,
+            ServiceCase.procedure_group,
+            ServiceCase.outcome,
+            ServiceCase.returned_on,
+            ServiceCase.due_on,
+            # a number to call at the draw: still kept, or erased since
+            (CaseContact.phone.is_not(None) | CaseContact.erased_at.is_not(None)),
+            Invitation.wave_id,
+            Invitation.created_at,
+            and_(*in_period) if in_period else true(),
+        )
+        .outerjoin(CaseContact, CaseContact.case_id == ServiceCase.id)
+        .outerjoin(Invitation, Invitation.case_id == ServiceCase.id)
+        .where(
+            ServiceCase.unit_id.in_(units),
+            ServiceCase.returned_on >= first,
+            ServiceCase.returned_on <= last,
+        )
+    ).all()
+    counted: set[int] = set()
+    for wave in waves:
+        members = {u.id for u in wave.units}
+        drawn_on = wave.drawn_at.date() if wave.drawn_at else wave.period_end
+        start = max(wave.period_start, drawn_on - timedelta(days=INVITATION_DAYS))
+        for case_id, unit_id, group, outcome, ret, due, contact, *rest in cases:
+            if (
+                unit_id not in members
+                or not wave.period_start <= ret <= wave.period_end
+            ):
+                continue
+            stratum = dw.stratum_of(
+                unit_id, group, outcome, _late(ret, due), wave.stratify
+            )
+            invited = (rest[0], rest[1]) if rest[0] is not None else None
+            if invited is not None and invited[0] == wave.id:
+                drawn[(wave.id, stratum)] += 1
+                frame[(wave.id, stratum)] += 1
+            elif contact and ret >= start and _open_at(invited, wave):
+                frame[(wave.id, stratum)] += 1
+            if rest[2] and case_id not in counted:
+                counted.add(case_id)
+                targets[stratum] += 1
+    return frame, drawn, targets
+
+
+def _open_at(invited: tuple[int, object] | None, wave: Wave) -> bool:
+    """Not invited when the wave was drawn (never, or by a later wave)."""
+    if invited is None:
+        return True
+    created = invited[1]
+    return wave.drawn_at is not None and created is not None and created > wave.drawn_at
+
+
+# --------------------------------------------------------------------------- #
+# Figures
+# --------------------------------------------------------------------------- #
+
+
+def _figure(
+    respondents: list[dw.Respondent],
+    weights: dict,
+    min_n: int,
+    keys: dict[int, int] | None = None,
+) -> OfficialFigure:
+    """The trimmed figure of these respondents; n published with its noise."""
+    if not respondents:
+        prop = st.Proportion(0.0, 0.0, None, None, None)
+        return OfficialFigure(
+            ShareFigure(prop, st.display_share(prop, min_n=min_n)),
+            0,
+            None,
+            None,
+            0,
+            True,
+        )
+    result = dw.estimate(
+        {r.key: weights[r.key] for r in respondents},
+        {r.key: r.satisfied for r in respondents},
+    )
+    figure = ShareFigure(result.prop, st.display_share(result.prop, min_n=min_n))
+    key_sum = sum((keys or {}).get(r.key, 0) for r in respondents)  # type: ignore[call-overload]
+    return OfficialFigure(
+        figure,
+        results._publish_count(result.n, key_sum, "invited", None),
+        result.design_effect,
+        result.largest_share,
+        result.capped,
+        result.cap_met,
+    )
+
+
+def _read(
+    survey: Survey, scope: Unit, flt: ResultFilter
+) -> tuple[list[dw.Respondent], dict, dict[int, int]]:
+    respondents, keys = _respondents(survey, scope, flt)
+    frame, drawn, targets = _draws(respondents, flt)
+    design = dw.design_weights(respondents, frame, drawn)
+    return respondents, dw.adjusted_weights(respondents, design, targets), keys
+
+
+def unit_weights(
+    survey: Survey, scope: Unit, flt: ResultFilter
+) -> tuple[list[dw.Respondent], dict]:
+    """The respondents of the scope and their untrimmed official weights."""
+    respondents, weights, _ = _read(survey, scope, flt)
+    return respondents, weights
+
+
+def official_figure(
+    survey: Survey, scope: Unit, flt: ResultFilter, min_n: int = st.MIN_N
+) -> OfficialFigure:
+    """The official figure of one scope (a unit's subtree) for the filter."""
+    respondents, weights, keys = _read(survey, scope, flt)
+    return _figure(respondents, weights, min_n, keys)
+
+
+def _previous(flt: ResultFilter) -> ResultFilter | None:
+    """The period of the same length just before the filter's, if it has dates."""
+    if not (flt.date_from and flt.date_to):
+        return None
+    length = (flt.date_to - flt.date_from).days + 1
+    return replace(
+        flt,
+        date_from=flt.date_from - timedelta(days=length),
+        date_to=flt.date_from - timedelta(days=1),
+    )
+
+
+def _change(
+    survey: Survey, scope: Unit, flt: ResultFilter, now: OfficialFigure, min_n: int
+) -> OfficialChange | None:
+    before_flt = _previous(flt)
+    if before_flt is None or now.figure.display.kind != "value":
+        return None
+    before = official_figure(survey, scope, before_flt, min_n)
+    if before.figure.display.kind != "value":
+        return None
+    assert before_flt.date_from and before_flt.date_to
+    difference = st.newcombe_difference(now.figure.prop, before.figure.prop)
+    return OfficialChange(before_flt.date_from, before_flt.date_to, before, difference)
+
+
+def official_overview(report: Overview) -> OfficialOverview:
+    """The official figure of the report's scope and of its child units.
+
+    Whatever channel the page filters on, the official figure is the invited
+    channel's; the opt-in channel's figure stands beside it with the gap.
+    The overview's suppression holds: min n on n_eff, complementary
+    suppression among the rows, nothing when the overview protects a sibling.
+    """
+    survey, scope, flt, min_n = report.survey, report.scope, report.filter, report.min_n
+    respondents, weights, keys = _read(survey, scope, flt)
+    overall = _figure(respondents, weights, min_n, keys)
+    tree = results.scope_tree(scope)
+    members: dict[int, list[dw.Respondent]] = defaultdict(list)
+    for r in respondents:
+        child = tree.child_of.get(r.unit)  # type: ignore[call-overload]
+        if child is not None:
+            members[child].append(r)
+    units = list(tree.children)
+    if members.get(scope.id):
+        units.insert(0, scope)
+    figures = {
+        u.id: _figure(members.get(u.id, []), weights, min_n, keys) for u in units
+    }
+    hidden = st.complementary_suppression(
+        overall.n_eff if overall.figure.shown else 0,
+        {str(u.id): figures[u.id].n_eff for u in units},
+        min_n=min_n,
+    )
+    reviewed = {r.unit.id for r in report.children if r.under_review}
+    rows = []
+    for unit in units:
+        official = figures[unit.id]
+        if report.protected or str(unit.id) in hidden:
+            official = replace(official, figure=hidden_figure(official.figure))
+        under_review = unit.id in reviewed
+        prop = official.figure.prop
+        rankable = (
+            not under_review
+            and official.figure.display.kind == "value"
+            and st.rankable(prop.n, prop.half_width)
+        )
+        rows.append(OfficialRow(unit, official, under_review, rankable))
+    change = _change(survey, scope, flt, overall, min_n)
+    if report.protected:
+        overall = replace(overall, figure=hidden_figure(overall.figure))
+        change = None
+    channels = report.channels or channel_split(survey, scope, flt, min_n)
+    optin = None if report.protected else channels.optin
+    gap = None
+    if optin is not None and optin.display.kind == "value":
+        if overall.figure.display.kind == "value":
+            gap = st.newcombe_difference(optin.prop, overall.figure.prop)
+    return OfficialOverview(
+        scope=overall,
+        rows=tuple(rows),
+        optin=optin,
+        gap=gap,
+        without_invitation=_without_invitation(survey, scope, flt, len(respondents)),
+        change=change,
+    )
