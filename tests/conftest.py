@@ -253,6 +253,9 @@ class _SharedApp:
         for key in set(self.app.extensions) - self.extensions:  # kept surveys
             del self.app.extensions[key]
         self.app._got_first_request = False  # a test may still add a route
+        from survey import jobs
+
+        jobs.huey.testing_app = None  # a new memory queue: no jobs of another test
         return self.app
 
 
