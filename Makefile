@@ -33,10 +33,19 @@ run: $(STAMP) $(MO)
 worker: $(STAMP) $(MO)
 	$(BIN)/huey_consumer survey.jobs.huey -w $(or $(WORKERS),2)
 
+# The part of the package that `mypy --strict` finds clean (issue 16); it only
+# grows: add a module here once it is clean, until this is just `survey`.
+MYPY_CLEAN := survey/domain survey/models survey/auth survey/api survey/channels \
+	survey/services/city survey/services/demo/writer.py \
+	survey/__init__.py survey/accesslog.py survey/assets.py survey/banner.py \
+	survey/config.py survey/errors.py survey/extensions.py survey/health.py \
+	survey/ratelimit.py survey/read_limits.py survey/replica.py survey/warmup.py \
+	survey/web.py
+
 lint: $(STAMP)
 	$(BIN)/ruff check survey tests wsgi.py
 	$(BIN)/ruff format --check survey tests wsgi.py
-	$(BIN)/mypy --strict survey/domain
+	$(BIN)/mypy --strict $(MYPY_CLEAN)
 
 # axe-core for the accessibility audit of the browser tests (from npm, once).
 node_modules/axe-core/axe.min.js:

@@ -171,7 +171,8 @@ def current_lang() -> str:
         from flask_babel import get_locale
 
         g.lang = str(get_locale() or "vi")
-    return g.lang
+    lang: str = g.lang
+    return lang
 
 
 def remove_session_safely(_error: BaseException | None) -> None:

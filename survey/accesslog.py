@@ -36,7 +36,9 @@ class RedactingLogger(Logger):  # type: ignore[misc]
     """gunicorn's logger, with the request line, path, query and referrer
     redacted and credentials' headers left out."""
 
-    def atoms(self, resp: Any, req: Any, environ: dict[str, Any], request_time: Any):
+    def atoms(
+        self, resp: Any, req: Any, environ: dict[str, Any], request_time: Any
+    ) -> dict[str, Any]:
         atoms: dict[str, Any] = super().atoms(resp, req, environ, request_time)
         raw = environ.get("RAW_URI") or environ.get("PATH_INFO", "")
         atoms["r"] = (

@@ -90,7 +90,8 @@ class Assets:
 
 
 def _assets() -> Assets:
-    return current_app.extensions[_EXTENSION]
+    assets: Assets = current_app.extensions[_EXTENSION]
+    return assets
 
 
 def hashed_name(filename: str) -> str:

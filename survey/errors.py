@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import exc
 from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
+from werkzeug.wrappers import Response as BaseResponse
 
 from survey import read_limits, replica
 from survey.extensions import db, login_manager
@@ -176,7 +177,9 @@ def register_error_handlers(app: Flask) -> None:
         )
 
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException) -> tuple[str, int] | HTTPException:
+    def http_error(
+        error: HTTPException,
+    ) -> tuple[str, int] | tuple[dict[str, str], int] | HTTPException:
         _rollback()
         if error.code is None or error.code < 400:
             return error
@@ -184,11 +187,11 @@ def register_error_handlers(app: Flask) -> None:
         if isinstance(error, SecurityError):  # a Host outside TRUSTED_HOSTS:
             return error  # no URL can be built for it, so no page either
         if request.path.startswith("/healthz"):
-            return {"error": error.name}, error.code  # type: ignore[return-value]
+            return {"error": error.name}, error.code
         return render_error(error.code, detail)
 
     @app.errorhandler(Exception)
-    def unexpected_error(error: Exception) -> tuple[str, int] | Response:
+    def unexpected_error(error: Exception) -> tuple[str, int] | BaseResponse:
         _rollback()
         if read_limits.took_too_long(error):
             read_limits.lift_limit()

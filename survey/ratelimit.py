@@ -65,7 +65,7 @@ class SQLiteStorage(Storage):
 
     def _connection(self) -> sqlite3.Connection:
         """One connection per thread and process (a forked worker opens its own)."""
-        connection = getattr(self._local, "connection", None)
+        connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
         if connection is not None and self._local.pid == os.getpid():
             return connection
         self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -190,7 +190,7 @@ def url_for_lang(lang: str) -> str:
     view_args = request.view_args or {}
     # Query arguments that url_for would read as its own (endpoint, _anchor,
     # _external...) or that clash with the path's arguments are dropped.
-    args = {
+    args: dict[str, Any] = {
         key: value
         for key, value in request.args.items()
         if not key.startswith("_") and key != "endpoint" and key not in view_args

@@ -35,7 +35,7 @@ def _http_error(error: HTTPException) -> Any:
 
 
 @bp.post("/api/cases")
-@csrf.exempt
+@csrf.exempt  # type: ignore[untyped-decorator]  # Flask-WTF has no types
 @limiter.limit(_api_limit)
 def post_cases() -> tuple[HttpResponse, int]:
     """Completed cases from the one-stop system, all or nothing per post."""

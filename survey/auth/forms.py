@@ -6,7 +6,7 @@ from wtforms.validators import DataRequired, EqualTo, InputRequired, Length
 from survey.auth.passwords import PASSWORD_MAX, PASSWORD_MIN
 
 
-class LoginForm(FlaskForm):
+class LoginForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF has no types
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
     password = PasswordField(
         _l("Password"), validators=[DataRequired(), Length(max=200)]
@@ -21,7 +21,7 @@ def new_password_length() -> Length:
     )
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(FlaskForm):  # type: ignore[misc]
     current = PasswordField(
         _l("Current password"),
         validators=[

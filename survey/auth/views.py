@@ -67,7 +67,8 @@ def _home_for(user: User) -> str:
 def _login_limit() -> str:
     from flask import current_app
 
-    return current_app.config["SURVEY_LOGIN_LIMIT"]
+    limit: str = current_app.config["SURVEY_LOGIN_LIMIT"]
+    return limit
 
 
 def _account_key() -> str:

@@ -21,7 +21,6 @@ negative code: the message was refused (not sent).
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import select
 
@@ -82,7 +81,7 @@ class ZaloZns:
 
     def _store(self, access: str, refresh: str, now: datetime, seconds: int) -> None:
         """Commit the new pair on a connection of its own (see the module)."""
-        table: Any = ChannelToken.__table__
+        table = ChannelToken.__table__
         values = {
             "access_token": access,
             "refresh_token": refresh,

@@ -12,14 +12,14 @@ from datetime import date, datetime
 from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from survey.extensions import db
+from survey.extensions import Model
 from survey.models._time import utcnow
 from survey.models.units import Unit
 
 CASE_SOURCES = ("csv", "api")
 
 
-class ServiceCase(db.Model):
+class ServiceCase(Model):
     """One completed procedure (a dossier) of the one-stop system."""
 
     __tablename__ = "service_cases"
@@ -59,7 +59,7 @@ class ServiceCase(db.Model):
         return self.due_on is not None and self.returned_on > self.due_on
 
 
-class CaseContact(db.Model):
+class CaseContact(Model):
     """The phone number an invitation goes to; personal data, kept apart."""
 
     __tablename__ = "case_contacts"
@@ -93,7 +93,7 @@ class CaseContact(db.Model):
             self.erased_at = now
 
 
-class ApiClient(db.Model):
+class ApiClient(Model):
     """A system allowed to post cases (the one-stop system), with a hashed token."""
 
     __tablename__ = "api_clients"

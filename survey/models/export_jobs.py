@@ -8,13 +8,13 @@ from typing import Any
 from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from survey.extensions import db
+from survey.extensions import Model
 from survey.models._time import utcnow
 
 EXPORT_STATES = ("queued", "running", "done", "failed")
 
 
-class ExportJob(db.Model):
+class ExportJob(Model):
     __tablename__ = "export_jobs"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from survey.extensions import db
+from survey.extensions import Model
 from survey.models._time import utcnow
 from survey.models.responses import Response
 from survey.models.users import User
@@ -20,7 +20,7 @@ REQUEST_KINDS = ("export", "erasure")
 REQUEST_STATES = ("open", "done", "refused")
 
 
-class BackCheck(db.Model):
+class BackCheck(Model):
     """A phone interview drawn for a second call, and what that call found."""
 
     __tablename__ = "back_checks"
@@ -44,7 +44,7 @@ class BackCheck(db.Model):
     checker: Mapped[User | None] = relationship(foreign_keys=[checker_id])
 
 
-class DataRequest(db.Model):
+class DataRequest(Model):
     """A person's request to see (export) or erase their data, and its answer.
 
     ``contact`` is a keyed hash when a phone number was given, else a short

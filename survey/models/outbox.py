@@ -22,7 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from survey.extensions import db
+from survey.extensions import Model
 from survey.models._time import utcnow
 from survey.models.waves import Invitation, Wave
 
@@ -34,7 +34,7 @@ MESSAGE_STATES = (QUEUED, SENDING, SENT, DELIVERED, FAILED, BOUNCED, CANCELLED)
 REACHED = (SENT, DELIVERED)  # went out (a bounce is reported after "sent")
 
 
-class OutreachPlan(db.Model):
+class OutreachPlan(Model):
     """How a wave contacts its sample: channels, reminders, texts."""
 
     __tablename__ = "outreach_plans"
@@ -64,7 +64,7 @@ class OutreachPlan(db.Model):
         return [c for c in self.channels.split(",") if c in CHANNELS]
 
 
-class OutboxMessage(db.Model):
+class OutboxMessage(Model):
     """One message to one invitation's contact; ``seq`` 0 is the first."""
 
     __tablename__ = "outbox_messages"
@@ -96,7 +96,7 @@ class OutboxMessage(db.Model):
         return f"<OutboxMessage {self.id} {self.channel} #{self.seq} {self.state}>"
 
 
-class OptOut(db.Model):
+class OptOut(Model):
     """An address (phone or e-mail) that asked never to be contacted again."""
 
     __tablename__ = "opt_outs"
@@ -107,7 +107,7 @@ class OptOut(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
-class ChannelToken(db.Model):
+class ChannelToken(Model):
     """A provider's current access token and its one-use refresh token (ZNS)."""
 
     __tablename__ = "channel_tokens"

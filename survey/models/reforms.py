@@ -15,12 +15,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from survey.extensions import db
+from survey.extensions import Model
 from survey.models._time import utcnow
 from survey.models.units import Unit
 
 
-class Reform(db.Model):
+class Reform(Model):
     """One reorganisation of units, effective on a date (e.g. 1 July 2025)."""
 
     __tablename__ = "reforms"
@@ -39,7 +39,7 @@ class Reform(db.Model):
         return f"<Reform {self.id} {self.effective_on}>"
 
 
-class ReformLink(db.Model):
+class ReformLink(Model):
     """``share`` of a predecessor went to a successor (1.0: the whole of it)."""
 
     __tablename__ = "reform_links"

@@ -27,7 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey.domain import disclosure, masking
-from survey.extensions import db
+from survey.extensions import Model
 from survey.models._time import utcnow
 
 CHANNELS = ("qr", "link", "kiosk", "invited", "phone", "import")
@@ -35,7 +35,7 @@ INVITED_CHANNELS = frozenset({"invited", "phone"})
 RESPONDENT_GROUPS = ("citizen", "business")
 
 
-class Response(db.Model):
+class Response(Model):
     __tablename__ = "responses"
     __table_args__ = (
         Index("ix_responses_survey_unit_time", "survey_id", "unit_id", "submitted_at"),
@@ -109,7 +109,7 @@ def _masked_copy(context: Any) -> str | None:
     return masked_text(context.get_current_parameters().get("value_text"))
 
 
-class Answer(db.Model):
+class Answer(Model):
     __tablename__ = "answers"
     __table_args__ = (
         Index("ix_answers_question_value", "question_id", "value_int"),
@@ -137,7 +137,7 @@ class Answer(db.Model):
         return f"<Answer q={self.question_id} {self.value_int or self.option_id}>"
 
 
-class ResponseCells(db.Model):
+class ResponseCells(Model):
     """A response's answers as the raw CSV export writes them, made when stored.
 
     The fields of its version's answer columns, each after a comma, formula
@@ -156,7 +156,7 @@ class ResponseCells(db.Model):
     cells: Mapped[str] = mapped_column(Text)
 
 
-class ResponseFlag(db.Model):
+class ResponseFlag(Model):
     """A quality flag of METHODOLOGY.md section 8, with its reason."""
 
     __tablename__ = "response_flags"

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from survey.extensions import db
+from survey.extensions import Model
 from survey.models._time import utcnow
 from survey.models.surveys import Survey
 from survey.models.units import Unit
@@ -23,7 +23,7 @@ class ReviewError(ValueError):
     """A decision the review's rules forbid (no reason, decided already)."""
 
 
-class UnitReview(db.Model):
+class UnitReview(Model):
     """A unit's integrity review for one survey and period."""
 
     __tablename__ = "unit_reviews"

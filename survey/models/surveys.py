@@ -19,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from survey.extensions import db
+from survey.extensions import Model, db
 from survey.models._time import utcnow
 from survey.models.units import Unit
 
@@ -42,7 +42,7 @@ def _text(vi: str, en: str, lang: str) -> str:
     return en if lang == "en" and en else vi
 
 
-class Survey(db.Model):
+class Survey(Model):
     __tablename__ = "surveys"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -112,7 +112,7 @@ class Survey(db.Model):
         self.status = CLOSED
 
 
-class SurveyVersion(db.Model):
+class SurveyVersion(Model):
     """What a citizen actually answered; frozen once published."""
 
     __tablename__ = "survey_versions"
@@ -167,7 +167,7 @@ class SurveyVersion(db.Model):
         self.published_at = now or utcnow()
 
 
-class Page(db.Model):
+class Page(Model):
     __tablename__ = "pages"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -192,7 +192,7 @@ class Page(db.Model):
         return _text(self.title_vi, self.title_en, lang)
 
 
-class Question(db.Model):
+class Question(Model):
     __tablename__ = "questions"
     __table_args__ = (UniqueConstraint("version_id", "code"),)
 
@@ -246,7 +246,7 @@ class Question(db.Model):
         return _text(self.help_vi, self.help_en, lang)
 
 
-class Option(db.Model):
+class Option(Model):
     __tablename__ = "options"
     __table_args__ = (UniqueConstraint("question_id", "code"),)
 

@@ -43,7 +43,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from survey.extensions import db
+from survey.extensions import Model
 
 # Value codes kept per question: 0-10 covers five-point codes (1-5, 9 for
 # N/A), five-star ratings and the 0-10 scale.
@@ -91,7 +91,7 @@ class _Slice:
     hard_flagged: Mapped[bool] = mapped_column(Boolean)
 
 
-class ResponseTally(_Slice, db.Model):
+class ResponseTally(_Slice, Model):
     """Responses per slice; read by survey, then grouped by unit or month."""
 
     __tablename__ = "response_tallies"
@@ -104,7 +104,7 @@ class ResponseTally(_Slice, db.Model):
     key_sum: Mapped[int] = mapped_column(BigInteger, server_default="0")
 
 
-class FactorTally(_Slice, db.Model):
+class FactorTally(_Slice, Model):
     """Responses per slice and pattern of the five satisfaction factors.
 
     The pattern makes the composite's bootstrap interval possible without
@@ -132,7 +132,7 @@ class FactorTally(_Slice, db.Model):
     key_sum: Mapped[int] = mapped_column(BigInteger, server_default="0")
 
 
-class AnswerTally(_Slice, db.Model):
+class AnswerTally(_Slice, Model):
     """Answers per slice and question (option 0) or ticked option.
 
     ``answered`` is, for option 0, the respondents who gave the question a
@@ -182,7 +182,7 @@ class _DaySlice:
     hard_flagged: Mapped[bool] = mapped_column(Boolean)
 
 
-class ResponseDayTally(_DaySlice, db.Model):
+class ResponseDayTally(_DaySlice, Model):
     """``ResponseTally`` per day; keyed by survey and day: read by a range."""
 
     __tablename__ = "response_day_tallies"
@@ -195,7 +195,7 @@ class ResponseDayTally(_DaySlice, db.Model):
     key_sum: Mapped[int] = mapped_column(BigInteger, server_default="0")
 
 
-class FactorDayTally(_DaySlice, db.Model):
+class FactorDayTally(_DaySlice, Model):
     """``FactorTally`` per day."""
 
     __tablename__ = "factor_day_tallies"
@@ -213,7 +213,7 @@ class FactorDayTally(_DaySlice, db.Model):
     key_sum: Mapped[int] = mapped_column(BigInteger, server_default="0")
 
 
-class AnswerDayTally(_DaySlice, db.Model):
+class AnswerDayTally(_DaySlice, Model):
     """``AnswerTally`` per day; keyed by question, then day."""
 
     __tablename__ = "answer_day_tallies"
@@ -250,7 +250,7 @@ DAY_TABLES: dict[type, type] = {
 }
 
 
-class TallyState(db.Model):
+class TallyState(Model):
     """One row: the last fold's batch number; locking it serialises folds."""
 
     __tablename__ = "tally_state"

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, select
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, Select, String, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from survey.extensions import db
+from survey.extensions import Model, db
 
 UNIT_KINDS = (
     "city",
@@ -30,7 +30,7 @@ class UnitError(ValueError):
     """A change to the tree that would break it (a cycle, a duplicate code)."""
 
 
-class Unit(db.Model):
+class Unit(Model):
     __tablename__ = "units"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -85,6 +85,6 @@ class Unit(db.Model):
             unit.path = self.path + unit.path[len(old) :]
 
     @classmethod
-    def subtree_ids(cls, root: Unit):
+    def subtree_ids(cls, root: Unit) -> Select[int]:
         """A select of the ids of ``root`` and everything below it."""
         return select(cls.id).where(cls.path.startswith(root.path))

@@ -3,20 +3,30 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from flask_login import UserMixin
 from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from survey.extensions import db
+from survey.extensions import Model
 from survey.models._time import utcnow
 from survey.models.units import Unit
 
 ROLES = ("admin", "designer", "leader")
 
+if TYPE_CHECKING:
+    # Flask-Login ships no types: what its mixin gives a user, for the checker.
+    class UserMixin:
+        @property
+        def is_authenticated(self) -> bool: ...
+        @property
+        def is_anonymous(self) -> bool: ...
+else:
+    from flask_login import UserMixin
 
-class User(UserMixin, db.Model):
+
+class User(UserMixin, Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

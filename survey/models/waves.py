@@ -17,7 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from survey.extensions import db
+from survey.extensions import Model, db
 from survey.models._time import utcnow
 from survey.models.cases import ServiceCase
 from survey.models.responses import Response
@@ -40,7 +40,7 @@ wave_units = Table(
 )
 
 
-class Wave(db.Model):
+class Wave(Model):
     __tablename__ = "waves"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -84,7 +84,7 @@ class Wave(db.Model):
         self.closed_at = now
 
 
-class Invitation(db.Model):
+class Invitation(Model):
     """One case's one-time link; the token itself is never stored."""
 
     __tablename__ = "invitations"

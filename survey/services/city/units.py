@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from flask_babel import gettext as _
+from flask_babel import gettext
 from sqlalchemy import select
 
 from survey.extensions import db
@@ -14,6 +14,9 @@ from survey.models import Survey, Unit, User
 from survey.models.units import UNIT_KINDS, UnitError
 from survey.services.audit import record_event
 from survey.services.fieldwork.csv_upload import CsvRefused, csv_rows
+
+# Flask-Babel has no types; its gettext returns the translated str.
+_: Callable[..., str] = gettext
 
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
 MAX_IMPORT_ROWS = 5000

@@ -8,7 +8,7 @@ import queue
 import threading
 from collections.abc import Iterator
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import text
 
@@ -16,6 +16,7 @@ from survey.extensions import db
 from survey.models.responses import masked_text
 
 T = TypeVar("T")
+Row = tuple[Any, ...]  # one row of a table, in its columns' order
 
 
 def _in_background(items: Iterator[T]) -> Iterator[T]:
@@ -84,7 +85,7 @@ FLAG_COLUMNS = ("response_id", "code", "kind", "reason")
 CELL_COLUMNS = ("response_id", "cells")
 
 
-def _with_masked_copies(answers: list[tuple]) -> list[tuple]:
+def _with_masked_copies(answers: list[Row]) -> list[Row]:
     """Each answer row with its text's display copy (the demo repeats texts)."""
     copies: dict[str, str | None] = {}
     rows = []
@@ -104,16 +105,17 @@ class _BulkWriter:
 
     def write(
         self,
-        responses: list[tuple],
-        answers: list[tuple],
-        flags: list[tuple],
-        cells: list[tuple],
+        responses: list[Row],
+        answers: list[Row],
+        flags: list[Row],
+        cells: list[Row],
         batch: int | None = None,
     ) -> None:
         """Write the rows; with ``batch``, the responses are stamped as folded."""
         # The session's connection: the rows join its transaction.
         self.connection = db.session.connection()
-        self.raw = self.connection.connection.driver_connection
+        # psycopg's or sqlite3's own connection (the two share no typed API).
+        self.raw = cast(Any, self.connection.connection.driver_connection)
         if self.dialect == "sqlite":
             # A big page cache keeps the index updates of a large load in memory.
             self.raw.execute("PRAGMA cache_size=-262144")
@@ -121,7 +123,7 @@ class _BulkWriter:
             # Every id the rows refer to was just read in this transaction, so the
             # per-row foreign-key triggers (4x the cost of the COPY) prove nothing.
             self.raw.execute("SET LOCAL session_replication_role = replica")
-        response_columns = RESPONSE_COLUMNS
+        response_columns: tuple[str, ...] = RESPONSE_COLUMNS
         if batch is not None:
             response_columns += ("tally_batch",)
             responses = [(*row, batch) for row in responses]
@@ -147,10 +149,12 @@ class _BulkWriter:
 
     def _superuser(self) -> bool:
         if not hasattr(self, "superuser"):
-            self.superuser = self.raw.info.parameter_status("is_superuser") == "on"
+            self.superuser: bool = (
+                self.raw.info.parameter_status("is_superuser") == "on"
+            )
         return self.superuser
 
-    def _sqlite(self, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    def _sqlite(self, table: str, columns: tuple[str, ...], rows: list[Row]) -> None:
         if table == "responses":
             # Stored as SQLAlchemy stores DateTime on SQLite, so comparisons hold.
             rows = [
@@ -163,7 +167,7 @@ class _BulkWriter:
             rows,
         )
 
-    def _copy(self, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    def _copy(self, table: str, columns: tuple[str, ...], rows: list[Row]) -> None:
         cursor = self.raw.cursor()
         with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
             for row in rows:
