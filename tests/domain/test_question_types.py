@@ -74,6 +74,9 @@ def test_the_properties_a_type_declares_agree(kind: QuestionType) -> None:
     if kind.allowed_codes is not None:
         assert {o.code for o in kind.default_options} <= kind.allowed_codes
     assert kind.answer_seconds > 0
+    counted = {"five_point": "mean", "recommend": "mean", "shares": "options"}
+    counted |= {"comments": "texts", "none": "none"}
+    assert counted[kind.shown_as] == kind.counted_as
 
 
 @pytest.mark.parametrize("kind", TYPES, ids=lambda t: t.code)

@@ -36,6 +36,9 @@ Cell = Literal["value", "number", "choice", "tick"]
 # How the results count it: a mean of the scale value, shares of the options,
 # the texts (comments), or not at all.
 Counting = Literal["mean", "options", "texts", "none"]
+# How the per-question results page shows it: five-point shares, a 0-10
+# recommend score, option shares, a link to the comments, or no chart.
+Shown = Literal["five_point", "recommend", "shares", "comments", "none"]
 
 
 @dataclass(frozen=True)
@@ -151,6 +154,7 @@ class QuestionType:
     default_options: ClassVar[tuple[OptionSpec, ...]] = ()
     allowed_codes: ClassVar[frozenset[str] | None] = None  # option codes it takes
     counted_as: ClassVar[Counting] = "none"
+    shown_as: ClassVar[Shown] = "none"
     ordered: ClassVar[bool] = False  # conditions may compare it (<, >)
     # What a condition's values on it are: option codes, numbers or dates.
     compared_as: ClassVar[Literal["option", "number", "date"] | None] = None

@@ -33,6 +33,7 @@ class Likert5(ChoiceType):
     default_options = DEFAULT_LIKERT_OPTIONS
     allowed_codes = LIKERT_OPTION_CODES
     counted_as = "mean"
+    shown_as = "five_point"
     ordered = True
     cell = "choice"
     xlsform_priority = 10  # before the plain single choice

@@ -12,6 +12,7 @@ class MultipleChoice(ChoiceType):
     label = "Multiple choice"
     several = True
     counted_as = "options"
+    shown_as = "shares"
     limits = frozenset({"max_choices"})
     cell = "tick"
 

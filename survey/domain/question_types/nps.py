@@ -11,6 +11,7 @@ class Recommend(ScaleType):
     position = 40
     label = "Recommend (0-10)"
     scale = (0, 10)
+    shown_as = "recommend"
 
     def xlsform_type(self, whole_number: bool) -> tuple[str, str, str]:
         return "range", "", self.xlsform_parameters()

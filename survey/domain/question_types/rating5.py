@@ -11,6 +11,7 @@ class Rating5(ScaleType):
     position = 50
     label = "Rating (1-5)"
     scale = (1, 5)
+    shown_as = "five_point"  # its 1-5 points as the five-point ones
 
     def xlsform_type(self, whole_number: bool) -> tuple[str, str, str]:
         return "range", "rating", self.xlsform_parameters()

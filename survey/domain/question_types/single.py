@@ -11,6 +11,7 @@ class SingleChoice(ChoiceType):
     position = 20
     label = "Single choice"
     counted_as = "options"
+    shown_as = "shares"
     cell = "choice"
 
     def reads_xlsform(self, shape: XlsformShape) -> bool:

@@ -29,6 +29,7 @@ COMMENTS = (
 
 class TextType(QuestionType):
     counted_as = "texts"
+    shown_as = "comments"
     limits = frozenset({"max_length"})
     text_limit: ClassVar[int]  # the longest text stored, whatever the question says
 
