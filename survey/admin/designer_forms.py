@@ -37,13 +37,8 @@ from survey.admin.form_base import (
     in_calendar,
 )
 from survey.domain.banks import TEMPLATE_TITLES
-from survey.domain.questions import (
-    CHOICE_TYPES,
-    DIMENSIONS,
-    LIKERT_OPTION_CODES,
-    QUESTION_TYPES,
-    OptionSpec,
-)
+from survey.domain.question_types import QUESTION_TYPES, REGISTRY
+from survey.domain.questions import DIMENSIONS, OptionSpec
 
 
 def _title_required() -> list[object]:
@@ -242,10 +237,13 @@ class QuestionForm(StaffForm):
         self.parsed_options, errors = parse_option_lines(field.data or "")
         if errors:
             raise ValidationError(" ".join(errors))
-        if self.type.data in CHOICE_TYPES - {"likert5"} and not self.parsed_options:
+        kind = REGISTRY.get(self.type.data or "")
+        if kind is None or not kind.has_options:
+            return
+        if not kind.default_options and not self.parsed_options:
             raise ValidationError(_l("A choice question needs at least one option."))
         codes = {o.code for o in self.parsed_options}
-        if self.type.data == "likert5" and not codes <= LIKERT_OPTION_CODES:
+        if kind.allowed_codes is not None and not codes <= kind.allowed_codes:
             raise ValidationError(
                 _l("A five-point question's codes are 1 to 5, and 9 for “don't know”.")
             )

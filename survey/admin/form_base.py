@@ -16,6 +16,8 @@ from wtforms import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from survey.domain.question_types import REGISTRY
+
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 # Deliberately plain: no extra dependency, and no <, > or spaces.
 EMAIL_PATTERN = r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+$"
@@ -33,17 +35,8 @@ def in_calendar(moment: datetime) -> bool:
     return EARLIEST_MOMENT <= moment <= LATEST_MOMENT
 
 
-TYPE_LABELS = {
-    "likert5": _l("Five-point scale"),
-    "single": _l("Single choice"),
-    "multiple": _l("Multiple choice"),
-    "nps": _l("Recommend (0-10)"),
-    "rating5": _l("Rating (1-5)"),
-    "short_text": _l("Short text"),
-    "long_text": _l("Long text"),
-    "number": _l("Number"),
-    "date": _l("Date"),
-}
+# Each type's name, from its module's English label (its msgid).
+TYPE_LABELS = {code: _l(kind.label) for code, kind in REGISTRY.items()}
 FACTORS = {
     "1": _l("access"),
     "2": _l("procedure"),

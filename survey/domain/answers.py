@@ -7,42 +7,45 @@ exactly is stored. Hidden questions are neither required nor kept.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
 
 from survey.domain.conditions import Condition, evaluate
-from survey.domain.questions import (
-    DATE,
-    LIKERT5,
-    LONG_TEXT,
-    MULTIPLE,
-    NPS,
-    NUMBER,
-    RATING5,
-    SHORT_TEXT,
-    SINGLE,
+from survey.domain.question_types import REGISTRY
+from survey.domain.question_types.base import (
+    INVALID_CHOICE,
+    NOT_A_DATE,
+    NOT_A_NUMBER,
+    NOT_WHOLE,
+    OTHER_MISSING,
+    OUT_OF_RANGE,
+    REQUIRED,
+    SINGLE_VALUE,
+    TOO_LONG,
+    TOO_MANY,
+    CleanAnswer,
+    Outcome,
 )
 
-SHORT_TEXT_LIMIT = 300
-LONG_TEXT_LIMIT = 2000
-OTHER_TEXT_LIMIT = 300
-NUMBER_LIMIT = 1_000_000_000
-EARLIEST_DATE = date(1900, 1, 1)
-LATEST_DATE = date(2100, 12, 31)
-
-# Error codes; the web layer turns them into sentences in the reader's language.
-REQUIRED = "required"
-INVALID_CHOICE = "invalid_choice"
-TOO_MANY = "too_many"
-OUT_OF_RANGE = "out_of_range"
-NOT_A_NUMBER = "not_a_number"
-NOT_A_DATE = "not_a_date"
-TOO_LONG = "too_long"
-OTHER_MISSING = "other_missing"
-SINGLE_VALUE = "single_value"
-NOT_WHOLE = "not_whole"
+# The error codes (the web layer turns them into sentences) and the answer
+# live with the types; they are named here too, where the checker's callers
+# look for them.
+__all__ = [
+    "INVALID_CHOICE",
+    "NOT_A_DATE",
+    "NOT_A_NUMBER",
+    "NOT_WHOLE",
+    "OTHER_MISSING",
+    "OUT_OF_RANGE",
+    "REQUIRED",
+    "SINGLE_VALUE",
+    "TOO_LONG",
+    "TOO_MANY",
+    "Checked",
+    "CleanAnswer",
+    "QuestionRule",
+    "check_answers",
+]
 
 
 @dataclass(frozen=True)
@@ -67,19 +70,6 @@ class QuestionRule:
 
 
 @dataclass(frozen=True)
-class CleanAnswer:
-    """One valid answer, ready to store."""
-
-    question_id: int
-    option_codes: tuple[str, ...] = ()
-    value_int: int | None = None
-    value_number: float | None = None
-    value_text: str | None = None
-    value_date: date | None = None
-    other_text: str | None = None
-
-
-@dataclass(frozen=True)
 class Checked:
     answers: dict[int, CleanAnswer]
     errors: dict[int, str]
@@ -89,85 +79,17 @@ class Checked:
     end_page: int | None = None
 
 
-def _text_limit(rule: QuestionRule) -> int:
-    default = LONG_TEXT_LIMIT if rule.type == LONG_TEXT else SHORT_TEXT_LIMIT
-    return min(rule.max_length or default, default)
-
-
-def _clean_text(value: str) -> str:
-    """Strip, normalise line ends and drop control characters but newline and tab."""
-    value = value.replace("\r\n", "\n").replace("\r", "\n")
-    return "".join(c for c in value if c in "\n\t" or c.isprintable()).strip()
-
-
-def _scale_code(value: str) -> int | None:
-    """A short run of ASCII digits as a number ("²" or 5,000 digits are not)."""
-    if value.isascii() and value.isdigit() and len(value) <= 3:
-        return int(value)
-    return None
-
-
-def _check_one(  # noqa: C901 - one branch per question type reads best
-    rule: QuestionRule, raw: Sequence[str], other: str
-) -> CleanAnswer | str | None:
+def _check_one(rule: QuestionRule, raw: Sequence[str], other: str) -> Outcome:
     """A CleanAnswer, an error code, or None when the question was left empty."""
     values = [v.strip() for v in raw if v.strip()]
     if not values:
         return None
-    if rule.type != MULTIPLE and len(values) > 1:
+    kind = REGISTRY.get(rule.type)
+    if kind is None:
+        return INVALID_CHOICE
+    if not kind.several and len(values) > 1:
         return SINGLE_VALUE
-    if rule.type in (LIKERT5, SINGLE, MULTIPLE):
-        if any(v not in rule.option_codes for v in values):
-            return INVALID_CHOICE
-        unique = tuple(dict.fromkeys(values))
-        if rule.max_choices is not None and len(unique) > rule.max_choices:
-            return TOO_MANY
-        other_text = None
-        if rule.other_codes & set(unique):
-            other_text = _clean_text(other)
-            if not other_text:
-                return OTHER_MISSING
-            if len(other_text) > OTHER_TEXT_LIMIT:
-                return TOO_LONG
-        value_int = _scale_code(unique[0]) if rule.type == LIKERT5 else None
-        return CleanAnswer(
-            rule.id, option_codes=unique, value_int=value_int, other_text=other_text
-        )
-    value = values[0]
-    if rule.type in (NPS, RATING5):
-        low, high = (0, 10) if rule.type == NPS else (1, 5)
-        code = _scale_code(value)
-        if code is None or not low <= code <= high:
-            return OUT_OF_RANGE
-        return CleanAnswer(rule.id, value_int=code)
-    if rule.type == NUMBER:
-        try:
-            number = float(value.replace(",", "."))
-        except ValueError:
-            return NOT_A_NUMBER
-        if not math.isfinite(number) or abs(number) > NUMBER_LIMIT:
-            return NOT_A_NUMBER
-        if rule.whole_number and not number.is_integer():
-            return NOT_WHOLE
-        if (rule.min_value is not None and number < rule.min_value) or (
-            rule.max_value is not None and number > rule.max_value
-        ):
-            return OUT_OF_RANGE
-        return CleanAnswer(rule.id, value_number=number)
-    if rule.type == DATE:
-        try:
-            day = date.fromisoformat(value)
-        except ValueError:
-            return NOT_A_DATE
-        if not EARLIEST_DATE <= day <= LATEST_DATE:
-            return OUT_OF_RANGE
-        return CleanAnswer(rule.id, value_date=day)
-    if rule.type in (SHORT_TEXT, LONG_TEXT):
-        text = _clean_text(value)
-        if len(text) > _text_limit(rule):
-            return TOO_LONG
-        return CleanAnswer(rule.id, value_text=text) if text else None
-    return INVALID_CHOICE
+    return kind.clean(rule, values, other)
 
 
 def check_answers(

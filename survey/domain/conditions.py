@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
+from survey.domain.question_types import REGISTRY
+
 EQ, NE, LT, LE, GT, GE, IN, ANSWERED = (
     "eq",
     "ne",
@@ -139,7 +141,7 @@ def _scalar(answer: AnswerLike) -> float | None:
     return float(answer.value_int)
 
 
-def _holds(test: Comparison, answer: AnswerLike | None) -> bool:  # noqa: C901 - per kind
+def _holds(test: Comparison, answer: AnswerLike | None) -> bool:
     if answer is None:
         return False
     if test.op == ANSWERED:
@@ -148,34 +150,46 @@ def _holds(test: Comparison, answer: AnswerLike | None) -> bool:  # noqa: C901 -
     if not values:
         return False
     if answer.value_date is not None:
-        days = [d for d in (_day(v) for v in values) if d is not None]
-        if test.op == IN:
-            return answer.value_date in days
-        return bool(days) and _ordered(test.op, answer.value_date, days[0])
+        return _holds_date(test.op, answer.value_date, values)
     number = _scalar(answer)
     if answer.option_codes and (test.op not in ORDERED or number is None):
-        ticked = set(answer.option_codes)
-        if test.op == EQ:
-            return values[0] in ticked
-        if test.op == NE:
-            return values[0] not in ticked
-        if test.op == IN:
-            return bool(ticked & set(values))
-        return False
+        return _holds_options(test.op, set(answer.option_codes), values)
     if number is not None:
         wanted = [n for n in (_number(v) for v in values) if n is not None]
         if test.op == IN:
             return number in wanted
         return bool(wanted) and _ordered(test.op, number, wanted[0])
     if answer.value_text is not None:
-        text = answer.value_text.strip().casefold()
-        folded = [v.strip().casefold() for v in values]
-        if test.op == EQ:
-            return text == folded[0]
-        if test.op == NE:
-            return text != folded[0]
-        if test.op == IN:
-            return text in folded
+        return _holds_text(test.op, answer.value_text, values)
+    return False
+
+
+def _holds_date(op: str, day: date, values: tuple[str, ...]) -> bool:
+    days = [d for d in (_day(v) for v in values) if d is not None]
+    if op == IN:
+        return day in days
+    return bool(days) and _ordered(op, day, days[0])
+
+
+def _holds_options(op: str, ticked: set[str], values: tuple[str, ...]) -> bool:
+    if op == EQ:
+        return values[0] in ticked
+    if op == NE:
+        return values[0] not in ticked
+    if op == IN:
+        return bool(ticked & set(values))
+    return False
+
+
+def _holds_text(op: str, value: str, values: tuple[str, ...]) -> bool:
+    text = value.strip().casefold()
+    folded = [v.strip().casefold() for v in values]
+    if op == EQ:
+        return text == folded[0]
+    if op == NE:
+        return text != folded[0]
+    if op == IN:
+        return text in folded
     return False
 
 
@@ -249,10 +263,6 @@ class Target:
     option_codes: frozenset[str] = frozenset()
 
 
-CHOICE = frozenset({"likert5", "single", "multiple"})
-ORDERED_TYPES = frozenset({"likert5", "nps", "rating5", "number", "date"})
-
-
 def check_condition(condition: Condition, earlier: Mapping[str, Target]) -> list[str]:
     """What is wrong with ``condition`` given the earlier questions, by code."""
     problems: list[str] = []
@@ -264,18 +274,21 @@ def check_condition(condition: Condition, earlier: Mapping[str, Target]) -> list
         if target is None:
             problems.append(f"{test.question}: not an earlier question")
             continue
-        if test.op in ORDERED and target.type not in ORDERED_TYPES:
+        kind = REGISTRY.get(target.type)
+        ordered = kind is not None and kind.ordered
+        compared_as = kind.compared_as if kind is not None else None
+        if test.op in ORDERED and not ordered:
             problems.append(f"{test.question}: {test.op} needs a number, scale or date")
-        if target.type in CHOICE and test.op in (EQ, NE, IN):
+        if compared_as == "option" and test.op in (EQ, NE, IN):
             unknown = set(test.values) - target.option_codes
             if unknown:
                 problems.append(
                     f"{test.question}: no option {', '.join(sorted(unknown))}"
                 )
-        if target.type == "date" and test.op != ANSWERED:
+        if compared_as == "date" and test.op != ANSWERED:
             if any(_day(v) is None for v in test.values):
                 problems.append(f"{test.question}: the values must be dates")
-        elif target.type in ORDERED_TYPES - CHOICE and test.op != ANSWERED:
+        elif compared_as == "number" and test.op != ANSWERED:
             if any(_number(v) is None for v in test.values):
                 problems.append(f"{test.question}: the values must be numbers")
     return problems

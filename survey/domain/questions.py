@@ -10,36 +10,48 @@ import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from survey.domain.question_types import (
+    QUESTION_TYPES,
+    REGISTRY,
+    TEXT_TYPES,
+)
+from survey.domain.question_types.base import TAP_SECONDS, OptionSpec
+from survey.domain.question_types.date import Date
+from survey.domain.question_types.likert5 import (
+    LIKERT_OPTION_CODES,
+    NOT_APPLICABLE_CODE,
+    Likert5,
+)
+from survey.domain.question_types.long_text import LongText
+from survey.domain.question_types.multiple import MultipleChoice
+from survey.domain.question_types.nps import Recommend
+from survey.domain.question_types.number import Number
+from survey.domain.question_types.rating5 import Rating5
+from survey.domain.question_types.short_text import ShortText
+from survey.domain.question_types.single import SingleChoice
+
 if TYPE_CHECKING:
     from survey.domain.conditions import Condition
 
-LIKERT5 = "likert5"  # five-point satisfaction or agreement, options 1-5 and 9 (N/A)
-SINGLE = "single"
-MULTIPLE = "multiple"
-NPS = "nps"  # 0-10 recommend
-RATING5 = "rating5"  # 1-5 stars
-SHORT_TEXT = "short_text"
-LONG_TEXT = "long_text"
-NUMBER = "number"
-DATE = "date"
+__all__ = [
+    "LIKERT_OPTION_CODES",
+    "NOT_APPLICABLE_CODE",
+    "QUESTION_TYPES",
+    "TEXT_TYPES",
+    "OptionSpec",
+]
 
-QUESTION_TYPES: tuple[str, ...] = (
-    LIKERT5,
-    SINGLE,
-    MULTIPLE,
-    NPS,
-    RATING5,
-    SHORT_TEXT,
-    LONG_TEXT,
-    NUMBER,
-    DATE,
-)
-CHOICE_TYPES = frozenset({LIKERT5, SINGLE, MULTIPLE})
-SCALE_TYPES = frozenset({NPS, RATING5})
-TEXT_TYPES = frozenset({SHORT_TEXT, LONG_TEXT})
-
-NOT_APPLICABLE_CODE = "9"  # "don't know / not applicable": out of every denominator
-LIKERT_OPTION_CODES = frozenset({"1", "2", "3", "4", "5", NOT_APPLICABLE_CODE})
+# The codes of the types queries name (each type's own module owns it; the
+# families a caller asks about are in survey.domain.question_types).
+LIKERT5 = Likert5.code  # five-point satisfaction or agreement, options 1-5, 9 (N/A)
+SINGLE = SingleChoice.code
+MULTIPLE = MultipleChoice.code
+NPS = Recommend.code  # 0-10 recommend
+RATING5 = Rating5.code  # 1-5 stars
+SHORT_TEXT = ShortText.code
+LONG_TEXT = LongText.code
+NUMBER = Number.code
+DATE = Date.code
 
 # Dimension tags feeding the indices of METHODOLOGY.md.
 OVERALL = "overall"  # C6 / X1: the headline M1
@@ -70,14 +82,6 @@ def respondent_group(option_codes: tuple[str, ...]) -> str | None:
     if not option_codes:
         return None
     return "business" if BUSINESS_CODES & set(option_codes) else "citizen"
-
-
-@dataclass(frozen=True)
-class OptionSpec:
-    code: str
-    label_vi: str
-    label_en: str
-    is_other: bool = False  # "other, please specify": asks for a short text too
 
 
 @dataclass(frozen=True)
@@ -137,8 +141,6 @@ class SurveySpec:
 # --- how long a form takes ---------------------------------------------------
 
 READING_WORDS_PER_MINUTE = 180  # a phone screen, read with care (not skimmed)
-TAP_SECONDS = 2.0  # a choice, a scale point: find it and tap it
-TYPED_SECONDS = {"number": 6.0, "date": 8.0, SHORT_TEXT: 15.0, LONG_TEXT: 30.0}
 OPTIONAL_TEXT_SECONDS = 5.0  # most pass an optional comment by
 PAGE_SECONDS = 3.0  # press Next, wait, find the first question
 
@@ -165,7 +167,8 @@ def estimated_minutes(loads: tuple[QuestionLoad, ...], pages: int) -> int:
     READING_WORDS_PER_MINUTE (Vietnamese counted by syllable, as written),
     and its option labels too unless the same list was read on an earlier
     question (a scale is read once); then it is answered: TAP_SECONDS for a
-    choice or a scale, TYPED_SECONDS for a number, date or required text,
+    choice or a scale, the type's ``answer_seconds`` for a number, date or
+    required text,
     OPTIONAL_TEXT_SECONDS for an optional text. A question shown only under
     a condition counts half (some paths skip it). Each page adds
     PAGE_SECONDS. The total is rounded up to the minute. The home page, the
@@ -182,7 +185,8 @@ def estimated_minutes(loads: tuple[QuestionLoad, ...], pages: int) -> int:
         if load.type in TEXT_TYPES and not load.required:
             cost += OPTIONAL_TEXT_SECONDS
         else:
-            cost += TYPED_SECONDS.get(load.type, TAP_SECONDS)
+            kind = REGISTRY.get(load.type)
+            cost += kind.answer_seconds if kind is not None else TAP_SECONDS
         seconds += cost / 2 if load.conditional else cost
     return max(1, math.ceil(seconds / 60.0))
 

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 
 from survey.domain import answers as checks
 from survey.domain.answers import CleanAnswer, QuestionRule, check_answers
+from survey.domain.question_types import question_type
 from survey.models import Page, Question
 
 
@@ -157,6 +158,11 @@ def range_text(low: int | None, high: int | None) -> str:
     return ""
 
 
+def _has_bounds(kind: str) -> bool:
+    """Whether the question's type takes the designer's smallest/largest value."""
+    return "min_value" in question_type(kind).limits
+
+
 def number_hint(low: int | None, high: int | None, whole: bool = False) -> str:
     """The help shown under a number question before any answer."""
     allowed = range_text(low, high)
@@ -194,7 +200,7 @@ def error_messages(
                 if rule and rule.max_choices
                 else _("Please choose fewer options.")
             )
-        elif code == checks.OUT_OF_RANGE and rule and rule.type == "number":
+        elif code == checks.OUT_OF_RANGE and rule and _has_bounds(rule.type):
             allowed = range_text(rule.min_value, rule.max_value)
             message = f"{message} {allowed}".strip()
         messages[qid] = message

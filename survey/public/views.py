@@ -15,6 +15,7 @@ from flask import (
 from werkzeug.wrappers import Response as HttpResponse
 
 from survey.domain.answers import CleanAnswer
+from survey.domain.question_types import question_type
 from survey.errors import keeps_answers_in_outage
 from survey.extensions import db, limiter
 from survey.models import Question, SurveyVersion
@@ -34,6 +35,8 @@ from survey.services.answering.surveys import (
 bp = Blueprint("public", __name__)
 bp.add_app_template_global(number_hint, "number_hint")
 bp.add_app_template_global(survey_minutes, "survey_minutes")
+# _macros/questions.html draws each question with its type's macro.
+bp.add_app_template_global(question_type, "question_type")
 
 
 def _submit_limit() -> str:

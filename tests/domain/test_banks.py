@@ -7,9 +7,9 @@ from collections import Counter
 import pytest
 
 from survey.domain.banks import TEMPLATE_TITLES, TEMPLATES, sipas_bank
+from survey.domain.question_types import WITH_OPTIONS
 from survey.domain.questions import (
     CHECK,
-    CHOICE_TYPES,
     DIMENSIONS,
     LIKERT5,
     LONG_TEXT,
@@ -62,7 +62,7 @@ def test_types_and_dimensions_are_known(spec: SurveySpec) -> None:
 
 def test_choice_questions_have_options_with_unique_codes(spec: SurveySpec) -> None:
     for q in spec.questions():
-        if q.type in CHOICE_TYPES:
+        if q.type in WITH_OPTIONS:
             codes = [o.code for o in q.options]
             assert len(codes) >= 2, q.code
             assert len(set(codes)) == len(codes), q.code
@@ -77,7 +77,7 @@ def test_conditions_point_back_to_existing_options(spec: SurveySpec) -> None:
         if q.condition is not None:
             target = seen.get(q.condition.question_code)
             assert target is not None, f"{q.code} depends on a later/unknown question"
-            assert target.type in CHOICE_TYPES, q.code
+            assert target.type in WITH_OPTIONS, q.code
             assert q.condition.option_codes, q.code
             known = {o.code for o in target.options}
             assert set(q.condition.option_codes) <= known, q.code

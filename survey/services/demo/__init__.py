@@ -2,7 +2,8 @@
 survey open in every unit, and synthetic responses whose units really differ,
 one ward among them looking manipulated. Not a use case: a package of its own."""
 
-from survey.services.demo.answers import COMMENTS, Rows
+from survey.domain.question_types.texts import COMMENTS
+from survey.services.demo.answers import Rows
 from survey.services.demo.generate import (
     SAVE_EVERY,
     DemoSummary,

@@ -12,6 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from survey.domain import disclosure
+from survey.domain.question_types import question_type
+from survey.domain.question_types.base import DemoAnswer, Draw
 from survey.extensions import db
 from survey.models import Question
 from survey.models.surveys import SurveyVersion
@@ -65,14 +67,7 @@ class _PlanItem:
         )
 
 
-def _likert(rng: random.Random, level: float, spread: float = 0.9) -> int:
-    if rng.random() < 0.03:
-        return 9
-    value = 1 + 4 * level + rng.gauss(0, spread)
-    return max(1, min(5, round(value)))
-
-
-def _fake_response(  # noqa: C901 - one synthetic respondent, question by question
+def _fake_response(
     rng: random.Random,
     response_id: int,
     survey_id: int,
@@ -115,29 +110,10 @@ def _fake_response(  # noqa: C901 - one synthetic respondent, question by questi
     stuffed = manipulated and channel == "qr"
     if stuffed:
         level = 0.98 + rng.gauss(0, 0.02)
-    chosen: dict[str, set[str]] = {}
-    answered = 0
     first_answer = len(answers)
-    for q in questions:
-        if q.condition_code is not None and not (
-            chosen.get(q.condition_code, set()) & q.condition_codes
-        ):
-            continue
-        codes = _answer_codes(rng, q, level, business, stuffed)
-        if codes is None:
-            continue
-        answered += 1
-        if isinstance(codes, str):
-            answers.append((response_id, q.id, None, None, codes))
-            continue
-        if isinstance(codes, int):
-            answers.append((response_id, q.id, None, codes, None))
-            continue
-        chosen[q.code] = set(codes)
-        likert = q.type == "likert5"
-        for code in codes:
-            value = int(code) if likert else None
-            answers.append((response_id, q.id, q.option_ids[code], value, None))
+    answered = _append_answers(
+        rng, response_id, questions, level, business, stuffed, answers
+    )
     duration = int(rng.lognormvariate(5.6, 0.35))  # about 4-5 minutes
     if stuffed:
         duration = rng.randint(20, 70)
@@ -171,35 +147,64 @@ def _fake_response(  # noqa: C901 - one synthetic respondent, question by questi
     )
 
 
-COMMENTS = (
-    "Cán bộ hướng dẫn tận tình, cảm ơn.",
-    "Phải đi lại nhiều lần vì thiếu giấy tờ, nên hướng dẫn rõ hơn từ đầu.",
-    "Thời gian chờ quá lâu.",
-    "Nơi chờ thiếu chỗ ngồi vào buổi sáng.",
-    "Nên mở rộng nộp hồ sơ trực tuyến.",
-    "Very helpful staff, thank you.",
-)
+def _append_answers(
+    rng: random.Random,
+    response_id: int,
+    questions: list[_PlanItem],
+    level: float,
+    business: bool,
+    stuffed: bool,
+    answers: list[tuple],
+) -> int:
+    """Append one respondent's answer rows; how many questions they answered."""
+    chosen: dict[str, set[str]] = {}
+    answered = 0
+    for q in questions:
+        if q.condition_code is not None and not (
+            chosen.get(q.condition_code, set()) & q.condition_codes
+        ):
+            continue
+        codes = _answer_codes(rng, q, level, business, stuffed)
+        if codes is None:
+            continue
+        answered += 1
+        if isinstance(codes, str):
+            answers.append((response_id, q.id, None, None, codes))
+            continue
+        if isinstance(codes, int):
+            answers.append((response_id, q.id, None, codes, None))
+            continue
+        chosen[q.code] = set(codes)
+        kind = question_type(q.type)
+        for code in codes:
+            value = kind.option_value(code)
+            answers.append((response_id, q.id, q.option_ids[code], value, None))
+    return answered
 
 
-def _answer_codes(  # noqa: C901 - one branch per kind of question
+def _answer_codes(
     rng: random.Random, q: _PlanItem, level: float, business: bool, stuffed: bool
-) -> tuple[str, ...] | str | int | None:
-    """A plausible answer: option codes, a comment, a scale value, or None."""
-    if q.type == "likert5":
-        return ("5" if stuffed else str(_likert(rng, level)),)
-    if q.type in ("long_text", "short_text"):
-        return rng.choice(COMMENTS) if rng.random() < 0.15 else None
-    if q.type == "nps":
-        return max(0, min(10, round(10 * level + rng.gauss(0, 1.5))))
-    if q.type == "rating5":
-        return max(1, min(5, round(1 + 4 * level + rng.gauss(0, 0.9))))
-    if not q.codes:  # number, date: nothing plausible to invent
-        return None
-    if q.type == "multiple":
-        if rng.random() < 0.3:
-            return None
-        picks = rng.randint(1, min(3, len(q.plain_codes)))
-        return tuple(rng.sample(q.plain_codes, picks))
+) -> DemoAnswer:
+    """A plausible answer: option codes, a comment, a scale value, or None.
+
+    The type invents it; a bank question the demo knows answers by its rule.
+    """
+    draw = Draw(
+        rng,
+        level,
+        stuffed,
+        q.codes,
+        q.plain_codes,
+        q.required,
+        bank=lambda: _bank_answer(rng, q, level, business),
+    )
+    return question_type(q.type).demo_answer(draw)
+
+
+def _bank_answer(
+    rng: random.Random, q: _PlanItem, level: float, business: bool
+) -> tuple[str, ...] | None:
+    """The answer to a question of the city's bank the demo knows, if it is one."""
     codes = q.codes
     if q.code == "Q0.1":
         return ("yes",)
@@ -219,6 +224,4 @@ def _answer_codes(  # noqa: C901 - one branch per kind of question
         return ("yes",) if rng.random() < 0.04 * (1.2 - level) else ("no",)
     if q.code == "B5.0":
         return ("yes",) if rng.random() < 0.2 else ("no",)
-    if not q.required and rng.random() < 0.3:
-        return None
-    return (rng.choice(codes),)
+    return None

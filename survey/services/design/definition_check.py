@@ -9,11 +9,9 @@ from typing import Any
 from flask_babel import gettext as _
 
 from survey.domain import conditions as cond
+from survey.domain.question_types import is_known, question_type
 from survey.domain.questions import (
-    CHOICE_TYPES,
-    LIKERT5,
-    LIKERT_OPTION_CODES,
-    QUESTION_TYPES,
+    SHORT_TEXT,
     ConditionSpec,
     OptionSpec,
     PageSpec,
@@ -138,9 +136,9 @@ class _Checker:
         if code in seen:
             self.fail(where, _("the code is used twice"))
         kind = data.get("type")
-        if kind not in QUESTION_TYPES:
+        if not isinstance(kind, str) or not is_known(kind):
             self.fail(where, _("unknown type %(type)s", type=str(kind)[:30]))
-            kind = "short_text"
+            kind = SHORT_TEXT
         required = data.get("required", True)
         if not isinstance(required, bool):
             self.fail(where, _("required must be true or false"))
@@ -152,9 +150,10 @@ class _Checker:
             self.fail(where, _("dimension must be a short text"))
             dimension = None
         options = self.options(data.get("options", []), where)
-        if kind in CHOICE_TYPES and not options:
+        allowed = question_type(kind).allowed_codes
+        if question_type(kind).has_options and not options:
             self.fail(where, _("a choice question needs options"))
-        if kind == LIKERT5 and not {o.code for o in options} <= LIKERT_OPTION_CODES:
+        if allowed is not None and not {o.code for o in options} <= allowed:
             self.fail(where, _("a five-point question's codes are 1 to 5, and 9"))
         whole = data.get("whole_number", False)
         if not isinstance(whole, bool):

@@ -12,17 +12,8 @@ from datetime import datetime
 from sqlalchemy import select
 
 from survey.domain.banks import TEMPLATES
-from survey.domain.questions import (
-    CHOICE_TYPES,
-    LIKERT5,
-    MULTIPLE,
-    NUMBER,
-    QUESTION_TYPES,
-    TEXT_TYPES,
-    OptionSpec,
-    PageSpec,
-    SurveySpec,
-)
+from survey.domain.question_types import REGISTRY, QuestionType
+from survey.domain.questions import OptionSpec, PageSpec, SurveySpec
 from survey.extensions import db
 from survey.models import Option, Page, Question, Survey, SurveyVersion, Unit, User
 from survey.models.surveys import SurveyError
@@ -31,24 +22,15 @@ from survey.services.audit import record_event
 from survey.services.design.definitions import add_version_from_spec, create_survey
 from survey.services.design.exchange import version_spec
 
-# The satisfaction scale a new five-point question gets when no options are given.
-DEFAULT_LIKERT_OPTIONS: tuple[OptionSpec, ...] = (
-    OptionSpec("1", "Rất không hài lòng", "Very dissatisfied"),
-    OptionSpec("2", "Không hài lòng", "Dissatisfied"),
-    OptionSpec("3", "Bình thường", "Neither satisfied nor dissatisfied"),
-    OptionSpec("4", "Hài lòng", "Satisfied"),
-    OptionSpec("5", "Rất hài lòng", "Very satisfied"),
-    OptionSpec("9", "Không biết/Không áp dụng", "Don't know/N/A"),
-)
-
 
 class DesignerError(SurveyError):
     """A change the designer refuses, with a sentence for the administrator."""
 
 
 @dataclass(frozen=True)
-class QuestionData:
-    """What the question form gives, already checked field by field."""
+class QuestionDraft:
+    """What the question form gives, already checked field by field (not the
+    public form's ``answering.surveys.QuestionData``)."""
 
     code: str
     type: str
@@ -66,6 +48,9 @@ class QuestionData:
     max_value: int | None = None
     max_choices: int | None = None
     max_length: int | None = None
+
+
+QuestionData = QuestionDraft  # the name admin/views.py still uses
 
 
 # --- surveys ----------------------------------------------------------------
@@ -241,50 +226,64 @@ def delete_page(user: User, page: Page) -> None:
 # --- questions --------------------------------------------------------------
 
 
+def _options_for(kind: QuestionType, data: QuestionDraft) -> tuple[OptionSpec, ...]:
+    """The options the question keeps: none unless its type takes options."""
+    if not kind.has_options:
+        return ()
+    options = data.options or kind.default_options
+    if not options:
+        raise DesignerError("options_needed")
+    return options
+
+
 def _set_question_fields(
-    question: Question, version: SurveyVersion, data: QuestionData
+    question: Question, version: SurveyVersion, data: QuestionDraft
 ) -> None:
-    if data.type not in QUESTION_TYPES:
+    kind = REGISTRY.get(data.type)
+    if kind is None:
         raise DesignerError("unknown_type")
     taken = {q.code for q in version.questions if q is not question}
     if data.code in taken:
         raise DesignerError("code_taken")
-    options = data.options
-    if data.type == LIKERT5 and not options:
-        options = DEFAULT_LIKERT_OPTIONS
-    if data.type in CHOICE_TYPES and not options:
-        raise DesignerError("options_needed")
-    if data.type not in CHOICE_TYPES:
-        options = ()
+    options = _options_for(kind, data)
     for name in ("code", "type", "text_vi", "text_en", "help_vi", "help_en"):
         setattr(question, name, getattr(data, name))
     question.required = data.required
     question.dimension = data.dimension or None
-    question.min_value = data.min_value if data.type == NUMBER else None
-    question.max_value = data.max_value if data.type == NUMBER else None
-    question.max_choices = data.max_choices if data.type == MULTIPLE else None
-    question.max_length = data.max_length if data.type in TEXT_TYPES else None
+    for limit in ("min_value", "max_value", "max_choices", "max_length"):
+        setattr(question, limit, getattr(data, limit) if limit in kind.limits else None)
     if data.page_id is not None:
         page = next((p for p in version.pages if p.id == data.page_id), None)
         if page is None:
             raise DesignerError("unknown_page")
         question.page = page
+    _set_options(question, options)
+    _set_condition(question, version, data)
+
+
+def _set_options(question: Question, options: tuple[OptionSpec, ...]) -> None:
     current = [(o.code, o.label_vi, o.label_en, o.is_other) for o in question.options]
     wanted = [(o.code, o.label_vi, o.label_en, o.is_other) for o in options]
-    if current != wanted:
-        if question.options:
-            question.options.clear()
-            db.session.flush()  # the old codes leave before the new ones arrive
-        question.options.extend(
-            Option(
-                position=i,
-                code=o.code,
-                label_vi=o.label_vi,
-                label_en=o.label_en,
-                is_other=o.is_other,
-            )
-            for i, o in enumerate(options)
+    if current == wanted:
+        return
+    if question.options:
+        question.options.clear()
+        db.session.flush()  # the old codes leave before the new ones arrive
+    question.options.extend(
+        Option(
+            position=i,
+            code=o.code,
+            label_vi=o.label_vi,
+            label_en=o.label_en,
+            is_other=o.is_other,
         )
+        for i, o in enumerate(options)
+    )
+
+
+def _set_condition(
+    question: Question, version: SurveyVersion, data: QuestionDraft
+) -> None:
     if data.condition_question_id:
         source = next(
             (q for q in version.questions if q.id == data.condition_question_id), None
@@ -298,7 +297,7 @@ def _set_question_fields(
         question.condition_option_codes = None
 
 
-def add_question(user: User, version: SurveyVersion, data: QuestionData) -> Question:
+def add_question(user: User, version: SurveyVersion, data: QuestionDraft) -> Question:
     version.ensure_editable()
     question = Question(version=version, position=len(version.questions))
     if data.page_id is None:
@@ -313,7 +312,7 @@ def add_question(user: User, version: SurveyVersion, data: QuestionData) -> Ques
     return question
 
 
-def update_question(user: User, question: Question, data: QuestionData) -> None:
+def update_question(user: User, question: Question, data: QuestionDraft) -> None:
     version = question.version
     version.ensure_editable()
     _set_question_fields(question, version, data)

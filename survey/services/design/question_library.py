@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from survey.domain.banks import TEMPLATE_TITLES, TEMPLATES
 from survey.domain.questions import QuestionSpec
 from survey.models import SurveyVersion, User
-from survey.services.design.designer import QuestionData, add_question
+from survey.services.design.designer import QuestionDraft, add_question
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ def add_from_library(
         add_question(
             user,
             version,
-            QuestionData(
+            QuestionDraft(
                 code=spec.code,
                 type=spec.type,
                 text_vi=spec.text_vi,

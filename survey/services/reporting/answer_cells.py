@@ -14,7 +14,7 @@ from sqlalchemy import (
     select,
 )
 
-from survey.domain.questions import MULTIPLE, NUMBER
+from survey.domain.question_types import question_type
 from survey.extensions import db
 from survey.models import (
     Option,
@@ -132,7 +132,8 @@ class _Columns:
 def _value_target(
     index: dict[str, int], code: str, kind: str
 ) -> tuple[int, str, int, int, int | None]:
-    return (index[code], "", NUMBER_VALUE if kind == NUMBER else VALUE, 0, None)
+    how = NUMBER_VALUE if question_type(kind).cell == "number" else VALUE
+    return (index[code], "", how, 0, None)
 
 
 def _option_target(
@@ -144,7 +145,7 @@ def _option_target(
     position: int,
 ) -> tuple[int, str, int, int, int | None]:
     other = index.get(question_code + OTHER_SUFFIX) if is_other else None
-    how = TICK if kind == MULTIPLE else CHOICE
+    how = TICK if question_type(kind).cell == "tick" else CHOICE
     return (index[question_code], code, how, position, other)
 
 

@@ -17,15 +17,10 @@ from sqlalchemy import select
 
 from survey.domain import disclosure
 from survey.domain import statistics as st
+from survey.domain.question_types import question_type
 from survey.domain.questions import (
-    LIKERT5,
-    MULTIPLE,
-    NPS,
     OVERALL,
-    RATING5,
     SATISFACTION_FACTORS,
-    SINGLE,
-    TEXT_TYPES,
 )
 from survey.extensions import db
 from survey.models import Question, Survey, SurveyVersion, Unit
@@ -607,7 +602,7 @@ def question_report(survey: Survey, scope: Unit, flt: ResultFilter) -> QuestionR
         {
             q.code: results.comment_total(survey, scope, flt, q.code)
             for q in questions
-            if q.type in TEXT_TYPES
+            if question_type(q.type).is_text
         }
     )
     items = [
@@ -623,49 +618,61 @@ def _question_result(
     respondents: Mapping[str, int],
     min_n: int,
 ) -> QuestionResult:
-    if q.type in (LIKERT5, RATING5):
-        item = _item(scales.get(q.code, Counter()))
-        n = round(item.n)
-        top = ShareFigure(item.top_two, st.display_share(item.top_two, min_n=min_n))
-        codes = {
-            code: share_figure((item.share_of(code) or 0.0) * item.n, item.n, min_n)
-            for code in st.LIKERT_CODES
-        }
-        return QuestionResult(
-            q,
-            n,
-            st.suppress(n, min_n) != "suppressed",
-            likert=item,
-            top_two=top,
-            code_shares=codes,
-        )
-    if q.type == NPS:
+    """The question's figures, in the way its type is shown (``shown_as``)."""
+    shown = question_type(q.type).shown_as
+    if shown == "five_point":
+        return _five_point_result(q, scales.get(q.code, Counter()), min_n)
+    if shown == "recommend":
         counts = {
             k: v for k, v in scales.get(q.code, Counter()).items() if k in st.NPS_CODES
         }
         result = st.nps(counts)
         n = round(result.n)
         return QuestionResult(q, n, st.suppress(n, min_n) != "suppressed", nps=result)
-    if q.type in (SINGLE, MULTIPLE):
-        n = respondents.get(q.code, 0)
-        ticks = options.get(q.code, Counter())
-        counts = {o.code: float(min(ticks.get(o.code, 0), n)) for o in q.options}
-        summary = st.summarise_choice(counts, n)
-        shares = {
-            o.option: ShareFigure(o.share, st.display_share(o.share, min_n=min_n))
-            for o in summary.options
-        }
-        return QuestionResult(
-            q,
-            n,
-            st.suppress(n, min_n) != "suppressed",
-            choice=summary,
-            option_shares=shares,
+    if shown == "shares":
+        return _shares_result(
+            q, options.get(q.code, Counter()), respondents.get(q.code, 0), min_n
         )
-    if q.type in TEXT_TYPES:
+    if shown == "comments":
         n = respondents.get(q.code, 0)
         return QuestionResult(q, n, False, comments=n, comments_shown=n >= min_n)
     return QuestionResult(q, 0, False)
+
+
+def _five_point_result(q: Question, codes: Counter[int], min_n: int) -> QuestionResult:
+    item = _item(codes)
+    n = round(item.n)
+    top = ShareFigure(item.top_two, st.display_share(item.top_two, min_n=min_n))
+    shares = {
+        code: share_figure((item.share_of(code) or 0.0) * item.n, item.n, min_n)
+        for code in st.LIKERT_CODES
+    }
+    return QuestionResult(
+        q,
+        n,
+        st.suppress(n, min_n) != "suppressed",
+        likert=item,
+        top_two=top,
+        code_shares=shares,
+    )
+
+
+def _shares_result(
+    q: Question, ticks: Counter[str], n: int, min_n: int
+) -> QuestionResult:
+    counts = {o.code: float(min(ticks.get(o.code, 0), n)) for o in q.options}
+    summary = st.summarise_choice(counts, n)
+    shares = {
+        o.option: ShareFigure(o.share, st.display_share(o.share, min_n=min_n))
+        for o in summary.options
+    }
+    return QuestionResult(
+        q,
+        n,
+        st.suppress(n, min_n) != "suppressed",
+        choice=summary,
+        option_shares=shares,
+    )
 
 
 # --------------------------------------------------------------------------- #

@@ -13,17 +13,8 @@ import io
 import re
 from typing import Any
 
-from survey.domain.questions import (
-    DATE,
-    LIKERT5,
-    LONG_TEXT,
-    MULTIPLE,
-    NPS,
-    NUMBER,
-    RATING5,
-    QuestionSpec,
-    SurveySpec,
-)
+from survey.domain.question_types import question_type
+from survey.domain.questions import QuestionSpec, SurveySpec
 from survey.models import SurveyVersion
 from survey.services.design.exchange import version_spec
 
@@ -78,21 +69,12 @@ def _list_name(q: QuestionSpec) -> str:
 
 
 def _type(q: QuestionSpec) -> tuple[str, str, str]:
-    """(type, appearance, parameters) of a question."""
-    if q.options:
-        kind = "select_multiple" if q.type == MULTIPLE else "select_one"
+    """(type, appearance, parameters) of a question; a select names its list."""
+    kind, appearance, parameters = question_type(q.type).xlsform_type(q.whole_number)
+    if kind.startswith("select"):
         other = any(o.is_other and o.code == OTHER for o in q.options)
-        appearance = "likert" if q.type == LIKERT5 else ""
-        return f"{kind} {_list_name(q)}{' or_other' if other else ''}", appearance, ""
-    if q.type == RATING5:
-        return "range", "rating", "start=1 end=5 step=1"
-    if q.type == NPS:
-        return "range", "", "start=0 end=10 step=1"
-    if q.type == NUMBER:
-        return ("integer" if q.whole_number else "decimal"), "", ""
-    if q.type == DATE:
-        return "date", "", ""
-    return "text", ("multiline" if q.type == LONG_TEXT else ""), ""
+        kind = f"{kind} {_list_name(q)}{' or_other' if other else ''}"
+    return kind, appearance, parameters
 
 
 def rows(spec: SurveySpec) -> tuple[list[list[str]], list[list[str]]]:
@@ -134,9 +116,13 @@ def _append(sheet: Any, values: list[str]) -> None:
 
 def export_xlsform(version: SurveyVersion, form_id: str) -> bytes:
     """The version as an .xlsx XLSForm."""
+    return spec_xlsform(version_spec(version), form_id, version.number)
+
+
+def spec_xlsform(spec: SurveySpec, form_id: str, number: int = 1) -> bytes:
+    """A spec as an .xlsx XLSForm (``number``: the version it is)."""
     from openpyxl import Workbook
 
-    spec = version_spec(version)
     survey_rows, choice_rows = rows(spec)
     book = Workbook()
     sheet = book.active
@@ -149,7 +135,7 @@ def export_xlsform(version: SurveyVersion, form_id: str) -> bytes:
         _append(choices, row)
     settings = book.create_sheet("settings")
     _append(settings, ["form_title", "form_id", "version", "default_language"])
-    _append(settings, [spec.title_vi, form_id, str(version.number), VI])
+    _append(settings, [spec.title_vi, form_id, str(number), VI])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

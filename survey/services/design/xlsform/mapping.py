@@ -14,8 +14,8 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from survey.domain.question_types import WITH_OPTIONS
 from survey.domain.questions import (
-    CHOICE_TYPES,
     ConditionSpec,
     PageSpec,
     QuestionSpec,
@@ -324,7 +324,7 @@ class Builder:
         assert self.page is not None
         self.page.questions.append(spec)
         self.code_of[name] = spec.code
-        if spec.type in CHOICE_TYPES:
+        if spec.type in WITH_OPTIONS:
             codes = self.option_codes[name]
             self.targets[name] = Target(spec.type, tuple(codes))
 

@@ -10,21 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 from flask_babel import gettext as _
 
-from survey.domain.questions import (
-    DATE,
-    DIMENSIONS,
-    LIKERT5,
-    LIKERT_OPTION_CODES,
-    LONG_TEXT,
-    MULTIPLE,
-    NPS,
-    NUMBER,
-    RATING5,
-    SHORT_TEXT,
-    SINGLE,
-    OptionSpec,
-    QuestionSpec,
-)
+from survey.domain.question_types import QuestionType, XlsformShape, from_xlsform
+from survey.domain.questions import DIMENSIONS, OptionSpec, QuestionSpec
 from survey.services.design.xlsform import logic
 
 if TYPE_CHECKING:
@@ -59,98 +46,32 @@ QUIET_BIND = frozenset(
     {"required", "relevant", "constraint", "jr:constraintMsg", "jr:requiredMsg"}
 )
 ACKNOWLEDGE = OptionSpec("OK", "Đồng ý", "OK")
+SELECTS = frozenset(
+    {"select one", "select all that apply", "rank", "select one external"}
+)
 
 
 def convert(
     builder: Builder, element: dict[str, Any], kind: str, name: str, row: int
 ) -> QuestionSpec | None:
     """The spec of one question, or None (reported) if it cannot be asked here."""
-    report = builder.report
     kind = ALIASES.get(kind, kind)
     bind = element.get("bind") or {}
-    if kind in METADATA or kind.startswith("uri:"):
-        report.skip("survey", row, _(
-            "%(name)s (%(type)s) is device metadata: not asked, not imported.",
-            name=name, type=kind))  # fmt: skip
+    if not _asked(builder, bind, kind, name, row):
         return None
-    readonly = str(bind.get("readonly", "")).lower() in ("true", "true()", "yes")
-    if kind in COMPUTED or (bind.get("calculate") and readonly):
-        report.skip("survey", row, _(
-            "%(name)s is computed (%(type)s): calculations are not imported.",
-            name=name, type=kind))  # fmt: skip
+    found = _type_and_options(builder, element, kind, name, row)
+    if found is None:
         return None
-    options: tuple[OptionSpec, ...] = ()
-    low = high = length = None
-    itemset = str(element.get("itemset") or "")
-    if kind in ("select one", "select all that apply", "rank", "select one external"):
-        from_file = kind == "select one external" or itemset.lower().endswith(
-            FILE_SUFFIXES
-        )
-        if not from_file:
-            options, _codes = choice_options(builder, element, name)
-        if from_file:
-            report.skip("survey", row, _(
-                "%(name)s takes its choices from a file (%(file)s), which is not "
-                "imported: it is asked as a short text.",
-                name=name, file=itemset[:80] or kind))  # fmt: skip
-            question_type = SHORT_TEXT
-        elif not options:
-            report.skip("survey", row, _(
-                "The list of %(name)s has no choice: not imported.",
-                name=name))  # fmt: skip
-            return None
-        else:
-            question_type = SINGLE if kind == "select one" else MULTIPLE
-            appearance = str((element.get("control") or {}).get("appearance", ""))
-            codes = {o.code for o in options}
-            if (
-                question_type == SINGLE
-                and "likert" in appearance.lower()
-                and codes <= LIKERT_OPTION_CODES
-            ):
-                question_type = LIKERT5  # this platform's own five-point scale
-        if kind == "rank":
-            report.skip("survey", row, _(
-                "%(name)s asks to rank the choices: imported as a multiple choice, "
-                "without the order.", name=name))  # fmt: skip
-        if element.get("choice_filter") and not from_file:
-            report.skip("survey", row, _(
-                "The choice_filter of %(name)s was not imported: all its choices "
-                "are shown.", name=name))  # fmt: skip
-    elif kind == "acknowledge":
-        question_type, options = SINGLE, (ACKNOWLEDGE,)
-        builder.option_codes[name] = {"OK": "OK"}
-        report.skip("survey", row, _(
-            "%(name)s (acknowledge) became a choice with the single option OK.",
-            name=name))  # fmt: skip
-    elif kind == "range":
-        question_type, low, high = _range(builder, element, name, row)
-    elif kind in ("integer", "decimal"):
-        question_type = NUMBER
-    elif kind == "text":
-        appearance = str((element.get("control") or {}).get("appearance", ""))
-        question_type = LONG_TEXT if "multiline" in appearance.lower() else SHORT_TEXT
-    elif kind in ("date", "datetime"):
-        question_type = DATE
-        if kind == "datetime":
-            report.skip("survey", row, _(
-                "%(name)s asks a date and time: imported as a date.",
-                name=name))  # fmt: skip
-    elif kind == "time":
-        question_type = SHORT_TEXT
-        report.skip("survey", row, _(
-            "%(name)s asks a time: imported as a short text.", name=name))  # fmt: skip
-    else:
-        report.skip("survey", row, _(
-            "The type %(type)s is not supported: %(name)s was not imported.",
-            type=kind[:40], name=name))  # fmt: skip
-        return None
+    question_type, options, low, high = found
+    length = None
     constraint = str(bind.get("constraint", "") or "").strip()
-    most = logic.max_choices(constraint) if question_type == MULTIPLE else None
+    most = None
+    if "max_choices" in question_type.limits:
+        most = logic.max_choices(constraint)
     if constraint and most is None:
         bounds = _constraint(constraint, kind, question_type)
         if bounds is None:
-            report.skip("survey", row, _(
+            builder.report.skip("survey", row, _(
                 "The constraint %(expr)s of %(name)s was not imported.",
                 expr=constraint[:200], name=name))  # fmt: skip
         else:
@@ -162,14 +83,14 @@ def convert(
     code = builder.code(name, row, builder.codes, "survey")
     text = builder.text(element.get("label"), row, name, 2000, _("label"))
     if not text[0]:
-        report.skip("survey", row, _(
+        builder.report.skip("survey", row, _(
             "%(name)s has no label: its name is shown as its text.",
             name=name))  # fmt: skip
         text = (name, text[1])
     hint = builder.text(element.get("hint"), row, name, 2000, _("hint"))
     return QuestionSpec(
         code=code,
-        type=question_type,
+        type=question_type.code,
         text_vi=text[0],
         text_en=text[1],
         help_vi=hint[0],
@@ -185,6 +106,109 @@ def convert(
     )
 
 
+def _asked(
+    builder: Builder, bind: dict[str, Any], kind: str, name: str, row: int
+) -> bool:
+    """False (reported) for device metadata and computed fields."""
+    if kind in METADATA or kind.startswith("uri:"):
+        builder.report.skip("survey", row, _(
+            "%(name)s (%(type)s) is device metadata: not asked, not imported.",
+            name=name, type=kind))  # fmt: skip
+        return False
+    readonly = str(bind.get("readonly", "")).lower() in ("true", "true()", "yes")
+    if kind in COMPUTED or (bind.get("calculate") and readonly):
+        builder.report.skip("survey", row, _(
+            "%(name)s is computed (%(type)s): calculations are not imported.",
+            name=name, type=kind))  # fmt: skip
+        return False
+    return True
+
+
+Found = tuple[QuestionType, tuple[OptionSpec, ...], int | None, int | None]
+
+
+def _appearance(element: dict[str, Any]) -> str:
+    return str((element.get("control") or {}).get("appearance", ""))
+
+
+def _type_and_options(
+    builder: Builder, element: dict[str, Any], kind: str, name: str, row: int
+) -> Found | None:
+    """The platform's type for the XLSForm ``kind``, its options and bounds."""
+    report = builder.report
+    if kind in SELECTS:
+        return _select(builder, element, kind, name, row)
+    if kind == "acknowledge":
+        builder.option_codes[name] = {"OK": "OK"}
+        report.skip("survey", row, _(
+            "%(name)s (acknowledge) became a choice with the single option OK.",
+            name=name))  # fmt: skip
+        shape = XlsformShape("select one", option_codes=frozenset({"OK"}))
+        return _known(shape), (ACKNOWLEDGE,), None, None
+    if kind == "range":
+        return _range(builder, element, name, row)
+    if kind == "datetime":
+        report.skip("survey", row, _(
+            "%(name)s asks a date and time: imported as a date.",
+            name=name))  # fmt: skip
+        kind = "date"
+    elif kind == "time":
+        report.skip("survey", row, _(
+            "%(name)s asks a time: imported as a short text.", name=name))  # fmt: skip
+        kind, element = "text", {}
+    found = from_xlsform(XlsformShape(kind, _appearance(element)))
+    if found is None:
+        report.skip("survey", row, _(
+            "The type %(type)s is not supported: %(name)s was not imported.",
+            type=kind[:40], name=name))  # fmt: skip
+        return None
+    return found, (), None, None
+
+
+def _known(shape: XlsformShape) -> QuestionType:
+    found = from_xlsform(shape)
+    assert found is not None, shape  # every shape asked here has its type
+    return found
+
+
+def _select(
+    builder: Builder, element: dict[str, Any], kind: str, name: str, row: int
+) -> Found | None:
+    """A select's type and choices (a list in a file: asked as a short text)."""
+    report = builder.report
+    itemset = str(element.get("itemset") or "")
+    from_file = kind == "select one external" or itemset.lower().endswith(FILE_SUFFIXES)
+    if from_file:
+        report.skip("survey", row, _(
+            "%(name)s takes its choices from a file (%(file)s), which is not "
+            "imported: it is asked as a short text.",
+            name=name, file=itemset[:80] or kind))  # fmt: skip
+        question_type = _known(XlsformShape("text"))
+        options: tuple[OptionSpec, ...] = ()
+    else:
+        options, _codes = choice_options(builder, element, name)
+        if not options:
+            report.skip("survey", row, _(
+                "The list of %(name)s has no choice: not imported.",
+                name=name))  # fmt: skip
+            return None
+        shape = XlsformShape(
+            "select one" if kind == "select one" else "select all that apply",
+            _appearance(element),
+            frozenset(o.code for o in options),
+        )
+        question_type = _known(shape)  # a likert list: this platform's own scale
+    if kind == "rank":
+        report.skip("survey", row, _(
+            "%(name)s asks to rank the choices: imported as a multiple choice, "
+            "without the order.", name=name))  # fmt: skip
+    if element.get("choice_filter") and not from_file:
+        report.skip("survey", row, _(
+            "The choice_filter of %(name)s was not imported: all its choices "
+            "are shown.", name=name))  # fmt: skip
+    return question_type, options, None, None
+
+
 def _required(builder: Builder, bind: dict[str, Any], name: str, row: int) -> bool:
     value = str(bind.get("required", "") or "")
     found = logic.required(value)
@@ -196,9 +220,7 @@ def _required(builder: Builder, bind: dict[str, Any], name: str, row: int) -> bo
     return found
 
 
-def _range(
-    builder: Builder, element: dict[str, Any], name: str, row: int
-) -> tuple[str, int | None, int | None]:
+def _range(builder: Builder, element: dict[str, Any], name: str, row: int) -> Found:
     parameters = element.get("parameters") or {}
     try:
         start = float(parameters.get("start", 1))
@@ -206,10 +228,9 @@ def _range(
         step = float(parameters.get("step", 1))
     except (TypeError, ValueError):
         start, end, step = 1.0, 10.0, 1.0
-    if (start, end, step) == (1, 5, 1):
-        return RATING5, None, None
-    if (start, end, step) == (0, 10, 1):
-        return NPS, None, None
+    found = _known(XlsformShape("range", range=(start, end, step)))
+    if found.scale is not None:  # one of this platform's own scales
+        return found, (), None, None
     low, high = sorted((start, end))
     whole = low.is_integer() and high.is_integer() and abs(step) == 1
     values = {"name": name, "start": f"{start:g}", "end": f"{end:g}"}
@@ -228,17 +249,17 @@ def _range(
         )
     builder.report.skip("survey", row, message)
     if whole:
-        return NUMBER, int(low), int(high)
-    return NUMBER, None, None
+        return found, (), int(low), int(high)
+    return found, (), None, None
 
 
 def _constraint(
-    constraint: str, kind: str, question_type: str
+    constraint: str, kind: str, question_type: QuestionType
 ) -> tuple[int | None, int | None, int | None] | None:
-    if question_type == NUMBER and kind in ("integer", "decimal"):
+    if "min_value" in question_type.limits and kind in ("integer", "decimal"):
         bounds = logic.number_bounds(constraint, kind == "integer")
         return None if bounds is None else (*bounds, None)
-    if question_type in (SHORT_TEXT, LONG_TEXT) and kind == "text":
+    if "max_length" in question_type.limits and kind == "text":
         length = logic.text_length(constraint)
         return None if length is None else (None, None, length)
     return None

@@ -82,33 +82,8 @@ def _pyxform_message(error: Exception) -> str:
 
 def read(raw: bytes, kind: str) -> Workbook:
     """The workbook's tree and rows, or ExchangeError with pyxform's reason."""
-    from pyxform.errors import PyXFormError
-    from pyxform.xls2json import workbook_to_json
-    from pyxform.xls2json_backends import definition_to_dict, get_definition_data
-
-    if len(raw) > MAX_BYTES:
-        raise ExchangeError([_("The file is too large (at most 512 KB).")])
-    magic = XLS_MAGIC if kind == "xls" else XLSX_MAGIC
-    if not raw.startswith(magic):
-        raise ExchangeError([_("The file is not an Excel workbook (.xlsx or .xls).")])
-    if kind == "xlsx" and _unpacked_size(raw) > MAX_UNPACKED:
-        raise ExchangeError(
-            [_("The workbook is too large once unpacked: it cannot be read.")]
-        )
-    logging.getLogger("pyxform").setLevel(logging.ERROR)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            definition = get_definition_data(io.BytesIO(raw))
-            data = definition_to_dict(definition, file_type=f".{kind}")
-    except PyXFormError:
-        raise ExchangeError(
-            [_("The file is not an Excel workbook (.xlsx or .xls).")]
-        ) from None
-    except Exception:  # the readers raise many kinds on a damaged workbook
-        raise ExchangeError(
-            [_("The workbook is damaged and cannot be read.")]
-        ) from None
+    _check_file(raw, kind)
+    data = _sheets(raw, kind)
     for sheet, limit in (("survey", MAX_ROWS), ("choices", MAX_CHOICE_ROWS)):
         rows = getattr(data, sheet, None) or []
         if sum(1 for row in rows if row) > limit:
@@ -122,8 +97,62 @@ def read(raw: bytes, kind: str) -> Workbook:
                 ]
             )
     found: list[str] = []
+    form = _form(data, found)
+    choice_rows: dict[tuple[str, str], int] = {}
+    for index, row in enumerate(data.choices or []):
+        key = (str(row.get("list_name", "") or row.get("list name", "") or ""),
+               str(row.get("name", "") or ""))  # fmt: skip
+        choice_rows.setdefault(key, index + 2)
+    settings = {
+        str(k).strip().lower(): str(v)
+        for k, v in ((data.settings or [{}])[0] or {}).items()
+        if v is not None
+    }
+    return Workbook(
+        form, RowIndex(list(data.survey or [])), choice_rows, settings, found
+    )
+
+
+def _check_file(raw: bytes, kind: str) -> None:
+    if len(raw) > MAX_BYTES:
+        raise ExchangeError([_("The file is too large (at most 512 KB).")])
+    magic = XLS_MAGIC if kind == "xls" else XLSX_MAGIC
+    if not raw.startswith(magic):
+        raise ExchangeError([_("The file is not an Excel workbook (.xlsx or .xls).")])
+    if kind == "xlsx" and _unpacked_size(raw) > MAX_UNPACKED:
+        raise ExchangeError(
+            [_("The workbook is too large once unpacked: it cannot be read.")]
+        )
+
+
+def _sheets(raw: bytes, kind: str) -> Any:
+    """The workbook's sheets as pyxform reads them."""
+    from pyxform.errors import PyXFormError
+    from pyxform.xls2json_backends import definition_to_dict, get_definition_data
+
+    logging.getLogger("pyxform").setLevel(logging.ERROR)
     try:
-        form = workbook_to_json(
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            definition = get_definition_data(io.BytesIO(raw))
+            return definition_to_dict(definition, file_type=f".{kind}")
+    except PyXFormError:
+        raise ExchangeError(
+            [_("The file is not an Excel workbook (.xlsx or .xls).")]
+        ) from None
+    except Exception:  # the readers raise many kinds on a damaged workbook
+        raise ExchangeError(
+            [_("The workbook is damaged and cannot be read.")]
+        ) from None
+
+
+def _form(data: Any, found: list[str]) -> dict[str, Any]:
+    """pyxform's tree of the form (its warnings appended to ``found``)."""
+    from pyxform.errors import PyXFormError
+    from pyxform.xls2json import workbook_to_json
+
+    try:
+        form: dict[str, Any] = workbook_to_json(
             workbook_dict=data,
             form_name="data",
             fallback_form_name="data",
@@ -149,16 +178,4 @@ def read(raw: bytes, kind: str) -> Workbook:
                 )
             ]
         ) from None
-    choice_rows: dict[tuple[str, str], int] = {}
-    for index, row in enumerate(data.choices or []):
-        key = (str(row.get("list_name", "") or row.get("list name", "") or ""),
-               str(row.get("name", "") or ""))  # fmt: skip
-        choice_rows.setdefault(key, index + 2)
-    settings = {
-        str(k).strip().lower(): str(v)
-        for k, v in ((data.settings or [{}])[0] or {}).items()
-        if v is not None
-    }
-    return Workbook(
-        form, RowIndex(list(data.survey or [])), choice_rows, settings, found
-    )
+    return form
