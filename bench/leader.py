@@ -145,7 +145,7 @@ def _one_phone(browser, base: str, via_login: bool, cookies: list) -> dict:
         cdp.send("Emulation.setCPUThrottlingRate", {"rate": CPU_SLOWDOWN})
         traffic = _Traffic(cdp)
         if via_login:
-            page.goto(base + "/login", wait_until="load")
+            page.goto(base + "/login", wait_until="load", timeout=120_000)
             page.locator("input[name=email]").press_sequentially(
                 run.LEADER[0], delay=TYPING_DELAY_MS
             )
@@ -158,7 +158,7 @@ def _one_phone(browser, base: str, via_login: bool, cookies: list) -> dict:
         cdp.send("Performance.enable")
         before = _metrics(cdp)
         started = time.monotonic()
-        page.goto(base + OVERVIEW, wait_until="load")
+        page.goto(base + OVERVIEW, wait_until="load", timeout=120_000)
         for _poll in range(1200):  # the CSP forbids wait_for_function's eval
             if page.evaluate("() => window.__charts.drawn_ms !== null"):
                 break
