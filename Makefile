@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 MO     := survey/translations/vi/LC_MESSAGES/messages.mo
 
-.PHONY: run worker test lint translations extract-messages clean bench bench-quick
+.PHONY: run worker test lint translations extract-messages clean bench bench-quick vendor-brotli
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -61,6 +61,13 @@ bench: $(STAMP) $(MO)
 
 bench-quick: $(STAMP) $(MO)
 	$(BIN)/python bench/run.py --quick $(ARGS)
+
+# Plotly's vendored bundle precompressed with Brotli (quality 11: 15 s, too
+# slow for a worker), committed beside it; run again after changing the bundle.
+PLOTLY_JS := $(wildcard survey/static/vendor/plotly-basic-*.min.js)
+vendor-brotli: $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check 'brotli>=1.1'
+	$(BIN)/python -c "import brotli, sys; [open(p + '.br', 'wb').write(brotli.compress(open(p, 'rb').read(), quality=11)) for p in sys.argv[1:]]" $(PLOTLY_JS)
 
 # Refresh the message catalogue after changing texts in code or templates.
 extract-messages: $(STAMP)

@@ -7,12 +7,18 @@ bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(
     os.environ.get("GUNICORN_WORKERS", min(multiprocessing.cpu_count() + 1, 8))
 )
+# Threaded workers, one request at a time each by default (as sync workers
+# were), because sync workers close the connection after every response: a
+# phone on a 400 ms link then pays a new connection for each file. A gthread
+# worker keeps idle connections in its poller, not in a thread, so a leader
+# typing a password or reading the results index keeps hers open.
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
 threads = int(os.environ.get("GUNICORN_THREADS", "1"))
-# Sync workers: the timeout bounds a whole request, the raw download of a
-# million responses (about a minute) included; longer ones: flask export-raw.
+# The timeout bounds a whole request, the raw download of a million
+# responses (about a minute) included; longer ones: flask export-raw.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))
 graceful_timeout = 20
-keepalive = 5
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "30"))  # seconds idle
 max_requests = 5000  # recycle workers now and then: bounded memory
 max_requests_jitter = 500
 accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-")

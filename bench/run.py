@@ -695,6 +695,13 @@ def citizen():  # noqa: ANN201 - bench/citizen.py, which imports this module
     return citizen
 
 
+def leader():  # noqa: ANN201 - bench/leader.py, which imports this module
+    sys.modules.setdefault("run", sys.modules[__name__])
+    import leader
+
+    return leader
+
+
 def run_database(kind: str, size: int | None, args, folder: Path) -> dict:
     report: dict = {"database": kind}
     print(f"[{kind}] the citizen's form against a bare insert", flush=True)
@@ -710,6 +717,9 @@ def run_database(kind: str, size: int | None, args, folder: Path) -> dict:
             report["generation"] = generate(url, size)
             print(f"[{kind}] results pages at {size:,}", flush=True)
             report["results"] = bench_results(url, args)
+            if kind == "sqlite":
+                print(f"[{kind}] the leader's overview on a slow phone", flush=True)
+                report["leader"] = leader().bench_leader(url, args.phone_runs)
     return report
 
 
@@ -738,10 +748,12 @@ def main() -> None:
     args.clients = [16, 64]
     if args.quick:
         args.seconds, args.reps, args.cold_runs, args.warm_requests = 3, 1, 3, 8
+        args.phone_runs = 1
         sqlite_size = args.sqlite_responses or 100_000
         postgres_size = args.postgres_responses or 0
     else:
         args.seconds, args.reps, args.cold_runs, args.warm_requests = 8, 3, 6, 20
+        args.phone_runs = 3
         sqlite_size = args.sqlite_responses or 1_000_000
         postgres_size = args.postgres_responses or 1_000_000
     started = time.monotonic()
@@ -785,6 +797,7 @@ def results_on(url: str, args) -> dict:
         "submissions": {"rows": []},
         "generation": {"responses": responses, "generated": 0},
         "results": bench_results(url, args),
+        "leader": leader().bench_leader(url, args.phone_runs),
     }
 
 
@@ -842,6 +855,8 @@ def render(report: dict) -> str:
             )
     for database in report["databases"]:
         lines += citizen().render(database)
+    for database in report["databases"]:
+        lines += leader().render(database)
     for database in report["databases"]:
         generation = database.get("generation")
         if generation and generation.get("generated"):

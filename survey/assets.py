@@ -26,6 +26,7 @@ from pathlib import Path
 from stat import S_ISREG
 
 from flask import Flask, Response, abort, current_app, request
+from flask.sessions import SecureCookieSessionInterface, SessionMixin
 from markupsafe import Markup
 
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -170,6 +171,26 @@ def content_security_policy(base: str) -> str:
     return policy
 
 
+class PublicFilesSessionInterface(SecureCookieSessionInterface):
+    """The cookie session, left alone by files anyone may keep.
+
+    Flask-Login looks into the session after every request, which made Flask
+    answer ``Vary: Cookie`` for the style sheets and scripts too (and, signed
+    in, a refreshed ``Set-Cookie``): once a leader logged in (a new cookie),
+    her phone had to ask again for every file it had kept, Plotly's bundle
+    fetched on the login page included, a round trip each. A ``public``
+    response is the same for every cookie and changes no session: it neither
+    sets the cookie nor varies on it (the next page refreshes it).
+    """
+
+    def save_session(
+        self, app: Flask, session: SessionMixin, response: Response
+    ) -> None:
+        if response.cache_control.public and not session.modified:
+            return
+        super().save_session(app, session, response)
+
+
 def init_assets(app: Flask) -> None:
     """Hashed static addresses, their view and the ``inline_style`` global."""
     assert app.static_folder is not None
@@ -178,3 +199,4 @@ def init_assets(app: Flask) -> None:
     app.url_defaults(_hash_static_urls)
     app.view_functions["static"] = serve_static
     app.add_template_global(inline_style, "inline_style")
+    app.session_interface = PublicFilesSessionInterface()

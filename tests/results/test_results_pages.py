@@ -126,6 +126,49 @@ def test_plotly_is_served_by_the_app_compressed_and_cached(client):
     assert int(response.headers["Content-Length"]) < 450_000
 
 
+def test_plotly_goes_as_brotli_to_browsers_that_take_it(client):
+    url = "/charts/plotly.min.js?v=1"
+    brotli = client.get(url, headers={"Accept-Encoding": "gzip, deflate, br, zstd"})
+    assert brotli.headers["Content-Encoding"] == "br"
+    assert len(brotli.data) < 330_000  # gzip: 373 KB
+    assert brotli.headers["Vary"] == "Accept-Encoding"  # no Cookie: kept at login
+    gzipped = client.get(url, headers={"Accept-Encoding": "br;q=0, gzip"})
+    assert gzipped.headers["Content-Encoding"] == "gzip"
+    # Each encoding its own validator: a 304 never hands gzip to a br cache.
+    assert brotli.headers["ETag"] != gzipped.headers["ETag"]
+    again = client.get(
+        url,
+        headers={"Accept-Encoding": "br", "If-None-Match": brotli.headers["ETag"]},
+    )
+    assert again.status_code == 304
+
+
+def test_public_files_do_not_vary_on_the_cookie(client, demo, make_user, login):
+    make_user("leader@city.vn", "leader", unit("HCM"))
+    login("leader@city.vn")
+    html = client.get("/results/").get_data(as_text=True)
+    css = re.search(r'href="(/static/css/site\.[0-9a-f]+\.css)"', html).group(1)
+    response = client.get(css, headers={"Accept-Encoding": "gzip"})
+    assert "immutable" in response.headers["Cache-Control"]
+    assert "cookie" not in response.headers.get("Vary", "").lower()
+    # A staff page still varies on it (and is never kept).
+    page = client.get("/results/")
+    assert "Cookie" in page.headers["Vary"]
+
+
+def test_login_and_results_index_prefetch_the_chart_bundle(
+    client, demo, make_user, login
+):
+    assert 'rel="prefetch" href="/charts/plotly.min.js?v=' in client.get(
+        "/login"
+    ).get_data(as_text=True)
+    make_user("leader@city.vn", "leader", unit("HCM"))
+    login("leader@city.vn")
+    html = client.get("/results/").get_data(as_text=True)
+    assert 'rel="prefetch" href="/charts/plotly.min.js?v=' in html
+    assert 'rel="prefetch" href="/charts/plotly.css?v=' in html
+
+
 def test_citizen_form_does_not_load_plotly(client, make_survey):
     make_survey()
     html = client.get("/s/test/W1").get_data(as_text=True)
