@@ -112,8 +112,11 @@ def _migrate(url: str, instance: Path) -> None:
         db.engine.dispose()
 
 
-def _config(url: str) -> dict:
+def _config(url: str, exports: Path | None = None) -> dict:
     return {
+        # Export files in this session's own folder, not the checkout's
+        # instance/exports, which parallel sessions (xdist workers) would share.
+        **({"EXPORT_DIR": str(exports)} if exports else {}),
         "TESTING": True,
         "SQLALCHEMY_DATABASE_URI": url,
         "SECRET_KEY": "test-secret-key-not-for-production",
@@ -266,9 +269,11 @@ def _apps() -> Iterator[dict[str, _SharedApp]]:
             db.engine.dispose()
 
 
-def _shared_app(apps: dict[str, _SharedApp], backend: str, url: str) -> Flask:
+def _shared_app(
+    apps: dict[str, _SharedApp], backend: str, url: str, exports: Path
+) -> Flask:
     if backend not in apps:
-        made = create_app(_config(url))
+        made = create_app(_config(url, exports))
         made.test_client_class = FreshContextClient
         apps[backend] = _SharedApp(
             made, dict(made.config), frozenset(made.extensions), dict(vars(limiter))
@@ -282,6 +287,7 @@ def app(
     database_urls: dict[str, str | None],
     _apps: dict[str, _SharedApp],
     request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Flask]:
     """The app over an empty database of ``backend``, in an app context.
 
@@ -293,7 +299,8 @@ def app(
     url = database_urls[backend]
     if url is None:
         pytest.skip("no PostgreSQL reachable (set TEST_DATABASE_URL)")
-    made = _shared_app(_apps, backend, url)
+    exports = tmp_path_factory.getbasetemp() / "exports"
+    made = _shared_app(_apps, backend, url, exports)
     commits = request.node.get_closest_marker("commits") is not None
     with made.app_context():
         engine = db.engine
