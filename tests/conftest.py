@@ -499,3 +499,19 @@ def pytest_configure(config: pytest.Config) -> None:
         "commits: the test's writes really commit (threads, other connections or "
         "processes, files read behind SQLAlchemy); its rows are deleted after it",
     )
+    config.addinivalue_line(
+        "markers",
+        "xdist_group(name): the tests of one group run on one xdist worker "
+        "(make test's --dist loadgroup); registered here for runs without xdist",
+    )
+
+
+E2E = Path(__file__).resolve().parent / "e2e"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The browser tests on one worker: one Chromium and one seeded live
+    server for all of them, instead of one per worker."""
+    for item in items:
+        if E2E in item.path.parents:
+            item.add_marker(pytest.mark.xdist_group("browser"))
