@@ -51,8 +51,12 @@ lint: $(STAMP)
 node_modules/axe-core/axe.min.js:
 	-npm install --no-save --no-package-lock --no-audit --no-fund --silent axe-core@4
 
+# The suite in parallel (pytest-xdist): one process per core by default,
+# TEST_WORKERS=0 for one process; each worker has its own databases.
+TEST_WORKERS ?= auto
+
 test: $(STAMP) $(MO) lint node_modules/axe-core/axe.min.js
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 # The benchmark of issue 7: prints a table, writes bench/results.json.
 # Full run about 30 minutes; `make bench-quick` (or ARGS=--quick) under 3.

@@ -112,8 +112,11 @@ def _migrate(url: str, instance: Path) -> None:
         db.engine.dispose()
 
 
-def _config(url: str) -> dict:
+def _config(url: str, exports: Path | None = None) -> dict:
     return {
+        # Export files in this session's own folder, not the checkout's
+        # instance/exports, which parallel sessions (xdist workers) would share.
+        **({"EXPORT_DIR": str(exports)} if exports else {}),
         "TESTING": True,
         "SQLALCHEMY_DATABASE_URI": url,
         "SECRET_KEY": "test-secret-key-not-for-production",
@@ -272,9 +275,11 @@ def _apps() -> Iterator[dict[str, _SharedApp]]:
             db.engine.dispose()
 
 
-def _shared_app(apps: dict[str, _SharedApp], backend: str, url: str) -> Flask:
+def _shared_app(
+    apps: dict[str, _SharedApp], backend: str, url: str, exports: Path
+) -> Flask:
     if backend not in apps:
-        made = create_app(_config(url))
+        made = create_app(_config(url, exports))
         made.test_client_class = FreshContextClient
         apps[backend] = _SharedApp(
             made, dict(made.config), frozenset(made.extensions), dict(vars(limiter))
@@ -288,6 +293,7 @@ def app(
     database_urls: dict[str, str | None],
     _apps: dict[str, _SharedApp],
     request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Flask]:
     """The app over an empty database of ``backend``, in an app context.
 
@@ -299,7 +305,8 @@ def app(
     url = database_urls[backend]
     if url is None:
         pytest.skip("no PostgreSQL reachable (set TEST_DATABASE_URL)")
-    made = _shared_app(_apps, backend, url)
+    exports = tmp_path_factory.getbasetemp() / "exports"
+    made = _shared_app(_apps, backend, url, exports)
     commits = request.node.get_closest_marker("commits") is not None
     with made.app_context():
         engine = db.engine
@@ -498,3 +505,19 @@ def pytest_configure(config: pytest.Config) -> None:
         "commits: the test's writes really commit (threads, other connections or "
         "processes, files read behind SQLAlchemy); its rows are deleted after it",
     )
+    config.addinivalue_line(
+        "markers",
+        "xdist_group(name): the tests of one group run on one xdist worker "
+        "(make test's --dist loadgroup); registered here for runs without xdist",
+    )
+
+
+E2E = Path(__file__).resolve().parent / "e2e"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The browser tests on one worker: one Chromium and one seeded live
+    server for all of them, instead of one per worker."""
+    for item in items:
+        if E2E in item.path.parents:
+            item.add_marker(pytest.mark.xdist_group("browser"))

@@ -112,8 +112,10 @@ class Server:
 @contextmanager
 def gunicorn(database_url: str, workers: int = 3, **env_extra: str) -> Iterator[Server]:
     port = free_port()
+    jobs = tempfile.mkdtemp(prefix="survey-jobs-")  # not the checkout's instance/
     env = {
         **os.environ,
+        "SURVEY_JOBS_URL": f"sqlite:///{jobs}/jobs.sqlite3",
         "DATABASE_URL": database_url,
         "SECRET_KEY": SECRET,
         "GUNICORN_BIND": f"127.0.0.1:{port}",
@@ -151,6 +153,7 @@ def gunicorn(database_url: str, workers: int = 3, **env_extra: str) -> Iterator[
             process.kill()
             process.wait()
         log.close()
+        shutil.rmtree(jobs, ignore_errors=True)
 
 
 @dataclass
