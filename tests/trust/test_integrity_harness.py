@@ -29,7 +29,8 @@ from survey.extensions import db
 from survey.models import Unit
 from survey.services.demo import seed_demo
 from survey.services.integrity.evidence import unit_evidence
-from survey.services.integrity.quality import Period, recompute_quality
+from survey.services.integrity.period import Period
+from survey.services.integrity.quality import recompute_quality
 from tests.trust.simulation_driver import DAY0, post
 
 PLANS = {
