@@ -21,10 +21,10 @@ from survey.domain.simulation import (
     CURRENT_DAYS,
     HISTORY_DAYS,
     Plan,
-    evidence_of,
     simulate_unit,
     sipas_items,
 )
+from survey.domain.simulation_counts import evidence_of
 from survey.extensions import db
 from survey.models import Unit
 from survey.services.demo import seed_demo
@@ -87,6 +87,12 @@ def test_the_services_counts_are_the_harness_counts(posted):
             "history_repeats",
         ):
             assert getattr(got, name) == getattr(expected, name), name
+        for name in (
+            "history_durations",
+            "history_favourable_durations",
+            "favourable_durations",
+        ):
+            assert sorted(getattr(got, name)) == sorted(getattr(expected, name)), name
 
 
 def test_recompute_quality_gives_the_harness_levels(posted):
