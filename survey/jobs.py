@@ -259,7 +259,8 @@ def nightly_quality(days: int = 365) -> int:
     from survey.models import Survey
     from survey.models._time import utcnow
     from survey.models.surveys import OPEN
-    from survey.services.integrity.quality import Period, recompute_quality
+    from survey.services.integrity.period import Period
+    from survey.services.integrity.quality import recompute_quality
 
     today = utcnow().date()
     period = Period(today - timedelta(days=days - 1), today)

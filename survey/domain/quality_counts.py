@@ -23,6 +23,10 @@ MIN_HISTORY = 50  # responses; below it, the city's robust reference instead
 PROFILE_PRIOR = 200.0  # how many responses the city's profile counts as
 FLAT_SHARE = 0.1  # a tenth of the expected traffic is spread over every hour
 MAX_DAY_CV = 1.0
+# A favourable form is *quick* when it took less time than two thirds of the
+# unit's own opt-in respondents of the content history: someone filling in
+# the same form again and again is quicker than a citizen reading it.
+QUICK_SHARE = 1 / 3
 EVIDENCE = (
     "arrival_surge",
     "hard_flags",
@@ -114,6 +118,22 @@ class UnitEvidence:
     history_repeats: int = 0
     current_hours: dict[int, int] = field(default_factory=dict)  # hour index
     current_windows: dict[int, int] = field(default_factory=dict)  # 10 min index
+    # Durations (seconds) of opt-in forms with a rated answer: every one of
+    # the content history, and the favourable ones of the history and now.
+    history_durations: list[int] = field(default_factory=list)
+    history_favourable_durations: list[int] = field(default_factory=list)
+    favourable_durations: list[int] = field(default_factory=list)
+
+
+def quick_cut(durations: list[int]) -> int | None:
+    """The duration under which a third of these forms fall (None: too few)."""
+    if len(durations) < MIN_HISTORY:
+        return None
+    return sorted(durations)[int(len(durations) * QUICK_SHARE)]
+
+
+def quick_count(durations: list[int], cut: int) -> int:
+    return sum(d < cut for d in durations)
 
 
 def evidence_level(p: float) -> Level:

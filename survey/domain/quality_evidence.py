@@ -51,6 +51,8 @@ from survey.domain.quality_counts import (
     is_coached,
     is_favourable,
     mean_score,
+    quick_count,
+    quick_cut,
 )
 from survey.domain.statistics import normal_upper_tail
 
@@ -73,6 +75,8 @@ __all__ = [
     "mean_score",
     "median",
     "negative_binomial_tail",
+    "quick_count",
+    "quick_cut",
     "slot_shares",
     "unit_level",
     "unit_score",
@@ -109,12 +113,23 @@ def _share_against_history(
 
 
 def favourable_pattern(
-    evidence: UnitEvidence, city_share: float | None = None
+    evidence: UnitEvidence,
+    city_share: float | None = None,
+    city_quick_share: float | None = None,
+    city_cut: int | None = None,
 ) -> Indicator:
-    """Responses favourable on every item and top overall, now against before."""
+    """Responses favourable on every item and top overall, now against before.
+
+    Two looks, Bonferroni-corrected (times two): all such forms, and those
+    among them quicker than two thirds of the unit's own opt-in respondents
+    of the content history (``quick_cut``; the city's median unit's cut
+    without enough history). Honest enthusiasts take as long as other
+    citizens; a careful stuffer who knows the form does not.
+    """
+    code = "favourable_pattern"
     h, c = evidence.history, evidence.current
-    return _share_against_history(
-        "favourable_pattern",
+    every = _share_against_history(
+        code,
         "favourable on every item and top overall",
         c.favourable,
         c.n,
@@ -122,6 +137,23 @@ def favourable_pattern(
         h.n,
         city_share,
     )
+    cut = quick_cut(evidence.history_durations) or city_cut
+    if cut is None or every.p is None:
+        return every
+    quick = _share_against_history(
+        code,
+        f"of them under {cut} s",
+        quick_count(evidence.favourable_durations, cut),
+        c.n,
+        quick_count(evidence.history_favourable_durations, cut),
+        h.n,
+        city_quick_share,
+    )
+    if quick.p is None:
+        return every
+    p = min(1.0, 2 * min(every.p, quick.p))
+    text = f"{every.reason}; {quick.reason}; both looks: chance {p:.2g}"
+    return Indicator(code, evidence_level(p), text, every.value, p)
 
 
 def coached_pattern(
@@ -227,13 +259,15 @@ def evidence_indicators(
     city_slots: Mapping[int, int] | None = None,
     city_favourable: float | None = None,
     city_coached: float | None = None,
+    city_quick: float | None = None,
+    city_cut: int | None = None,
 ) -> list[Indicator]:
     """The six pieces of evidence and their unit score, in that order."""
     found = [
         arrival_surge(evidence, city_slots),
         hard_flags(evidence),
         repeat_devices(evidence),
-        favourable_pattern(evidence, city_favourable),
+        favourable_pattern(evidence, city_favourable, city_quick, city_cut),
         coached_pattern(evidence, city_coached),
         score_shift(evidence),
     ]
@@ -293,10 +327,27 @@ def city_evidence(
                 values.append(getattr(counts, attribute) / counts.n)
         return median(values)
 
+    cuts = [quick_cut(e.history_durations) for e in units.values()]
+    middle = median([float(c) for c in cuts if c is not None])
+    city_cut = None if middle is None else round(middle)
+    quick = []
+    for e in units.values():
+        own = e.history.n >= MIN_HISTORY
+        n = e.history.n if own else e.current.n
+        cut = quick_cut(e.history_durations) or city_cut
+        if n >= 10 and cut is not None:
+            found = e.history_favourable_durations if own else e.favourable_durations
+            quick.append(quick_count(found, cut) / n)
     favourable, coached = shares("favourable"), shares("coached")
+    city_quick = median(quick)
     return {
         unit: evidence_indicators(
-            e, city_slots=slots, city_favourable=favourable, city_coached=coached
+            e,
+            city_slots=slots,
+            city_favourable=favourable,
+            city_coached=coached,
+            city_quick=city_quick,
+            city_cut=city_cut,
         )
         for unit, e in units.items()
     }

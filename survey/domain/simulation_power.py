@@ -21,10 +21,10 @@ from survey.domain.simulation import (
     ONE_COLUMN,
     Item,
     Plan,
-    evidence_of,
     simulate_unit,
     sipas_items,
 )
+from survey.domain.simulation_counts import evidence_of
 
 SIZES = (40, 400)  # honest responses per four weeks, log-uniform
 SIZE_BANDS = ((0, 100), (100, 200), (200, 10_000))

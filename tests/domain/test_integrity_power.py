@@ -28,6 +28,19 @@ def test_crude_stuffing_is_always_red_and_honest_units_rarely_flagged():
     assert careful.red >= 6 and coaching.red >= 6 and selective.red >= 6
 
 
+def test_careful_stuffing_over_a_month_is_seen_at_the_measured_power():
+    # Measured at this size and seed: 11 of 20 red (10 of the 10 units with
+    # 200 or more responses a month), no honest unit amber or red; the
+    # strongly correlated population, where honest forms favourable on
+    # every item are common. Before the quick look: about 1 in 10 red.
+    careful = Scenario("careful", 0.10, "month")
+    honest, found = measure(40, 20, seed=7, scenarios=(careful,), people=POPULATIONS[0])
+    assert honest.flagged <= 1, honest
+    assert found.red >= 8, found
+    red_large, large = found.red_by_size[-1]
+    assert large and red_large >= large - 2, found
+
+
 def test_the_table_has_a_row_per_scenario_and_size_band():
     rows = measure(5, 2, seed=1, scenarios=SCENARIOS[:2])
     text = simulation_power.table(rows)

@@ -15,7 +15,7 @@ import random
 from survey.domain import quality
 from survey.domain.quality import ALL_TOP_MIN_RED
 from survey.domain.quality_references import robust_rate
-from survey.services.integrity.quality import UnitCounts, unit_indicators
+from survey.services.integrity.unit_counts import UnitCounts, unit_indicators
 
 UNITS = 168
 ALL_TOP_RATE = 0.004  # honest forms favourable on every item, check coded

@@ -10,7 +10,7 @@ cheat, each at 80/40, 200/80 and 400/150 responses a month: stuffing (four
 sessions a month of 10-25 all-5 forms at 15-40 seconds a form), speeders
 (staff fill 40 % of the kiosk forms in 40-100 seconds) and inflation (opt-in
 20 points above invited). Indicators are computed by the service's own
-``survey.services.integrity.quality.unit_indicators`` from the ``UnitCounts`` that
+``survey.services.integrity.unit_counts.unit_indicators`` from the ``UnitCounts`` that
 ``unit_counts`` would read from SQL (including the day of each 10-minute
 window and the invited channel's soft flags). Periods: a month, and the
 default year.
@@ -53,7 +53,7 @@ import pytest
 from survey.domain import quality
 from survey.domain.quality import GridAnswers, Indicator, RecordCheck
 from survey.domain.statistics import Z95, Z998, funnel_limits, normal_upper_tail
-from survey.services.integrity.quality import UnitCounts, unit_indicators
+from survey.services.integrity.unit_counts import UnitCounts, unit_indicators
 
 SEED = 6  # the number; the figures above follow from it
 HONEST_UNITS = 200

@@ -19,11 +19,8 @@ from survey.extensions import db
 from survey.models import Unit, UnitReview
 from survey.models._time import utcnow
 from survey.services.demo import DEMO_SLUG, MANIPULATED_UNIT, seed_demo
-from survey.services.integrity.quality import (
-    Period,
-    recompute_quality,
-    units_under_review,
-)
+from survey.services.integrity.period import Period
+from survey.services.integrity.quality import recompute_quality, units_under_review
 from tests.trust.test_integrity_audit import WARD, demo, run  # noqa: F401
 
 

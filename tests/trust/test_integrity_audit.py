@@ -24,7 +24,8 @@ from survey.extensions import db
 from survey.models import Answer, Question, Response, Survey, Unit
 from survey.models._time import utcnow
 from survey.services.demo import generate_responses, seed_demo
-from survey.services.integrity.quality import Period, recompute_quality
+from survey.services.integrity.period import Period
+from survey.services.integrity.quality import recompute_quality
 from tests.trust.simulation_driver import post, questions_of
 
 WARD = "P-SAI-GON"

@@ -21,15 +21,16 @@ from survey.domain.simulation import (
     CURRENT_DAYS,
     HISTORY_DAYS,
     Plan,
-    evidence_of,
     simulate_unit,
     sipas_items,
 )
+from survey.domain.simulation_counts import evidence_of
 from survey.extensions import db
 from survey.models import Unit
 from survey.services.demo import seed_demo
 from survey.services.integrity.evidence import unit_evidence
-from survey.services.integrity.quality import Period, recompute_quality
+from survey.services.integrity.period import Period
+from survey.services.integrity.quality import recompute_quality
 from tests.trust.simulation_driver import DAY0, post
 
 PLANS = {
@@ -86,6 +87,12 @@ def test_the_services_counts_are_the_harness_counts(posted):
             "history_repeats",
         ):
             assert getattr(got, name) == getattr(expected, name), name
+        for name in (
+            "history_durations",
+            "history_favourable_durations",
+            "favourable_durations",
+        ):
+            assert sorted(getattr(got, name)) == sorted(getattr(expected, name)), name
 
 
 def test_recompute_quality_gives_the_harness_levels(posted):

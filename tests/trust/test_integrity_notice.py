@@ -12,7 +12,8 @@ from survey.extensions import db
 from survey.models import Unit
 from survey.models._time import utcnow
 from survey.services.demo import DEMO_SLUG, MANIPULATED_UNIT, seed_demo
-from survey.services.integrity.quality import Period, recompute_quality
+from survey.services.integrity.period import Period
+from survey.services.integrity.quality import recompute_quality
 
 
 @pytest.fixture

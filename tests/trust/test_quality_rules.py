@@ -231,6 +231,35 @@ def test_content_is_judged_against_the_units_own_history():
     assert evidence.score_shift(shifted).level == "red"
 
 
+def test_quick_favourable_forms_stand_out_where_a_happy_unit_stays_green():
+    # the unit's citizens take 100-399 s; a third of them under 200 s
+    durations = [100 + i % 300 for i in range(600)]
+    assert evidence.quick_cut(durations) == 200
+    before = [100 + (7 * i) % 300 for i in range(120)]  # 20 % favourable
+    # 20 % favourable now too, at the citizens' own pace: green
+    same = UnitEvidence(
+        history=counts(600, 120),
+        current=counts(200, 40),
+        history_durations=durations,
+        history_favourable_durations=before,
+        favourable_durations=[100 + (7 * i) % 300 for i in range(40)],
+    )
+    assert evidence.favourable_pattern(same).level == "green"
+    # 30 %: the share alone is not red; the 30 extra forms, all under
+    # two minutes and a half, are
+    quick = UnitEvidence(
+        history=counts(600, 120),
+        current=counts(230, 70),
+        history_durations=durations,
+        history_favourable_durations=before,
+        favourable_durations=same.favourable_durations + list(range(120, 150)),
+    )
+    plain = UnitEvidence(history=counts(600, 120), current=counts(230, 70))
+    assert evidence.favourable_pattern(plain).level in ("green", "amber")
+    assert evidence.favourable_pattern(quick).level == "red"
+    assert "under 200 s" in evidence.favourable_pattern(quick).reason
+
+
 def test_impossible_forms_and_repeat_devices_stand_out_where_there_were_none():
     e = UnitEvidence(submitted=200, hard_flagged=4, history_submitted=1200)
     assert evidence.hard_flags(e).level == "red"

@@ -202,7 +202,8 @@ def seed_trust_demo(
     ward under review, as ``recompute-quality`` would.
     """
     from survey.services.fieldwork.waves import create_wave, draw_wave
-    from survey.services.integrity.quality import Period, recompute_quality
+    from survey.services.integrity.period import Period
+    from survey.services.integrity.quality import recompute_quality
 
     now = now or utcnow()
     today = now.date()

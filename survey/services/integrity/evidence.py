@@ -73,6 +73,7 @@ def unit_evidence(survey: Survey, start: date, end: date) -> dict[int, UnitEvide
             func.sum(case((staff, 1), else_=0)).label("staff_n"),
             func.sum(case((other, value), else_=0)).label("other_sum"),
             func.sum(case((other, 1), else_=0)).label("other_n"),
+            func.max(Response.duration_seconds).label("duration"),
         )
         .join(Answer, Answer.response_id == Response.id)
         .join(Question, Question.id == Answer.question_id)
@@ -113,6 +114,18 @@ def unit_evidence(survey: Survey, start: date, end: date) -> dict[int, UnitEvide
         counts = e.current if is_now else e.history
         counts.n, counts.favourable, counts.coached = n, fav or 0, coach or 0
         counts.score_sum, counts.score_squares = float(total), float(squares)
+    for unit_id, is_now, is_favourable, duration in db.session.execute(
+        select(r.unit_id, r.now, favourable, r.duration).where(
+            r.duration.is_not(None), or_(r.now == 0, favourable)
+        )
+    ):
+        e = units[unit_id]
+        if is_now:
+            e.favourable_durations.append(int(duration))
+            continue
+        e.history_durations.append(int(duration))
+        if is_favourable:
+            e.history_favourable_durations.append(int(duration))
     epoch = _epoch()
     hour = epoch // 3600
     slot = ((hour // 24 + 3) % 7) * 24 + hour % 24
