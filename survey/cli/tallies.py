@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from survey.extensions import db
-from survey.services.reporting import tallies
+from survey.services.reporting import tallies, tally_check
 
 
 @click.group("tallies")
@@ -40,7 +40,7 @@ def tallies_rebuild_command() -> None:
 @tallies_group.command("check")
 def tallies_check_command() -> None:
     """Compare every survey's tallied counts with the straight counts."""
-    differences = tallies.check()
+    differences = tally_check.check()
     for difference in differences:
         click.echo(difference, err=True)
     if differences:

@@ -14,13 +14,19 @@ from survey.models import AnswerTally, FactorTally, Response, ResponseTally
 from survey.models.tallies import ALL_MONTHS
 from survey.services.demo import generate as demo_generate
 from survey.services.demo import generate_responses
-from survey.services.reporting import results, tallies
-from survey.services.reporting.results import ResultFilter
+from survey.services.reporting import (
+    count_source,
+    tallies,
+    tally_check,
+    trend_counts,
+    unit_counts,
+)
+from survey.services.reporting.result_filter import ResultFilter
 from tests.results.conftest import unit
 
 
 def assert_tallies_agree(survey, scope=None):
-    compared = tallies.comparisons(survey, scope)
+    compared = tally_check.comparisons(survey, scope)
     assert compared
     for what, tallied, straight in compared:
         assert tallied == straight, what
@@ -60,7 +66,7 @@ def test_counts_agree_before_during_and_after_folding(
     assert tallies.fold() == 44
     assert tallies.fold() == 0  # nothing counted twice
     db.session.commit()
-    assert tallies.check() == []
+    assert tally_check.check() == []
 
 
 KEY_SUMS = ("key_sum", "code_key", "answered_key")  # added by migration 0009
@@ -164,7 +170,7 @@ def test_the_migration_makes_the_rows_over_all_months_from_the_monthly_ones(app,
     assert tallies.waiting() == len(db.session.scalars(select(Response.id)).all())
     tallies.fold_all()
     assert _tally_rows(key_sums=False) == folded
-    assert tallies.check() == []
+    assert tally_check.check() == []
     assert not app.logger.disabled  # Alembic's logging set-up left it on
 
 
@@ -172,12 +178,12 @@ def test_the_overview_reads_the_same_figures_from_tallies_and_rows(demo):
     flt = ResultFilter()
     root = demo.owner_unit
     tallies.fold_all()
-    with_tallies = results.dimension_counts_by_unit(demo, root, flt, ["overall"])
-    results.USE_TALLIES = False
+    with_tallies = unit_counts.dimension_counts_by_unit(demo, root, flt, ["overall"])
+    count_source.USE_TALLIES = False
     try:
-        straight = results.dimension_counts_by_unit(demo, root, flt, ["overall"])
+        straight = unit_counts.dimension_counts_by_unit(demo, root, flt, ["overall"])
     finally:
-        results.USE_TALLIES = True
+        count_source.USE_TALLIES = True
     assert with_tallies == straight
     assert sum(sum(c.values()) for c in with_tallies["overall"].values()) > 0
 
@@ -230,7 +236,7 @@ def test_ranges_read_whole_months_and_the_days_around_them(
         )
 
     flt = ResultFilter(date_from=date_from, date_to=date_to)
-    reads = results._tally_reads(ResponseTally, demo, None, flt)
+    reads = count_source._tally_reads(ResponseTally, demo, None, flt)
     monthly = [bounds(w) for t, w in reads if t is ResponseTally]
     daily = [bounds(w) for t, w in reads if t is not ResponseTally]
     expected_months = []
@@ -252,15 +258,15 @@ def test_part_month_and_weekly_slices_still_agree(demo):
     db.session.commit()
     today = date.today()
     flt = ResultFilter(date_from=today.replace(day=2), date_to=today)
-    tallied = results.responses_by_unit(demo, None, flt)
-    results.USE_TALLIES = False
+    tallied = unit_counts.responses_by_unit(demo, None, flt)
+    count_source.USE_TALLIES = False
     try:
-        assert results.responses_by_unit(demo, None, flt) == tallied
+        assert unit_counts.responses_by_unit(demo, None, flt) == tallied
     finally:
-        results.USE_TALLIES = True
-    weekly = results.responses_by_month(demo, None, ResultFilter(), "week")
+        count_source.USE_TALLIES = True
+    weekly = trend_counts.responses_by_month(demo, None, ResultFilter(), "week")
     assert sum(weekly.values()) == sum(
-        results.responses_by_unit(demo, None, ResultFilter()).values()
+        unit_counts.responses_by_unit(demo, None, ResultFilter()).values()
     )
 
 
@@ -276,7 +282,7 @@ def test_a_results_page_queues_a_fold_of_waiting_responses(
     assert tallies.waiting(demo) >= 10
     assert jobs.run_pending() == 1
     assert tallies.waiting(demo) == 0
-    assert tallies.check() == []
+    assert tally_check.check() == []
 
 
 def test_the_tallies_commands(demo, app):

@@ -34,14 +34,10 @@ from survey.models.surveys import Survey
 from survey.models.waves import Wave
 from survey.services.fieldwork.waves import INVITATION_DAYS
 from survey.services.fieldwork.weights import _case_period
-from survey.services.reporting import results
-from survey.services.reporting.reports import (
-    Overview,
-    ShareFigure,
-    channel_split,
-    hidden_figure,
-)
-from survey.services.reporting.results import ResultFilter
+from survey.services.reporting import publishing, scope_counts, unit_tree
+from survey.services.reporting.reports import Overview, channel_split
+from survey.services.reporting.result_filter import ResultFilter
+from survey.services.reporting.share_figures import ShareFigure, hidden_figure
 
 _TOP = frozenset(st.LIKERT_CODES[-2:])
 
@@ -155,7 +151,7 @@ def _without_invitation(
     """Invited answers (1-5) to the overall question with no invitation behind
     them: the invited channel's published count (from the tallies) minus the
     answers that came through an invitation."""
-    invited = results.dimension_counts(
+    invited = scope_counts.dimension_counts(
         survey, scope, replace(flt, channel="invited"), OVERALL
     )
     every = sum(n for code, n in invited.items() if code in st.LIKERT_CODES)
@@ -271,7 +267,7 @@ def _figure(
     key_sum = sum((keys or {}).get(r.key, 0) for r in respondents)  # type: ignore[call-overload]
     return OfficialFigure(
         figure,
-        results._publish_count(result.n, key_sum, "invited", None),
+        publishing._publish_count(result.n, key_sum, "invited", None),
         result.design_effect,
         result.largest_share,
         result.capped,
@@ -341,7 +337,7 @@ def official_overview(report: Overview) -> OfficialOverview:
     survey, scope, flt, min_n = report.survey, report.scope, report.filter, report.min_n
     respondents, weights, keys = _read(survey, scope, flt)
     overall = _figure(respondents, weights, min_n, keys)
-    tree = results.scope_tree(scope)
+    tree = unit_tree.scope_tree(scope)
     members: dict[int, list[dw.Respondent]] = defaultdict(list)
     for r in respondents:
         child = tree.child_of.get(r.unit)  # type: ignore[call-overload]
