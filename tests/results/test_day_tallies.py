@@ -12,7 +12,6 @@ from survey.domain.questions import SATISFACTION_FACTORS
 from survey.extensions import db
 from survey.models.tallies import AnswerDayTally, ResponseDayTally
 from survey.services.reporting import (
-    count_source,
     publishing,
     question_counts,
     scope_counts,
@@ -21,6 +20,7 @@ from survey.services.reporting import (
     trend_counts,
     unit_counts,
 )
+from survey.services.reporting.count_source import RAW, TALLIES
 from survey.services.reporting.result_filter import ResultFilter
 from tests.results.conftest import unit
 
@@ -77,25 +77,25 @@ def test_published_figures_with_the_cell_key_noise_agree(demo):
         date_from=today - timedelta(days=75), date_to=today - timedelta(days=3)
     )
     views = (
-        lambda: trend_counts.responses_by_month(demo, None, ResultFilter(), "week"),
-        lambda: trend_counts.dimension_counts_by_month(
-            demo, None, ResultFilter(), "overall", "week"
+        lambda s: trend_counts.responses_by_month(
+            demo, None, ResultFilter(), "week", source=s
         ),
-        lambda: trend_counts.responses_by_month(demo, None, flt),
-        lambda: question_counts.scale_counts(demo, None, flt),
-        lambda: question_counts.option_counts(demo, None, flt),
-        lambda: scope_counts.factor_patterns(demo, None, flt, SATISFACTION_FACTORS),
+        lambda s: trend_counts.dimension_counts_by_month(
+            demo, None, ResultFilter(), "overall", "week", source=s
+        ),
+        lambda s: trend_counts.responses_by_month(demo, None, flt, source=s),
+        lambda s: question_counts.scale_counts(demo, None, flt, source=s),
+        lambda s: question_counts.option_counts(demo, None, flt, source=s),
+        lambda s: scope_counts.factor_patterns(
+            demo, None, flt, SATISFACTION_FACTORS, source=s
+        ),
     )
     publishing.CELL_KEY = True
     try:
         for view in views:
-            tallied = view()
+            tallied = view(TALLIES)
             assert tallied
-            count_source.USE_TALLIES = False
-            try:
-                assert view() == tallied
-            finally:
-                count_source.USE_TALLIES = True
+            assert view(RAW) == tallied
     finally:
         publishing.CELL_KEY = None
 

@@ -21,6 +21,7 @@ from survey.services.reporting import (
     trend_counts,
     unit_counts,
 )
+from survey.services.reporting.count_source import RAW
 from survey.services.reporting.result_filter import ResultFilter
 from tests.results.conftest import unit
 
@@ -179,11 +180,9 @@ def test_the_overview_reads_the_same_figures_from_tallies_and_rows(demo):
     root = demo.owner_unit
     tallies.fold_all()
     with_tallies = unit_counts.dimension_counts_by_unit(demo, root, flt, ["overall"])
-    count_source.USE_TALLIES = False
-    try:
-        straight = unit_counts.dimension_counts_by_unit(demo, root, flt, ["overall"])
-    finally:
-        count_source.USE_TALLIES = True
+    straight = unit_counts.dimension_counts_by_unit(
+        demo, root, flt, ["overall"], source=RAW
+    )
     assert with_tallies == straight
     assert sum(sum(c.values()) for c in with_tallies["overall"].values()) > 0
 
@@ -259,11 +258,7 @@ def test_part_month_and_weekly_slices_still_agree(demo):
     today = date.today()
     flt = ResultFilter(date_from=today.replace(day=2), date_to=today)
     tallied = unit_counts.responses_by_unit(demo, None, flt)
-    count_source.USE_TALLIES = False
-    try:
-        assert unit_counts.responses_by_unit(demo, None, flt) == tallied
-    finally:
-        count_source.USE_TALLIES = True
+    assert unit_counts.responses_by_unit(demo, None, flt, source=RAW) == tallied
     weekly = trend_counts.responses_by_month(demo, None, ResultFilter(), "week")
     assert sum(weekly.values()) == sum(
         unit_counts.responses_by_unit(demo, None, ResultFilter()).values()

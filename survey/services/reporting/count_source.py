@@ -1,8 +1,10 @@
-"""Which tally rows a count reads for a slice (monthly, daily, over all months)."""
+"""What a count reads (``CountSource``: the tallies or the raw rows), and which
+tally rows it reads for a slice (monthly, daily, over all months)."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
+from enum import Enum
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, literal, select, union_all
@@ -19,12 +21,19 @@ from survey.models.tallies import (
 )
 from survey.services.reporting.result_filter import ResultFilter
 
-USE_TALLIES = True  # tests turn it off to compare with the straight counts
+
+class CountSource(Enum):
+    """What a count reads, passed to every counting function (``source=``)."""
+
+    # The tallies plus the responses not yet folded into them, in one
+    # statement (``counting``): what the pages read, whatever the dates.
+    TALLIES = "tallies"
+    # The response rows alone, counted straight: what the tallies must equal
+    # (``tally_check``, the tests).
+    RAW = "raw"
 
 
-def _tallies_cover(flt: ResultFilter, period: str = "month") -> bool:
-    """Whether the tallies count the slice (any dates, months or weeks)."""
-    return USE_TALLIES
+TALLIES, RAW = CountSource.TALLIES, CountSource.RAW
 
 
 def _whole_months(flt: ResultFilter) -> tuple[date | None, date | None]:

@@ -30,7 +30,7 @@ from survey.domain.questions import LIKERT5
 from survey.extensions import db
 from survey.models import Answer, Question, Response, Survey, Unit
 from survey.models.tallies import VALUE_CODES, AnswerTally, ResponseTally
-from survey.services.reporting.count_source import _tallies_cover, _tally_reads
+from survey.services.reporting.count_source import TALLIES, CountSource, _tally_reads
 from survey.services.reporting.result_filter import ResultFilter, _in_subtree
 
 
@@ -40,15 +40,17 @@ def _answers(
     flt: ResultFilter,
     *columns: Any,
     period: str | None = None,
+    source: CountSource = TALLIES,
 ) -> Select[Any]:
-    """Answers of the slice; with a ``period``, only those the tallies lack.
+    """Answers of the slice; with a ``period`` and the tallies as ``source``,
+    only those the tallies lack.
 
     Those few are reached from the responses' partial index. SQLite's planner,
     not knowing how few they are, would start from the question's answers
     (all million of them) and look each response up: ``question_id + 0``
     keeps it from using the answers' question index for the join.
     """
-    tail = period is not None and _tallies_cover(flt, period)
+    tail = period is not None and source is TALLIES
     question_id = Answer.question_id + 0 if tail else Answer.question_id
     return (
         select(*columns)
@@ -94,9 +96,9 @@ def _parts(
     return [*tallies, rows()]
 
 
-def _untallied(flt: ResultFilter, period: str = "month") -> list[ColumnElement[bool]]:
+def _untallied(source: CountSource) -> list[ColumnElement[bool]]:
     """Rows to count straight: all of them, or those the tallies lack."""
-    return [Response.tally_batch.is_(None)] if _tallies_cover(flt, period) else []
+    return [Response.tally_batch.is_(None)] if source is TALLIES else []
 
 
 def _summed(parts: list[Select[Any]], keys: int) -> list[Any]:
@@ -160,6 +162,7 @@ def _response_counts(
     *where: ColumnElement[bool],
     period: str = "month",
     by_month: bool = False,
+    source: CountSource = TALLIES,
 ) -> list[Any]:
     """Responses and the sum of their record keys per ``keys(table)`` (a
     function of Response or ResponseTally).
@@ -172,15 +175,13 @@ def _response_counts(
     def rows() -> Select[Any]:
         return (
             select(*row_keys, func.count(), func.sum(Response.record_key))
-            .where(
-                *flt.conditions(survey), *_in_subtree(scope), *_untallied(flt, period)
-            )
+            .where(*flt.conditions(survey), *_in_subtree(scope), *_untallied(source))
             .where(*(w(Response) for w in where))
             .group_by(*row_keys)
         )
 
     tallies = None
-    if _tallies_cover(flt, period):
+    if source is TALLIES:
         tallies = [
             select(*tally_keys, func.sum(t.responses), func.sum(t.key_sum))
             .where(*conditions)
@@ -202,6 +203,7 @@ def _scale_counts(
     *where: ColumnElement[bool],
     period: str = "month",
     by_month: bool = False,
+    source: CountSource = TALLIES,
 ) -> list[Any]:
     """Value codes (c0..c10) of scale answers and the sum of their record
     keys per ``keys(table)``.
@@ -214,13 +216,21 @@ def _scale_counts(
 
     def rows() -> Select[Any]:
         return (
-            _answers(survey, scope, flt, *row_keys, *_code_counts(), period=period)
+            _answers(
+                survey,
+                scope,
+                flt,
+                *row_keys,
+                *_code_counts(),
+                period=period,
+                source=source,
+            )
             .where(Answer.value_int.is_not(None), *where)
             .group_by(*row_keys)
         )
 
     tallies = None
-    if _tallies_cover(flt, period):
+    if source is TALLIES:
         tallies = [
             select(*tally_keys, *_code_sums(t))
             .join(Question, Question.id == t.question_id)
@@ -250,12 +260,13 @@ def _answered_counts(
     keys: Any,
     rows: Callable[[], Select[Any]],
     *where: Callable[[Any], ColumnElement[bool]],
+    source: CountSource = TALLIES,
 ) -> list[Any]:
     """``rows()`` (answers counted straight) plus the tallies' ``answered`` sums,
     each with the sum of the record keys of what it counts; ``where`` are
     conditions as functions of the tally table."""
     tallies = None
-    if _tallies_cover(flt):
+    if source is TALLIES:
         tallies = [
             select(*keys, func.sum(t.answered), func.sum(t.answered_key))
             .select_from(t)

@@ -10,6 +10,7 @@ from sqlalchemy import ColumnElement, Select, and_, func, select
 from survey.domain.questions import LIKERT5, MULTIPLE, NPS, RATING5, SINGLE
 from survey.domain.questions import TEXT_TYPES as TEXT_QUESTION_TYPES
 from survey.models import Answer, Option, Question, Response, Survey, Unit
+from survey.services.reporting.count_source import TALLIES, CountSource
 from survey.services.reporting.counting import (
     _answered_counts,
     _answers,
@@ -28,7 +29,11 @@ CHOICE_QUESTION_TYPES = (SINGLE, MULTIPLE)
 
 
 def _scale_rows(
-    survey: Survey, scope: Unit | None, flt: ResultFilter
+    survey: Survey,
+    scope: Unit | None,
+    flt: ResultFilter,
+    *,
+    source: CountSource = TALLIES,
 ) -> dict[tuple[str, str], tuple[Counter[int], int]]:
     """Exact codes and key sum per (question code, type) of scale questions."""
     rows = _scale_counts(
@@ -37,17 +42,24 @@ def _scale_rows(
         flt,
         lambda t: [Question.code, Question.type],
         Question.type.in_(SCALE_QUESTION_TYPES),
+        source=source,
     )
     return {(code, kind): _keyed_codes(codes) for code, kind, *codes in rows}
 
 
 def scale_counts(
-    survey: Survey, scope: Unit | None, flt: ResultFilter
+    survey: Survey,
+    scope: Unit | None,
+    flt: ResultFilter,
+    *,
+    source: CountSource = TALLIES,
 ) -> dict[str, Counter[int]]:
     """Published codes of five-point, rating and 0-10 questions, per question
     code (their answers' n kept on its side of the minimum n)."""
     published: dict[str, Counter[int]] = {}
-    for (code, kind), (counts, key) in _scale_rows(survey, scope, flt).items():
+    for (code, kind), (counts, key) in _scale_rows(
+        survey, scope, flt, source=source
+    ).items():
         valid = VALID_CODES.get(kind)
         published[code] = published.get(code, Counter()) + _publish_codes(
             counts, key, valid, survey.min_n
@@ -56,7 +68,11 @@ def scale_counts(
 
 
 def _option_rows(
-    survey: Survey, scope: Unit | None, flt: ResultFilter
+    survey: Survey,
+    scope: Unit | None,
+    flt: ResultFilter,
+    *,
+    source: CountSource = TALLIES,
 ) -> dict[str, dict[str, tuple[int, int]]]:
     """Exact ticks and their key sum per question and option code."""
 
@@ -74,6 +90,7 @@ def _option_rows(
                 func.count().label("ticks"),
                 func.sum(Response.record_key).label("key_sum"),
                 period="month",
+                source=source,
             )
             .where(Question.type.in_(CHOICE_QUESTION_TYPES))
             .group_by(Question.code, Answer.option_id)
@@ -91,6 +108,7 @@ def _option_rows(
         rows,
         lambda t: Question.type.in_(CHOICE_QUESTION_TYPES),
         lambda t: Option.id == t.option_id,
+        source=source,
     )
     result: dict[str, dict[str, tuple[int, int]]] = defaultdict(dict)
     for question, option, count, key in tallied:
@@ -100,7 +118,11 @@ def _option_rows(
 
 
 def option_counts(
-    survey: Survey, scope: Unit | None, flt: ResultFilter
+    survey: Survey,
+    scope: Unit | None,
+    flt: ResultFilter,
+    *,
+    source: CountSource = TALLIES,
 ) -> dict[str, Counter[str]]:
     """Published ticks per option code of single and multiple choice questions."""
     return {
@@ -111,12 +133,16 @@ def option_counts(
                 if (published := _publish_count(n, k, ("option", option), None))
             }
         )
-        for question, options in _option_rows(survey, scope, flt).items()
+        for question, options in _option_rows(survey, scope, flt, source=source).items()
     }
 
 
 def _respondent_rows(
-    survey: Survey, scope: Unit | None, flt: ResultFilter
+    survey: Survey,
+    scope: Unit | None,
+    flt: ResultFilter,
+    *,
+    source: CountSource = TALLIES,
 ) -> dict[str, tuple[int, int]]:
     """Exact respondents and their key sum per choice or text question."""
     answered_types = (*CHOICE_QUESTION_TYPES, *TEXT_QUESTION_TYPES)
@@ -133,6 +159,7 @@ def _respondent_rows(
                 Answer.response_id,
                 func.max(Response.record_key).label("record_key"),
                 period="month",
+                source=source,
             )
             .where(Question.type.in_(answered_types), or_nonempty_text())
             .group_by(Question.code, Answer.response_id)
@@ -150,18 +177,23 @@ def _respondent_rows(
         rows,
         lambda t: Question.type.in_(answered_types),
         lambda t: t.option_id == 0,
+        source=source,
     )
     return {code: (int(count), int(key or 0)) for code, count, key in tallied}
 
 
 def respondents_by_question(
-    survey: Survey, scope: Unit | None, flt: ResultFilter
+    survey: Survey,
+    scope: Unit | None,
+    flt: ResultFilter,
+    *,
+    source: CountSource = TALLIES,
 ) -> dict[str, int]:
     """Published respondents who answered each choice or text question (kept
     on their side of the minimum n)."""
     return {
         code: _publish_count(n, k, "respondents", survey.min_n)
-        for code, (n, k) in _respondent_rows(survey, scope, flt).items()
+        for code, (n, k) in _respondent_rows(survey, scope, flt, source=source).items()
     }
 
 

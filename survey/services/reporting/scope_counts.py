@@ -13,7 +13,12 @@ from survey.domain import statistics as st
 from survey.domain.questions import LIKERT5, SATISFACTION_FACTORS
 from survey.models import Answer, Question, Response, Survey, Unit
 from survey.models.tallies import NO_FACTOR, NO_FACTOR_ANSWERED, FactorTally
-from survey.services.reporting.count_source import _tallies_cover, _tally_reads
+from survey.services.reporting.count_source import (
+    RAW,
+    TALLIES,
+    CountSource,
+    _tally_reads,
+)
 from survey.services.reporting.counting import (
     _answers,
     _keyed_codes,
@@ -27,11 +32,18 @@ from survey.services.reporting.result_filter import ResultFilter
 
 
 def dimension_counts(
-    survey: Survey, scope: Unit | None, flt: ResultFilter, dimension: str
+    survey: Survey,
+    scope: Unit | None,
+    flt: ResultFilter,
+    dimension: str,
+    *,
+    source: CountSource = TALLIES,
 ) -> Counter[int]:
     """Published five-point answers of one dimension over the whole scope
     (None: the survey)."""
-    rows = _scale_counts(survey, scope, flt, lambda t: [], *_likert_of([dimension]))
+    rows = _scale_counts(
+        survey, scope, flt, lambda t: [], *_likert_of([dimension]), source=source
+    )
     if not rows:
         return Counter()
     counts, key = _keyed_codes(list(rows[0]))
@@ -39,7 +51,12 @@ def dimension_counts(
 
 
 def factor_patterns(
-    survey: Survey, scope: Unit | None, flt: ResultFilter, dimensions: Iterable[str]
+    survey: Survey,
+    scope: Unit | None,
+    flt: ResultFilter,
+    dimensions: Iterable[str],
+    *,
+    source: CountSource = TALLIES,
 ) -> dict[tuple[int | None, ...], int]:
     """Respondents per pattern of top-two indicators over ``dimensions``.
 
@@ -50,14 +67,21 @@ def factor_patterns(
     factors (-1 standing for NULL, -2 for a respondent who answered none).
     Published: each pattern's count perturbed, keyed by the respondents'.
     """
-    counts, key = _factor_rows(survey, scope, flt, tuple(dimensions))
+    counts, key = _factor_rows(survey, scope, flt, tuple(dimensions), source=source)
     return dict(_publish_codes(counts, key, None, None))
 
 
 def _factor_rows(
-    survey: Survey, scope: Unit | None, flt: ResultFilter, dimensions: tuple[str, ...]
+    survey: Survey,
+    scope: Unit | None,
+    flt: ResultFilter,
+    dimensions: tuple[str, ...],
+    *,
+    source: CountSource = TALLIES,
 ) -> tuple[Counter[tuple[int | None, ...]], int]:
     """Exact respondents per pattern, and their key sum over all patterns."""
+    if dimensions != SATISFACTION_FACTORS:
+        source = RAW  # the tallies keep the satisfaction factors' patterns only
 
     def per_pattern() -> Select[Any]:
         flags = [
@@ -73,6 +97,7 @@ def _factor_rows(
                 *flags,
                 func.max(Response.record_key).label("record_key"),
                 period="month",
+                source=source,
             )
             .where(*_likert_of(dimensions))
             .group_by(Answer.response_id)
@@ -84,7 +109,7 @@ def _factor_rows(
         ).group_by(*columns)
 
     tallies = None
-    if _tallies_cover(flt) and dimensions == SATISFACTION_FACTORS:
+    if source is TALLIES:
         # The plain columns, in the table's key order: no sort for the GROUP BY.
         tallies = []
         for t, conditions in _tally_reads(FactorTally, survey, scope, flt):

@@ -12,7 +12,6 @@ from survey.domain.questions import OVERALL, SATISFACTION_FACTORS
 from survey.extensions import db
 from survey.models import Question, Survey
 from survey.services.reporting import (
-    count_source,
     counting,
     local_time,
     question_counts,
@@ -21,17 +20,7 @@ from survey.services.reporting import (
     trend_counts,
     unit_counts,
 )
-
-
-def _straight(function: Callable[..., Any], *args: Any) -> Any:
-    """``function`` counted from the rows alone, as before the tallies."""
-    saved = count_source.USE_TALLIES
-    count_source.USE_TALLIES = False
-    try:
-        return function(*args)
-    finally:
-        count_source.USE_TALLIES = saved
-
+from survey.services.reporting.count_source import RAW, TALLIES, CountSource
 
 CHECKED_FILTERS = (
     result_filter.ResultFilter(),
@@ -63,7 +52,8 @@ def comparisons(
     survey: Survey, scope: Any = None, filters: Iterable[Any] | None = None
 ) -> list[tuple[str, Any, Any]]:
     """(what, from the tallies, straight) for every count a results page reads,
-    for each of ``filters`` (default: ``checked_filters`` of today)."""
+    for each of ``filters`` (default: ``checked_filters`` of today): each
+    count read from ``TALLIES`` and from the ``RAW`` rows alone."""
     dimensions = sorted(
         d
         for d in db.session.scalars(
@@ -116,14 +106,19 @@ def comparisons(
                 (
                     f"{survey.slug} {name} {flt.to_args()}",
                     _plain(function(*arguments)),
-                    _plain(_straight(function, *arguments)),
+                    _plain(function(*arguments, source=RAW)),
                 )
             )
     return compared
 
 
 def _month_rows(
-    survey: Survey, scope: Any, flt: Any, period: str = "month"
+    survey: Survey,
+    scope: Any,
+    flt: Any,
+    period: str = "month",
+    *,
+    source: CountSource = TALLIES,
 ) -> list[tuple[Any, ...]]:
     return sorted(
         tuple(row)
@@ -134,12 +129,18 @@ def _month_rows(
             lambda t: [local_time._month_of(t, period)],
             period=period,
             by_month=True,
+            source=source,
         )
     )
 
 
 def _month_code_rows(
-    survey: Survey, scope: Any, flt: Any, period: str = "month"
+    survey: Survey,
+    scope: Any,
+    flt: Any,
+    period: str = "month",
+    *,
+    source: CountSource = TALLIES,
 ) -> list[tuple[Any, ...]]:
     return sorted(
         tuple(row)
@@ -151,6 +152,7 @@ def _month_code_rows(
             *counting._likert_of([OVERALL]),
             period=period,
             by_month=True,
+            source=source,
         )
     )
 

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from survey.domain.questions import LIKERT5
 from survey.models import Survey, Unit
+from survey.services.reporting.count_source import TALLIES, CountSource
 from survey.services.reporting.counting import (
     _keyed_codes,
     _likert_of,
@@ -23,7 +24,12 @@ from survey.services.reporting.result_filter import ResultFilter
 
 
 def responses_by_month(
-    survey: Survey, scope: Unit | None, flt: ResultFilter, period: str = "month"
+    survey: Survey,
+    scope: Unit | None,
+    flt: ResultFilter,
+    period: str = "month",
+    *,
+    source: CountSource = TALLIES,
 ) -> dict[str, int]:
     """Published responses per local month 'YYYY-MM' (or week: its Monday
     'YYYY-MM-DD')."""
@@ -34,6 +40,7 @@ def responses_by_month(
         lambda t: [_month_of(t, period)],
         period=period,
         by_month=True,
+        source=source,
     )
     return {
         month: _publish_count(int(n), int(k or 0), "responses", None)
@@ -47,6 +54,8 @@ def dimension_counts_by_month(
     flt: ResultFilter,
     dimension: str,
     period: str = "month",
+    *,
+    source: CountSource = TALLIES,
 ) -> dict[str, Counter[int]]:
     """Published five-point answers of one dimension per local month (or
     week) and code."""
@@ -58,6 +67,7 @@ def dimension_counts_by_month(
         *_likert_of([dimension]),
         period=period,
         by_month=True,
+        source=source,
     )
     published = {}
     for month, *codes in rows:

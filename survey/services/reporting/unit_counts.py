@@ -9,6 +9,7 @@ from typing import Any
 
 from survey.domain.questions import LIKERT5
 from survey.models import Question, Survey, Unit
+from survey.services.reporting.count_source import TALLIES, CountSource
 from survey.services.reporting.counting import (
     _keyed_codes,
     _likert_of,
@@ -26,36 +27,57 @@ from survey.services.reporting.unit_tree import ScopeTree, UnitTable, _folded
 
 
 def _unit_rows(
-    survey: Survey, scope: Unit | None, flt: ResultFilter, *where: Any
+    survey: Survey,
+    scope: Unit | None,
+    flt: ResultFilter,
+    *where: Any,
+    source: CountSource = TALLIES,
 ) -> dict[int, tuple[int, int]]:
-    rows = _response_counts(survey, scope, flt, lambda t: [_unit_of(t)], *where)
+    rows = _response_counts(
+        survey, scope, flt, lambda t: [_unit_of(t)], *where, source=source
+    )
     return {u: (int(n), int(k or 0)) for u, n, k in rows}
 
 
 def responses_by_unit(
-    survey: Survey, scope: Unit | None, flt: ResultFilter
+    survey: Survey,
+    scope: Unit | None,
+    flt: ResultFilter,
+    *,
+    source: CountSource = TALLIES,
 ) -> dict[int, int]:
     """Number of responses per unit id (exact: not to be shown as such)."""
-    return {u: n for u, (n, _) in _unit_rows(survey, scope, flt).items()}
+    return {u: n for u, (n, _) in _unit_rows(survey, scope, flt, source=source).items()}
 
 
 def _flagged_rows(
-    survey: Survey, scope: Unit | None, flt: ResultFilter
+    survey: Survey,
+    scope: Unit | None,
+    flt: ResultFilter,
+    *,
+    source: CountSource = TALLIES,
 ) -> dict[int, tuple[int, int]]:
     return _unit_rows(
         survey,
         scope,
         replace(flt, include_flagged=True),
         lambda t: t.hard_flagged.is_(True),
+        source=source,
     )
 
 
 def hard_flagged_by_unit(
-    survey: Survey, scope: Unit | None, flt: ResultFilter
+    survey: Survey,
+    scope: Unit | None,
+    flt: ResultFilter,
+    *,
+    source: CountSource = TALLIES,
 ) -> dict[int, int]:
     """Hard-flagged responses per unit id in the slice, whether included or not
     (exact: not to be shown as such)."""
-    return {u: n for u, (n, _) in _flagged_rows(survey, scope, flt).items()}
+    return {
+        u: n for u, (n, _) in _flagged_rows(survey, scope, flt, source=source).items()
+    }
 
 
 def _count_table(
@@ -68,18 +90,31 @@ def _count_table(
     )
 
 
-def responses_table(survey: Survey, tree: ScopeTree, flt: ResultFilter) -> UnitTable:
+def responses_table(
+    survey: Survey, tree: ScopeTree, flt: ResultFilter, *, source: CountSource = TALLIES
+) -> UnitTable:
     """Published responses per child unit of ``tree`` and for its scope."""
-    return _count_table(tree, _unit_rows(survey, tree.scope, flt), "responses")
+    return _count_table(
+        tree, _unit_rows(survey, tree.scope, flt, source=source), "responses"
+    )
 
 
-def hard_flagged_table(survey: Survey, tree: ScopeTree, flt: ResultFilter) -> UnitTable:
+def hard_flagged_table(
+    survey: Survey, tree: ScopeTree, flt: ResultFilter, *, source: CountSource = TALLIES
+) -> UnitTable:
     """Published hard-flagged responses per child unit and for the scope."""
-    return _count_table(tree, _flagged_rows(survey, tree.scope, flt), "flagged")
+    return _count_table(
+        tree, _flagged_rows(survey, tree.scope, flt, source=source), "flagged"
+    )
 
 
 def _dimension_rows(
-    survey: Survey, scope: Unit | None, flt: ResultFilter, dimensions: Iterable[str]
+    survey: Survey,
+    scope: Unit | None,
+    flt: ResultFilter,
+    dimensions: Iterable[str],
+    *,
+    source: CountSource = TALLIES,
 ) -> dict[str, dict[int, tuple[Counter[int], int]]]:
     """Exact five-point codes and their key sum per dimension and unit id."""
     rows = _scale_counts(
@@ -88,6 +123,7 @@ def _dimension_rows(
         flt,
         lambda t: [Question.dimension, _unit_of(t)],
         *_likert_of(dimensions),
+        source=source,
     )
     result: dict[str, dict[int, tuple[Counter[int], int]]] = defaultdict(dict)
     for dimension, unit_id, *codes in rows:
@@ -98,7 +134,12 @@ def _dimension_rows(
 
 
 def dimension_counts_by_unit(
-    survey: Survey, scope: Unit | None, flt: ResultFilter, dimensions: Iterable[str]
+    survey: Survey,
+    scope: Unit | None,
+    flt: ResultFilter,
+    dimensions: Iterable[str],
+    *,
+    source: CountSource = TALLIES,
 ) -> dict[str, dict[int, Counter[int]]]:
     """Five-point answers per dimension tag, unit id and code (1..5, 9).
 
@@ -107,17 +148,24 @@ def dimension_counts_by_unit(
     """
     return {
         d: {u: counts for u, (counts, _) in units.items()}
-        for d, units in _dimension_rows(survey, scope, flt, dimensions).items()
+        for d, units in _dimension_rows(
+            survey, scope, flt, dimensions, source=source
+        ).items()
     }
 
 
 def dimension_table(
-    survey: Survey, tree: ScopeTree, flt: ResultFilter, dimensions: Iterable[str]
+    survey: Survey,
+    tree: ScopeTree,
+    flt: ResultFilter,
+    dimensions: Iterable[str],
+    *,
+    source: CountSource = TALLIES,
 ) -> dict[str, UnitTable]:
     """Published five-point codes per dimension, child unit and for the scope."""
     valid = VALID_CODES[LIKERT5]
     tables: dict[str, UnitTable] = {}
-    rows = _dimension_rows(survey, tree.scope, flt, dimensions)
+    rows = _dimension_rows(survey, tree.scope, flt, dimensions, source=source)
     for dimension in dimensions:
         children, (total, key) = _folded(tree, rows.get(dimension, {}), Counter)
         tables[dimension] = UnitTable(
