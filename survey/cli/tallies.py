@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from survey import jobs
 from survey.extensions import db
 from survey.services.reporting import tallies, tally_check
 
@@ -19,7 +20,7 @@ def fold_with_progress() -> None:
         click.echo("The tallies are up to date.")
         return
     with click.progressbar(length=waiting, label="Folding into the tallies") as bar:
-        folded = tallies.fold_all(progress=bar.update)
+        folded = jobs.fold_waiting(progress=bar.update)
     click.echo(f"Folded {folded:,} responses into the tallies.")
 
 

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import update
 
+from survey import jobs
 from survey.domain.questions import SATISFACTION_FACTORS
 from survey.extensions import db
 from survey.models.tallies import AnswerDayTally, ResponseDayTally
@@ -64,14 +65,14 @@ def test_any_range_and_week_agrees_with_the_rows(demo):
     db.session.commit()
     assert_agree(demo, None, filters)
     # all folded: the tallies alone
-    tallies.fold_all()
+    jobs.fold_waiting()
     assert tallies.waiting() == 0
     assert_agree(demo, None, filters)
     assert_agree(demo, unit("P-BEN-THANH"), random_filters(seed=7, count=3))
 
 
 def test_published_figures_with_the_cell_key_noise_agree(demo):
-    tallies.fold_all()
+    jobs.fold_waiting()
     today = date.today()
     flt = ResultFilter(
         date_from=today - timedelta(days=75), date_to=today - timedelta(days=3)
@@ -101,7 +102,7 @@ def test_published_figures_with_the_cell_key_noise_agree(demo):
 
 
 def test_part_months_and_weeks_are_read_from_the_day_tallies(demo):
-    tallies.fold_all()
+    jobs.fold_waiting()
     today = date.today()
     start = (today - timedelta(days=120)).replace(day=10)
     flt = ResultFilter(date_from=start, date_to=today)

@@ -15,6 +15,7 @@ from collections import Counter
 import pytest
 from sqlalchemy import select
 
+from survey import jobs
 from survey.domain import disclosure
 from survey.domain.questions import LIKERT5, OVERALL, SATISFACTION_FACTORS
 from survey.extensions import db
@@ -23,7 +24,6 @@ from survey.services.demo import DEMO_SLUG, seed_demo
 from survey.services.reporting import (
     question_results,
     reports,
-    tallies,
     trend_counts,
     unit_counts,
     unit_tree,
@@ -40,7 +40,7 @@ def _keyed(app, monkeypatch, responses: int) -> Survey:
     monkeypatch.setattr(disclosure, "_source", random.Random(18))
     seed_demo(responses)
     db.session.commit()
-    tallies.fold_all()
+    jobs.fold_waiting()
     app.config["SURVEY_CELL_KEY"] = True
     return db.session.scalar(select(Survey).where(Survey.slug == DEMO_SLUG))
 
@@ -469,7 +469,7 @@ def generated_city(app, monkeypatch, make_unit) -> Survey:
     db.session.flush()
     generate_responses(survey, 1200, seed=5)
     db.session.commit()
-    tallies.fold_all()
+    jobs.fold_waiting()
     app.config["SURVEY_CELL_KEY"] = True
     return survey
 

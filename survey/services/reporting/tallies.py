@@ -7,8 +7,13 @@ response from the tallies once it is stamped and from its rows before, in one
 statement each, so a figure never counts a response twice or misses it.
 
 Submissions never touch the tallies (no hot rows, no extra statements on the
-citizen's path); folds run from ``flask tallies fold`` and from the results
-pages when more than ``FOLD_AFTER`` responses are waiting. A bulk load that
+citizen's path), and neither do the results pages: folds run off the request
+path, in the job worker (``survey.jobs``: a page queues one when more than
+``FOLD_AFTER`` responses are waiting, the minute job folds what waits) and
+from ``flask tallies fold``. This module folds one batch and flushes it; the
+job or the command commits each batch (``survey.jobs.fold_waiting``). Until a
+fold runs, the counts read the waiting responses from their rows
+(``counting``), so the figures are exact either way. A bulk load that
 has its rows in hand (``demo.generate_responses``) counts them with the same
 ``Counts`` and stamps them as it writes them: no fold afterwards.
 Each cell is written three times: per local day (the day tables), per month
@@ -20,14 +25,12 @@ the tallies equal the straight counts, as the tests do.
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from itertools import groupby
 from operator import itemgetter
 
 from sqlalchemy import ColumnElement, Connection, and_, delete, func, select, update
-from sqlalchemy.exc import SQLAlchemyError
 
 from survey.extensions import db
 from survey.models import Answer, Response, Survey
@@ -35,11 +38,8 @@ from survey.models.tallies import DAY_TABLES, TallyState
 from survey.services.reporting.driver import driver_rows
 from survey.services.reporting.tally_counts import Counts, _slice, counter
 
-log = logging.getLogger(__name__)
-
-FOLD_AFTER = 500  # responses waiting before a results page folds them in
+FOLD_AFTER = 500  # responses waiting before a results page queues a fold
 FOLD_LIMIT = 20_000  # responses per fold of the command: bounded memory
-PAGE_FOLD_LIMIT = 5_000  # per fold from a results page: a short request
 TIDY_AFTER = 50_000  # responses folded at once: compact the tallies, ANALYZE
 
 
@@ -110,7 +110,8 @@ def batch_for_load() -> int:
 def fold(limit: int | None = FOLD_LIMIT) -> int:
     """Fold up to ``limit`` waiting responses in, oldest first; how many.
 
-    The caller commits.
+    One batch, flushed, not committed: the caller (``survey.jobs``, the CLI)
+    commits each batch, so that a batch's stamps and counts land together.
     """
     batch = next_batch()
     waiting = (
@@ -144,37 +145,27 @@ def waiting(survey: Survey | None = None) -> int:
     return db.session.scalar(query) or 0
 
 
-def fold_all(progress: Callable[[int], None] | None = None) -> int:
-    """Fold every waiting response in, committing after each batch.
+def before_bulk() -> None:
+    """Before folding many responses on PostgreSQL: refresh the planner's
+    statistics of the responses (``survey.jobs.fold_waiting`` calls it).
 
-    After a big fold (a bulk load, a rebuild) on PostgreSQL, the tallies are
-    rewritten compactly and the planner's statistics refreshed at once,
-    rather than whenever autovacuum gets to them: each batch's upsert leaves
-    a dead copy of the rows it adds to (1M responses left 296 MB of tallies
-    for 23 MB of live rows), and with stale statistics the results pages
-    were planned three to five times slower.
+    A bulk load leaves no statistics: with none, each batch of 10M waiting
+    responses was planned as parallel scans of the answers, 19 s a batch
+    (500 responses/s); analyzed, 2,500/s or more again.
     """
     if _on_postgresql() and waiting() >= TIDY_AFTER:
-        # A bulk load leaves no statistics: with none, each batch of 10M
-        # waiting responses was planned as parallel scans of the answers,
-        # 19 s a batch (500 responses/s); analyzed, 2,500/s or more again.
         with _autocommit() as connection:
             connection.exec_driver_sql("ANALYZE responses, answers")
-    total = 0
-    while folded := fold():
-        db.session.commit()
-        total += folded
-        if progress:
-            progress(folded)
-    db.session.commit()
-    after_bulk(total)
-    return total
 
 
 def after_bulk(count: int) -> None:
     """After ``count`` responses were folded at once (or loaded already
-    counted): on PostgreSQL, when many, compact the tallies and refresh the
-    planner's statistics (see ``fold_all``)."""
+    counted) and committed: on PostgreSQL, when many, compact the tallies and
+    refresh the planner's statistics at once, rather than whenever autovacuum
+    gets to them. Each batch's upsert leaves a dead copy of the rows it adds
+    to (1M responses left 296 MB of tallies for 23 MB of live rows), and with
+    stale statistics the results pages were planned three to five times
+    slower."""
     if count >= TIDY_AFTER and _on_postgresql():
         tidy_postgresql()
 
@@ -196,23 +187,6 @@ def tidy_postgresql() -> None:
     with _autocommit() as connection:
         connection.exec_driver_sql(f"VACUUM (FULL) {tables}")
         connection.exec_driver_sql("ANALYZE")
-
-
-def fold_if_behind(survey: Survey) -> None:
-    """Called by the results pages: fold when many responses are waiting.
-
-    The figures are exact either way; this only keeps the straight-counted
-    part small. A database that cannot be written to (read-only, busy) is no
-    reason to refuse a results page, so a failure is logged and rolled back.
-    """
-    if waiting(survey) < FOLD_AFTER:
-        return
-    try:
-        fold(PAGE_FOLD_LIMIT)
-        db.session.commit()
-    except SQLAlchemyError:
-        db.session.rollback()
-        log.warning("tallies: fold failed; results counted from the rows")
 
 
 def clear() -> None:
