@@ -210,12 +210,34 @@ def fold_tallies() -> int:
 
 
 def _fold() -> int:
-    from survey.services.reporting import tallies
-
     huey.delete(FOLD_PENDING)
-    folded = tallies.fold_all()
+    folded = fold_waiting()
     log.info("jobs: folded %s responses into the tallies", folded)
     return folded
+
+
+def fold_waiting(progress: Callable[[int], None] | None = None) -> int:
+    """Fold every waiting response in, a batch per transaction: the fold's
+    one loop, run by the jobs here and by ``flask tallies fold``.
+
+    The service folds and flushes a batch; the commit is here, after each
+    one, so that a fold stopped mid-way keeps the batches it finished and a
+    rerun counts nothing twice. After a big fold, PostgreSQL's tallies are
+    compacted (``tallies.after_bulk``), which needs the batches committed.
+    """
+    from survey.extensions import db
+    from survey.services.reporting import tallies
+
+    tallies.before_bulk()
+    total = 0
+    while folded := tallies.fold():
+        db.session.commit()
+        total += folded
+        if progress:
+            progress(folded)
+    db.session.commit()  # the last, empty fold's batch number
+    tallies.after_bulk(total)
+    return total
 
 
 @app_periodic_task(crontab(minute="*"))

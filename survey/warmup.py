@@ -22,7 +22,7 @@ def warm_up(app: Flask) -> None:
     raised: a worker must start even while the database is away.
     """
     from survey.services.reporting import reports
-    from survey.services.reporting.results import ResultFilter
+    from survey.services.reporting.result_filter import ResultFilter
 
     if "sqlalchemy" not in app.extensions:  # another app under this config
         return

@@ -15,7 +15,7 @@ from survey.models import (
 )
 from survey.services.demo import DEMO_SLUG, MANIPULATED_UNIT
 from survey.services.demo.short import SHORT_SLUG
-from survey.services.reporting import tallies
+from survey.services.reporting import tallies, tally_check
 
 
 def test_seed_demo_builds_a_city_a_survey_and_responses(runner):
@@ -157,7 +157,7 @@ def test_generate_responses_fills_any_question_type(runner, make_survey):
     # Counted into the results' tallies as they were written, every type alike.
     assert "The tallies are up to date." in result.output
     assert tallies.waiting() == 0
-    assert tallies.check() == []
+    assert tally_check.check() == []
 
 
 def test_generate_responses_from_a_given_id(runner):
@@ -169,7 +169,7 @@ def test_generate_responses_from_a_given_id(runner):
     ids = db.session.scalars(select(Response.id).order_by(Response.id)).all()
     assert ids == [*range(1, 31), *range(5001, 5031)]
     assert tallies.waiting() == 0
-    assert tallies.check() == []
+    assert tally_check.check() == []
 
 
 def test_a_large_generation_is_tidied_on_postgresql(runner, monkeypatch):

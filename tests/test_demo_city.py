@@ -10,7 +10,7 @@ from survey.extensions import db
 from survey.models import Response, Survey, Unit
 from survey.services.demo.city import CUTOVER
 from survey.services.reporting import lineage_results
-from survey.services.reporting.results import ResultFilter
+from survey.services.reporting.result_filter import ResultFilter
 
 
 def test_seed_demo_real_city_builds_the_reformed_city(runner):

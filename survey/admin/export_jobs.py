@@ -27,7 +27,7 @@ from survey.models import Survey, Unit
 from survey.models.export_jobs import ExportJob
 from survey.services.audit import record_event
 from survey.services.reporting import export_jobs
-from survey.services.reporting.results import ResultFilter
+from survey.services.reporting.result_filter import ResultFilter
 
 FORMATS = ("csv", "xlsx", "sav")
 

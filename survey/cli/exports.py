@@ -53,7 +53,7 @@ def export_raw_command(
 
     from survey.results.exports import raw_file
     from survey.services.reporting import raw_export
-    from survey.services.reporting.results import ResultFilter
+    from survey.services.reporting.result_filter import ResultFilter
 
     survey = db.session.scalar(select(Survey).where(Survey.slug == slug))
     if survey is None:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import click
 
+from survey import jobs
 from survey.extensions import db
-from survey.services.reporting import tallies
+from survey.services.reporting import tallies, tally_check
 
 
 @click.group("tallies")
@@ -19,7 +20,7 @@ def fold_with_progress() -> None:
         click.echo("The tallies are up to date.")
         return
     with click.progressbar(length=waiting, label="Folding into the tallies") as bar:
-        folded = tallies.fold_all(progress=bar.update)
+        folded = jobs.fold_waiting(progress=bar.update)
     click.echo(f"Folded {folded:,} responses into the tallies.")
 
 
@@ -40,7 +41,7 @@ def tallies_rebuild_command() -> None:
 @tallies_group.command("check")
 def tallies_check_command() -> None:
     """Compare every survey's tallied counts with the straight counts."""
-    differences = tallies.check()
+    differences = tally_check.check()
     for difference in differences:
         click.echo(difference, err=True)
     if differences:

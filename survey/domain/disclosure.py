@@ -18,7 +18,7 @@ of two published counts is then the true difference plus the difference of
 two noises, never the true count with certainty except by an improbable
 coincidence of two extreme draws.
 
-Pure logic only (no database): ``survey.services.reporting.results`` applies it.
+Pure logic only (no database): ``survey.services.reporting.publishing`` applies it.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ Each cell is also kept summed over all months, with ``month`` =
 ``ALL_MONTHS``: a page without dates (the default view) reads those, one
 row per cell instead of one per cell and month. Every query of the tallies
 must therefore read either those rows or the monthly ones, never both
-(``survey.services.reporting.results._tally_reads`` chooses).
+(``survey.services.reporting.count_source._tally_reads`` chooses).
 
 Next to each count the tallies keep the sum of the record keys of the
 responses (or answers) it counts: the cell-key method's noise of any

@@ -28,7 +28,7 @@ from survey.results.charts import (
     _pct,
     plain_label,
 )
-from survey.services.reporting.reports import UnitRow
+from survey.services.reporting.unit_rows import UnitRow
 
 MANY_UNITS = 8  # fewer units read well enough in the table and the funnel
 LABEL_CHARS = 24  # a longer name is shortened on the axis, whole in the hover

@@ -22,13 +22,11 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from survey.domain import statistics as st
-from survey.services.reporting.reports import (
-    FunnelLine,
-    MonthPoint,
-    QuestionResult,
-    ShareFigure,
-    UnitRow,
-)
+from survey.services.reporting.funnel import FunnelLine
+from survey.services.reporting.question_results import QuestionResult
+from survey.services.reporting.share_figures import ShareFigure
+from survey.services.reporting.trend_points import MonthPoint
+from survey.services.reporting.unit_rows import UnitRow
 
 Figure = dict[str, Any]  # {"data": [trace, ...], "layout": {...}}
 

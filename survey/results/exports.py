@@ -24,8 +24,10 @@ from survey.services.fieldwork.weights import (
 from survey.services.reporting import raw_export
 from survey.services.reporting.official import OfficialOverview
 from survey.services.reporting.raw_export import FORMULA_STARTS
-from survey.services.reporting.reports import Overview, ShareFigure, UnitRow
-from survey.services.reporting.results import ResultFilter
+from survey.services.reporting.reports import Overview
+from survey.services.reporting.result_filter import ResultFilter
+from survey.services.reporting.share_figures import ShareFigure
+from survey.services.reporting.unit_rows import UnitRow
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FILE_CHUNK_BYTES = 64 * 1024

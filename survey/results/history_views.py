@@ -14,7 +14,7 @@ from survey.results.history_chart import history_figure
 from survey.results.presenters import _common
 from survey.results.views import bp
 from survey.services.reporting import lineage_results
-from survey.services.reporting.results import ResultFilter
+from survey.services.reporting.result_filter import ResultFilter
 
 
 @bp.get("/<slug>/unit/<code>/history")

@@ -11,7 +11,7 @@ from flask_babel.speaklater import LazyString
 from survey.models import Survey, Unit
 from survey.services.integrity.quality import IntegrityNotice
 from survey.services.integrity.review_share import ReviewShare, review_share
-from survey.services.reporting.results import ResultFilter
+from survey.services.reporting.result_filter import ResultFilter
 
 PLAIN_REASONS: dict[str, LazyString] = {
     "unit_score": _l("its answers of the last four weeks differ from its own past"),

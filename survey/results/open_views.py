@@ -17,7 +17,7 @@ from survey.models import Survey
 from survey.results import plotly_assets
 from survey.results.presenters import method_context, overview_context
 from survey.services.reporting import reports
-from survey.services.reporting.results import ResultFilter
+from survey.services.reporting.result_filter import ResultFilter
 
 bp = Blueprint("open", __name__)
 

@@ -28,10 +28,17 @@ from survey.services.answering.responses import (
 )
 from survey.services.city.reforms import local_today
 from survey.services.fieldwork import weights
-from survey.services.reporting import lineage_results, reports
+from survey.services.reporting import (
+    comment_pages,
+    funnel,
+    lineage_results,
+    question_results,
+    reports,
+    share_figures,
+)
 from survey.services.reporting.experience import experience_facts
 from survey.services.reporting.perception import perception_figures
-from survey.services.reporting.results import ResultFilter
+from survey.services.reporting.result_filter import ResultFilter
 
 FACTOR_LABELS = {
     "S1": _l("Access to the service"),
@@ -128,7 +135,7 @@ def overview_context(
     p0 = report.benchmark.prop.estimate
     funnel_rows = [r for r in report.children if r.index.shown and not r.former]
     if p0 is not None and funnel_rows:
-        lines = reports.funnel_lines(p0, max(r.index.prop.n for r in funnel_rows), 1.0)
+        lines = funnel.funnel_lines(p0, max(r.index.prop.n for r in funnel_rows), 1.0)
         figures["funnel"] = charts.chart_json(
             charts.funnel_chart(
                 [r for r in report.children if not r.former], lines, p0, lang
@@ -210,11 +217,11 @@ def summary_of(report: reports.Overview) -> dict[str, Any]:
     }
 
 
-def _value(figure: reports.ShareFigure) -> bool:
+def _value(figure: share_figures.ShareFigure) -> bool:
     return figure.display.kind == "value"
 
 
-def questions_context(report: reports.QuestionReport) -> dict[str, Any]:
+def questions_context(report: question_results.QuestionReport) -> dict[str, Any]:
     lang = current_lang()
     likert = [r for r in report.questions if r.likert is not None and r.shown]
     figures: dict[str, Any] = {}
@@ -278,7 +285,7 @@ def _formatted(value: float, pattern: str, locale: Locale | None) -> str:
 
 
 def comments_context(
-    survey: Survey, unit: Unit, flt: ResultFilter, result: reports.CommentPage
+    survey: Survey, unit: Unit, flt: ResultFilter, result: comment_pages.CommentPage
 ) -> dict[str, Any]:
     context = _common(survey, unit, flt)
     months = result.months

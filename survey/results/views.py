@@ -34,8 +34,8 @@ from survey.services.audit import record_event
 from survey.services.design.listing import STATUS_LABELS, survey_rows
 from survey.services.fieldwork import weights
 from survey.services.integrity.quality import integrity_notice
-from survey.services.reporting import official, reports
-from survey.services.reporting.results import ResultFilter
+from survey.services.reporting import comment_pages, official, question_results, reports
+from survey.services.reporting.result_filter import ResultFilter
 
 bp = Blueprint("results", __name__)
 bp.before_request(require_roles("admin", "designer", "leader"))
@@ -85,7 +85,7 @@ def overview(slug: str, code: str | None) -> str:
 @bp.get("/<slug>/unit/<code>/questions")
 def questions(slug: str, code: str | None) -> str:
     survey, unit, flt = _load(slug, code)
-    report = reports.question_report(survey, unit, flt)
+    report = question_results.question_report(survey, unit, flt)
     return render_template("results/questions.html", **questions_context(report))
 
 
@@ -93,7 +93,7 @@ def questions(slug: str, code: str | None) -> str:
 @bp.get("/<slug>/unit/<code>/comments/<question_code>")
 def comments(slug: str, code: str | None, question_code: str) -> str:
     survey, unit, flt = _load(slug, code)
-    version = reports.report_version(survey, flt)
+    version = question_results.report_version(survey, flt)
     question = version and db.session.scalar(
         select(Question).where(
             Question.version_id == version.id, Question.code == question_code
@@ -102,7 +102,7 @@ def comments(slug: str, code: str | None, question_code: str) -> str:
     if question is None:
         abort(404)
     page = min(request.args.get("page", 1, type=int) or 1, 100_000)
-    result = reports.comment_page(
+    result = comment_pages.comment_page(
         survey, unit, flt, question, request.args.get("q", ""), max(1, page)
     )
     return render_template(

@@ -15,12 +15,10 @@ from survey.domain import statistics as st
 from survey.models import Unit
 from survey.results import charts
 from survey.services.demo import DEMO_SLUG
-from survey.services.reporting.reports import (
-    MonthPoint,
-    UnitRow,
-    funnel_lines,
-    share_figure,
-)
+from survey.services.reporting.funnel import funnel_lines
+from survey.services.reporting.share_figures import share_figure
+from survey.services.reporting.trend_points import MonthPoint
+from survey.services.reporting.unit_rows import UnitRow
 from tests.e2e.conftest import city_user
 
 pytestmark = pytest.mark.browser

@@ -229,7 +229,7 @@ def test_a_whole_number_question_refuses_decimals(client, make_survey):
 def test_a_screened_out_response_is_labelled_in_the_raw_export(client, make_survey):
     from survey.models import Unit
     from survey.services.reporting import raw_export
-    from survey.services.reporting.results import ResultFilter
+    from survey.services.reporting.result_filter import ResultFilter
 
     survey = make_survey("gate", spec=gate_spec(end=True, page_rule=True))
     for answer in ("n", "y"):
@@ -253,7 +253,12 @@ def test_a_screened_out_response_is_labelled_in_the_raw_export(client, make_surv
 
 
 def test_screened_out_counts_as_a_response_but_in_no_satisfaction(client, make_survey):
-    from survey.services.reporting import results, tallies
+    from survey.services.reporting import (
+        result_filter,
+        scope_counts,
+        tallies,
+        unit_counts,
+    )
 
     survey = make_survey("gate", spec=gate_spec(end=True, page_rule=True))
     # Even with a rating slipped in, a "no" keeps none.
@@ -266,10 +271,10 @@ def test_screened_out_counts_as_a_response_but_in_no_satisfaction(client, make_s
     )
     data = {**form_fields(html), qid("a1"): "y", qid("b1"): "5", "action": "submit"}
     assert client.post(URL, data=data).status_code == 302
-    flt = results.ResultFilter(include_flagged=True)
+    flt = result_filter.ResultFilter(include_flagged=True)
     for folded in (False, True):
         if folded:
             tallies.fold()
             db.session.commit()
-        assert sum(results.responses_by_unit(survey, None, flt).values()) == 2
-        assert results.dimension_counts(survey, None, flt, "overall") == {5: 1}
+        assert sum(unit_counts.responses_by_unit(survey, None, flt).values()) == 2
+        assert scope_counts.dimension_counts(survey, None, flt, "overall") == {5: 1}

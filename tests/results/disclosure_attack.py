@@ -43,7 +43,9 @@ from survey.domain.questions import LIKERT5, OVERALL
 from survey.extensions import db
 from survey.models import Answer, Question, Response, Survey, Unit
 from survey.models.responses import INVITED_CHANNELS
-from survey.services.reporting.results import LOCAL_OFFSET, ResultFilter, scope_tree
+from survey.services.reporting.local_time import LOCAL_OFFSET
+from survey.services.reporting.result_filter import ResultFilter
+from survey.services.reporting.unit_tree import scope_tree
 
 VALID = frozenset(st.LIKERT_CODES)
 TOP = frozenset(st.LIKERT_CODES[-2:])

@@ -9,7 +9,8 @@ from survey.domain import statistics as st
 from survey.models import Unit
 from survey.results import caterpillar, charts
 from survey.services.demo import DEMO_SLUG
-from survey.services.reporting.reports import UnitRow, hidden_figure, share_figure
+from survey.services.reporting.share_figures import hidden_figure, share_figure
+from survey.services.reporting.unit_rows import UnitRow
 from tests.results.conftest import unit
 
 OVERVIEW = f"/results/{DEMO_SLUG}"

@@ -23,15 +23,15 @@ from survey import create_app
 from survey.domain import statistics as st
 from survey.models import Option, Question, Unit
 from survey.results import charts
-from survey.services.reporting.reports import (
-    MonthPoint,
-    QuestionResult,
+from survey.services.reporting.funnel import funnel_lines
+from survey.services.reporting.question_results import QuestionResult
+from survey.services.reporting.share_figures import (
     ShareFigure,
-    UnitRow,
-    funnel_lines,
     hidden_figure,
     share_figure,
 )
+from survey.services.reporting.trend_points import MonthPoint
+from survey.services.reporting.unit_rows import UnitRow
 
 EXPECTED = Path(__file__).with_name("charts_expected.json")
 # Missing, it fails the first test below (and can be written: see the docstring).
@@ -398,7 +398,7 @@ def test_trend_draws_intervals_counts_apart_and_the_running_month_apart():
 def test_the_running_period_is_the_local_month_or_week():
     from datetime import datetime
 
-    from survey.services.reporting.reports import current_period
+    from survey.services.reporting.trend_points import current_period
 
     # 20:00 UTC on 31 January is 03:00 on 1 February in Vietnam.
     late = datetime(2026, 1, 31, 20, 0)
@@ -418,7 +418,7 @@ if __name__ == "__main__":
 
 
 def test_p_chart_signals_are_marked_on_complete_shown_periods_only():
-    from survey.services.reporting.reports import with_signals
+    from survey.services.reporting.trend_points import with_signals
 
     steady = [
         MonthPoint(f"2025-{i:02d}", 200, share_figure(120, 200, MIN_N), None)

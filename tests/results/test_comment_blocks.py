@@ -20,8 +20,9 @@ from survey.extensions import db
 from survey.models import Answer, Question, Response, Survey, Unit
 from survey.models.responses import INVITED_CHANNELS
 from survey.services.demo import DEMO_SLUG, seed_demo
-from survey.services.reporting import results
-from survey.services.reporting.results import LOCAL_OFFSET, ResultFilter
+from survey.services.reporting import text_comments
+from survey.services.reporting.local_time import LOCAL_OFFSET
+from survey.services.reporting.result_filter import ResultFilter
 from tests.results.conftest import unit
 
 
@@ -238,7 +239,7 @@ def test_no_two_comment_views_differ_by_fewer_than_min_n_respondents(app, capsys
             group=group,
             include_flagged=flagged,
         )
-        query = results._comment_query(survey, scope, flt, question)
+        query = text_comments._comment_query(survey, scope, flt, question)
         shown = frozenset(db.session.scalars(query.with_only_columns(Answer.id)))
         views.append(shown)
         subtree = set(

@@ -14,8 +14,8 @@ from survey.domain.questions import SATISFACTION_FACTORS
 from survey.extensions import db
 from survey.models import Answer, Question, Response
 from survey.services.demo import DEMO_SLUG
-from survey.services.reporting import reports, results
-from survey.services.reporting.results import ResultFilter
+from survey.services.reporting import reports, scope_counts
+from survey.services.reporting.result_filter import ResultFilter
 from tests.results.conftest import unit
 
 
@@ -38,7 +38,9 @@ def test_factor_patterns_match_a_recount_of_the_raw_answers(app, demo):
                 code >= 4
             )
     expected = Counter(tuple(v) for v in per_response.values())
-    counted = results.factor_patterns(demo, scope, ResultFilter(), SATISFACTION_FACTORS)
+    counted = scope_counts.factor_patterns(
+        demo, scope, ResultFilter(), SATISFACTION_FACTORS
+    )
     assert counted == expected
     assert len(counted) <= 3**5
 

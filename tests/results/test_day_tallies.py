@@ -8,10 +8,21 @@ from datetime import date, timedelta
 
 from sqlalchemy import update
 
+from survey import jobs
+from survey.domain.questions import SATISFACTION_FACTORS
 from survey.extensions import db
 from survey.models.tallies import AnswerDayTally, ResponseDayTally
-from survey.services.reporting import results, tallies
-from survey.services.reporting.results import ResultFilter
+from survey.services.reporting import (
+    publishing,
+    question_counts,
+    scope_counts,
+    tallies,
+    tally_check,
+    trend_counts,
+    unit_counts,
+)
+from survey.services.reporting.count_source import RAW, TALLIES
+from survey.services.reporting.result_filter import ResultFilter
 from tests.results.conftest import unit
 
 CHANNELS = ("", "invited", "optin")
@@ -41,7 +52,7 @@ def random_filters(seed: int, count: int) -> list[ResultFilter]:
 
 
 def assert_agree(survey, scope, filters):
-    compared = tallies.comparisons(survey, scope, filters)
+    compared = tally_check.comparisons(survey, scope, filters)
     assert compared
     for what, tallied, straight in compared:
         assert tallied == straight, what
@@ -54,49 +65,49 @@ def test_any_range_and_week_agrees_with_the_rows(demo):
     db.session.commit()
     assert_agree(demo, None, filters)
     # all folded: the tallies alone
-    tallies.fold_all()
+    jobs.fold_waiting()
     assert tallies.waiting() == 0
     assert_agree(demo, None, filters)
     assert_agree(demo, unit("P-BEN-THANH"), random_filters(seed=7, count=3))
 
 
 def test_published_figures_with_the_cell_key_noise_agree(demo):
-    tallies.fold_all()
+    jobs.fold_waiting()
     today = date.today()
     flt = ResultFilter(
         date_from=today - timedelta(days=75), date_to=today - timedelta(days=3)
     )
     views = (
-        lambda: results.responses_by_month(demo, None, ResultFilter(), "week"),
-        lambda: results.dimension_counts_by_month(
-            demo, None, ResultFilter(), "overall", "week"
+        lambda s: trend_counts.responses_by_month(
+            demo, None, ResultFilter(), "week", source=s
         ),
-        lambda: results.responses_by_month(demo, None, flt),
-        lambda: results.scale_counts(demo, None, flt),
-        lambda: results.option_counts(demo, None, flt),
-        lambda: results.factor_patterns(demo, None, flt, results.SATISFACTION_FACTORS),
+        lambda s: trend_counts.dimension_counts_by_month(
+            demo, None, ResultFilter(), "overall", "week", source=s
+        ),
+        lambda s: trend_counts.responses_by_month(demo, None, flt, source=s),
+        lambda s: question_counts.scale_counts(demo, None, flt, source=s),
+        lambda s: question_counts.option_counts(demo, None, flt, source=s),
+        lambda s: scope_counts.factor_patterns(
+            demo, None, flt, SATISFACTION_FACTORS, source=s
+        ),
     )
-    results.CELL_KEY = True
+    publishing.CELL_KEY = True
     try:
         for view in views:
-            tallied = view()
+            tallied = view(TALLIES)
             assert tallied
-            results.USE_TALLIES = False
-            try:
-                assert view() == tallied
-            finally:
-                results.USE_TALLIES = True
+            assert view(RAW) == tallied
     finally:
-        results.CELL_KEY = None
+        publishing.CELL_KEY = None
 
 
 def test_part_months_and_weeks_are_read_from_the_day_tallies(demo):
-    tallies.fold_all()
+    jobs.fold_waiting()
     today = date.today()
     start = (today - timedelta(days=120)).replace(day=10)
     flt = ResultFilter(date_from=start, date_to=today)
-    in_range = sum(results.responses_by_unit(demo, None, flt).values())
-    weekly = results.responses_by_month(demo, None, ResultFilter(), "week")
+    in_range = sum(unit_counts.responses_by_unit(demo, None, flt).values())
+    weekly = trend_counts.responses_by_month(demo, None, ResultFilter(), "week")
     assert in_range and weekly
     # A day tally made wrong on purpose shows in both views: they read it.
     counted = ResponseDayTally.hard_flagged.is_(False)
@@ -110,8 +121,8 @@ def test_part_months_and_weeks_are_read_from_the_day_tallies(demo):
         .where(counted, ResponseDayTally.day == day)
         .values(responses=ResponseDayTally.responses + 1000)
     )
-    assert sum(results.responses_by_unit(demo, None, flt).values()) > in_range + 999
-    after = results.responses_by_month(demo, None, ResultFilter(), "week")
+    assert sum(unit_counts.responses_by_unit(demo, None, flt).values()) > in_range + 999
+    after = trend_counts.responses_by_month(demo, None, ResultFilter(), "week")
     assert sum(after.values()) > sum(weekly.values()) + 999
     db.session.rollback()
 

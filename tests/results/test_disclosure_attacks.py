@@ -15,13 +15,20 @@ from collections import Counter
 import pytest
 from sqlalchemy import select
 
+from survey import jobs
 from survey.domain import disclosure
 from survey.domain.questions import LIKERT5, OVERALL, SATISFACTION_FACTORS
 from survey.extensions import db
 from survey.models import Question, Survey, Unit
 from survey.services.demo import DEMO_SLUG, seed_demo
-from survey.services.reporting import reports, results, tallies
-from survey.services.reporting.results import ResultFilter
+from survey.services.reporting import (
+    question_results,
+    reports,
+    trend_counts,
+    unit_counts,
+    unit_tree,
+)
+from survey.services.reporting.result_filter import ResultFilter
 from tests.results import disclosure_attack as da
 from tests.results.conftest import unit
 
@@ -33,7 +40,7 @@ def _keyed(app, monkeypatch, responses: int) -> Survey:
     monkeypatch.setattr(disclosure, "_source", random.Random(18))
     seed_demo(responses)
     db.session.commit()
-    tallies.fold_all()
+    jobs.fold_waiting()
     app.config["SURVEY_CELL_KEY"] = True
     return db.session.scalar(select(Survey).where(Survey.slug == DEMO_SLUG))
 
@@ -62,12 +69,12 @@ def test_the_suite_computes_what_the_app_publishes(keyed_demo):
     simulated figures (so the suite attacks the real thing)."""
     data = da.Data(keyed_demo)
     city = unit("HCM")
-    tree = results.scope_tree(city)
+    tree = unit_tree.scope_tree(city)
     flts = da.filters(data.months)
     checked = 0
     for flt in random.Random(3).sample(flts, 25):
         admitted = [i for i, a in enumerate(data.atoms) if da.admits(flt, a)]
-        table = results.dimension_table(keyed_demo, tree, flt, (OVERALL,))[OVERALL]
+        table = unit_counts.dimension_table(keyed_demo, tree, flt, (OVERALL,))[OVERALL]
         expected = data.cell(da._mask(admitted), admitted)
         assert _published(table.total) == da.published(expected, 10, True)
         for child, counts in table.children.items():
@@ -77,7 +84,7 @@ def test_the_suite_computes_what_the_app_publishes(keyed_demo):
             cell = data.cell(da._mask(part), part)
             assert _published(counts) == da.published(cell, 10, True)
             checked += 1
-        months = results.dimension_counts_by_month(keyed_demo, city, flt, OVERALL)
+        months = trend_counts.dimension_counts_by_month(keyed_demo, city, flt, OVERALL)
         for month, counts in months.items():
             part = [i for i in admitted if data.atoms[i].month == month]
             cell = data.cell(da._mask(part), part)
@@ -199,9 +206,9 @@ def _check_the_questions_page(survey, data, code, scopes, flts, version):
     for flt in random.Random(4).sample(flts, 3):
         admitted = [i for i, a in enumerate(data.atoms) if da.admits(flt, a)]
         for scope in random.Random(flt.channel).sample(list(scopes), 3):
-            tree = results.scope_tree(scope)
+            tree = unit_tree.scope_tree(scope)
             part = [i for i in admitted if data.atoms[i].unit_id in tree.child_of]
-            report = reports.question_report(survey, scope, flt)
+            report = question_results.question_report(survey, scope, flt)
             shown = next(q for q in report.questions if q.question.code == code)
             expected = da.published_codes(data.cell(da._mask(part), part), 10, True)
             n, satisfied, *_ = da._quantities(expected)
@@ -390,7 +397,9 @@ def test_the_same_cell_shows_the_same_figure_everywhere(
     ):
         page = _overview(keyed_demo, "HCM", channel=channel)
         assert _counts(figure) == _counts(page.overall)
-    questions = reports.question_report(keyed_demo, unit("HCM"), ResultFilter())
+    questions = question_results.question_report(
+        keyed_demo, unit("HCM"), ResultFilter()
+    )
     sat = next(q for q in questions.questions if q.question.dimension == OVERALL)
     assert sat.n == round(city.overall.prop.n)
     assert round(100 * sat.likert.top_two.estimate, 1) == round(
@@ -460,7 +469,7 @@ def generated_city(app, monkeypatch, make_unit) -> Survey:
     db.session.flush()
     generate_responses(survey, 1200, seed=5)
     db.session.commit()
-    tallies.fold_all()
+    jobs.fold_waiting()
     app.config["SURVEY_CELL_KEY"] = True
     return survey
 

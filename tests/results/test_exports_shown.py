@@ -9,7 +9,7 @@ import io
 
 from survey.services.demo import DEMO_SLUG
 from survey.services.reporting import reports
-from survey.services.reporting.results import ResultFilter
+from survey.services.reporting.result_filter import ResultFilter
 from tests.results.conftest import unit
 
 

@@ -30,7 +30,7 @@ from survey.models import Answer, Invitation, Question, Response, Survey
 from survey.services.fieldwork.cases import import_cases
 from survey.services.fieldwork.waves import create_wave, draw_wave
 from survey.services.reporting import official, reports
-from survey.services.reporting.results import ResultFilter
+from survey.services.reporting.result_filter import ResultFilter
 from tests.results.conftest import unit
 
 CAP = 0.05

@@ -14,8 +14,8 @@ from datetime import date
 from survey.extensions import db
 from survey.models.reviews import UnitReview
 from survey.services.fieldwork import weights
-from survey.services.reporting import reports
-from survey.services.reporting.results import ResultFilter
+from survey.services.reporting import reports, unit_rows
+from survey.services.reporting.result_filter import ResultFilter
 from tests.results.conftest import unit
 
 
@@ -53,19 +53,19 @@ def test_a_unit_under_review_gets_no_band_and_does_not_move_the_limits(
     first = reports.overview(survey, unit("CITY"), flt)
     before = {r.unit.code: r for r in first.children}
     assert before["W1"].band is not None
-    assert reports.rankable_row(before["W1"], flt)
+    assert unit_rows.rankable_row(before["W1"], flt)
     assert first.phi > 1  # 100 % beside 80 %: the limits are widened
     put_under_review(survey, "W1")
     report = reports.overview(survey, unit("CITY"), flt)
     rows = {r.unit.code: r for r in report.children}
     assert rows["W1"].under_review and rows["W1"].band is None
     assert rows["W1"].index.shown  # still shown, with its figure
-    assert not reports.rankable_row(rows["W1"], flt)
-    assert rows["W2"].band is not None and reports.rankable_row(rows["W2"], flt)
+    assert not unit_rows.rankable_row(rows["W1"], flt)
+    assert rows["W2"].band is not None and unit_rows.rankable_row(rows["W2"], flt)
     assert report.phi == 1.0  # W1's figure no longer widens W2's limits
     # Opt-in or pooled answers are never fit for a ranking.
     pooled = reports.overview(survey, unit("CITY"), ResultFilter())
-    assert not any(reports.rankable_row(r, pooled.filter) for r in pooled.children)
+    assert not any(unit_rows.rankable_row(r, pooled.filter) for r in pooled.children)
 
 
 def test_the_page_export_and_funnel_leave_a_unit_under_review_out(

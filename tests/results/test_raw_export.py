@@ -300,7 +300,7 @@ def test_the_page_filters_apply_and_the_export_is_audited_first(
 def test_rows_are_read_in_batches_in_id_order(app, small):
     survey, city, w1, w2, answer = small
     ids = [answer(w1 if i % 2 else w2, SAT=1 + i % 5).id for i in range(7)]
-    from survey.services.reporting.results import ResultFilter
+    from survey.services.reporting.result_filter import ResultFilter
 
     flt = ResultFilter()
     layout = raw_export.raw_layout(survey, flt)
@@ -369,7 +369,7 @@ def test_rows_folded_by_the_database_equal_rows_built_answer_by_answer(app, smal
     """The export lets the database fold each response's answers into one
     object; every cell must be what reading the answers one by one gives."""
     from survey.services.demo import generate_responses
-    from survey.services.reporting.results import ResultFilter
+    from survey.services.reporting.result_filter import ResultFilter
 
     survey, city, w1, w2, answer = small
     generate_responses(survey, 300, seed=5)
@@ -437,7 +437,7 @@ def test_csv_of_stored_fields_is_the_file_written_cell_by_cell(app, small, make_
         move_question,
         new_draft_from,
     )
-    from survey.services.reporting.results import ResultFilter
+    from survey.services.reporting.result_filter import ResultFilter
 
     survey, city, w1, w2, answer = small
     first = survey.published_version

@@ -11,7 +11,7 @@ from survey.extensions import db
 from survey.models import Answer, Reform, Response, Unit
 from survey.services.city import reforms
 from survey.services.reporting import lineage_results
-from survey.services.reporting.results import ResultFilter
+from survey.services.reporting.result_filter import ResultFilter
 
 MAPPING = (
     "former_code,new_code,share,effective_date\n"

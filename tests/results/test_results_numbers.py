@@ -14,7 +14,7 @@ from survey.domain.questions import OVERALL
 from survey.extensions import db
 from survey.models import Answer, Question, Response
 from survey.services.demo import DEMO_SLUG
-from survey.services.reporting.results import ResultFilter
+from survey.services.reporting.result_filter import ResultFilter
 from tests.results.conftest import unit
 
 OVERVIEW = f"/results/{DEMO_SLUG}"
@@ -189,8 +189,8 @@ def test_the_questions_page_counts_only_the_version_it_labels(
     make_survey, add_responses
 ):
     from survey.services.design.designer import new_draft_from
-    from survey.services.reporting.reports import question_report
-    from survey.services.reporting.results import ResultFilter
+    from survey.services.reporting.question_results import question_report
+    from survey.services.reporting.result_filter import ResultFilter
 
     survey = make_survey()
     add_responses(survey, unit("W1"), 12, code=5)  # answered version 1

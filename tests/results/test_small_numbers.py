@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from survey.services.reporting import reports
-from survey.services.reporting.results import ResultFilter
+from survey.services.reporting.result_filter import ResultFilter
 from tests.results.conftest import unit
 from tests.results.test_rankings import put_under_review
 

@@ -14,13 +14,20 @@ from survey.models import AnswerTally, FactorTally, Response, ResponseTally
 from survey.models.tallies import ALL_MONTHS
 from survey.services.demo import generate as demo_generate
 from survey.services.demo import generate_responses
-from survey.services.reporting import results, tallies
-from survey.services.reporting.results import ResultFilter
+from survey.services.reporting import (
+    count_source,
+    tallies,
+    tally_check,
+    trend_counts,
+    unit_counts,
+)
+from survey.services.reporting.count_source import RAW
+from survey.services.reporting.result_filter import ResultFilter
 from tests.results.conftest import unit
 
 
 def assert_tallies_agree(survey, scope=None):
-    compared = tallies.comparisons(survey, scope)
+    compared = tally_check.comparisons(survey, scope)
     assert compared
     for what, tallied, straight in compared:
         assert tallied == straight, what
@@ -46,7 +53,7 @@ def test_counts_agree_before_during_and_after_folding(
     assert_tallies_agree(demo)  # part tallied, part straight
     assert_tallies_agree(demo, unit("P-BEN-THANH"))
 
-    tallies.fold_all()
+    jobs.fold_waiting()
     assert tallies.waiting() == 0
     assert db.session.scalar(select(func.count()).select_from(AnswerTally)) > 0
     for survey in (demo, small):
@@ -60,7 +67,19 @@ def test_counts_agree_before_during_and_after_folding(
     assert tallies.fold() == 44
     assert tallies.fold() == 0  # nothing counted twice
     db.session.commit()
-    assert tallies.check() == []
+    assert tally_check.check() == []
+
+
+def test_a_fold_is_one_batch_its_caller_commits(demo):
+    db.session.commit()
+    before = tallies.waiting(demo)
+    assert tallies.fold(limit=50) == 50
+    assert tallies.waiting(demo) == before - 50
+    db.session.rollback()  # the service committed nothing: the job or CLI does
+    assert tallies.waiting(demo) == before
+    assert jobs.fold_waiting() == before
+    db.session.rollback()
+    assert tallies.waiting(demo) == 0
 
 
 KEY_SUMS = ("key_sum", "code_key", "answered_key")  # added by migration 0009
@@ -85,7 +104,7 @@ def _tally_rows(key_sums: bool = True) -> list[list[tuple]]:
 
 
 def test_a_bulk_load_counted_as_it_is_written_equals_a_fold_of_it(demo, monkeypatch):
-    tallies.fold_all()  # the demo's own 300 first
+    jobs.fold_waiting()  # the demo's own 300 first
     monkeypatch.setattr(demo_generate, "SAVE_EVERY", 250)
     saved = []
 
@@ -110,7 +129,7 @@ def test_a_bulk_load_counted_as_it_is_written_equals_a_fold_of_it(demo, monkeypa
         assert db.session.scalar(summed) == 1000
 
     tallies.clear()
-    tallies.fold_all()
+    jobs.fold_waiting()
     assert _tally_rows() == as_written
 
 
@@ -136,7 +155,7 @@ def _over_all_months(model, summed: bool = False, key_sums: bool = True) -> list
 def test_every_tally_cell_is_also_kept_over_all_months(demo):
     tallies.fold(limit=120)
     db.session.commit()
-    tallies.fold_all()  # a second batch adds to the rows of the first
+    jobs.fold_waiting()  # a second batch adds to the rows of the first
     for model in (ResponseTally, FactorTally, AnswerTally):
         assert _over_all_months(model) == _over_all_months(model, summed=True)
         assert _over_all_months(model), model
@@ -147,7 +166,7 @@ def test_the_migration_makes_the_rows_over_all_months_from_the_monthly_ones(app,
     from flask_migrate import downgrade, upgrade
 
     assert not app.logger.disabled
-    tallies.fold_all()
+    jobs.fold_waiting()
     folded = _tally_rows(key_sums=False)
     db.session.remove()
     downgrade(revision="0007")
@@ -162,28 +181,26 @@ def test_the_migration_makes_the_rows_over_all_months_from_the_monthly_ones(app,
         upgrade()
     # 0009 gives the responses their record keys and refolds the tallies.
     assert tallies.waiting() == len(db.session.scalars(select(Response.id)).all())
-    tallies.fold_all()
+    jobs.fold_waiting()
     assert _tally_rows(key_sums=False) == folded
-    assert tallies.check() == []
+    assert tally_check.check() == []
     assert not app.logger.disabled  # Alembic's logging set-up left it on
 
 
 def test_the_overview_reads_the_same_figures_from_tallies_and_rows(demo):
     flt = ResultFilter()
     root = demo.owner_unit
-    tallies.fold_all()
-    with_tallies = results.dimension_counts_by_unit(demo, root, flt, ["overall"])
-    results.USE_TALLIES = False
-    try:
-        straight = results.dimension_counts_by_unit(demo, root, flt, ["overall"])
-    finally:
-        results.USE_TALLIES = True
+    jobs.fold_waiting()
+    with_tallies = unit_counts.dimension_counts_by_unit(demo, root, flt, ["overall"])
+    straight = unit_counts.dimension_counts_by_unit(
+        demo, root, flt, ["overall"], source=RAW
+    )
     assert with_tallies == straight
     assert sum(sum(c.values()) for c in with_tallies["overall"].values()) > 0
 
 
 def test_a_rebuild_gives_the_same_tallies(demo):
-    tallies.fold_all()
+    jobs.fold_waiting()
     before = db.session.execute(
         select(ResponseTally.unit_id, func.sum(ResponseTally.responses)).group_by(
             ResponseTally.unit_id
@@ -193,7 +210,7 @@ def test_a_rebuild_gives_the_same_tallies(demo):
     db.session.commit()
     assert db.session.scalar(select(func.count()).select_from(ResponseTally)) == 0
     assert tallies.waiting() == db.session.scalar(select(func.count(Response.id)))
-    tallies.fold_all()
+    jobs.fold_waiting()
     after = db.session.execute(
         select(ResponseTally.unit_id, func.sum(ResponseTally.responses)).group_by(
             ResponseTally.unit_id
@@ -230,7 +247,7 @@ def test_ranges_read_whole_months_and_the_days_around_them(
         )
 
     flt = ResultFilter(date_from=date_from, date_to=date_to)
-    reads = results._tally_reads(ResponseTally, demo, None, flt)
+    reads = count_source._tally_reads(ResponseTally, demo, None, flt)
     monthly = [bounds(w) for t, w in reads if t is ResponseTally]
     daily = [bounds(w) for t, w in reads if t is not ResponseTally]
     expected_months = []
@@ -252,15 +269,11 @@ def test_part_month_and_weekly_slices_still_agree(demo):
     db.session.commit()
     today = date.today()
     flt = ResultFilter(date_from=today.replace(day=2), date_to=today)
-    tallied = results.responses_by_unit(demo, None, flt)
-    results.USE_TALLIES = False
-    try:
-        assert results.responses_by_unit(demo, None, flt) == tallied
-    finally:
-        results.USE_TALLIES = True
-    weekly = results.responses_by_month(demo, None, ResultFilter(), "week")
+    tallied = unit_counts.responses_by_unit(demo, None, flt)
+    assert unit_counts.responses_by_unit(demo, None, flt, source=RAW) == tallied
+    weekly = trend_counts.responses_by_month(demo, None, ResultFilter(), "week")
     assert sum(weekly.values()) == sum(
-        results.responses_by_unit(demo, None, ResultFilter()).values()
+        unit_counts.responses_by_unit(demo, None, ResultFilter()).values()
     )
 
 
@@ -276,7 +289,7 @@ def test_a_results_page_queues_a_fold_of_waiting_responses(
     assert tallies.waiting(demo) >= 10
     assert jobs.run_pending() == 1
     assert tallies.waiting(demo) == 0
-    assert tallies.check() == []
+    assert tally_check.check() == []
 
 
 def test_the_tallies_commands(demo, app):
@@ -319,7 +332,7 @@ def test_a_big_fold_compacts_the_tallies_and_keeps_every_count(demo, monkeypatch
     # dead row is left. (The statistics' dead-row count arrives late under load.)
     file_of = select(func.pg_relation_filenode(text("'answer_tallies'::regclass")))
     before = db.session.scalar(file_of) if postgresql else None
-    assert tallies.fold_all() == db.session.scalar(select(func.count(Response.id)))
+    assert jobs.fold_waiting() == db.session.scalar(select(func.count(Response.id)))
     assert_tallies_agree(demo)
     if not postgresql:
         assert not tidied

@@ -8,8 +8,8 @@ from sqlalchemy import update
 
 from survey.extensions import db
 from survey.models import Response
-from survey.services.reporting import results
-from survey.services.reporting.results import ResultFilter
+from survey.services.reporting import trend_counts
+from survey.services.reporting.result_filter import ResultFilter
 from tests.results.test_results_pages import text_of
 
 
@@ -36,7 +36,7 @@ def test_weeks_start_on_a_local_monday(
             .values(submitted_at=moment)
         )
     db.session.commit()
-    weekly = results.responses_by_month(survey, city, ResultFilter(), "week")
+    weekly = trend_counts.responses_by_month(survey, city, ResultFilter(), "week")
     assert weekly == {"2026-02-23": 1, "2026-03-02": 2, "2026-03-09": 2}
     assert ResultFilter.from_args({"trend": "week"}).to_args() == {"trend": "week"}
     assert ResultFilter.from_args({"trend": "year"}).trend == "month"

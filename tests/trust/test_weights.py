@@ -29,7 +29,7 @@ from survey.models import (
 from survey.services.fieldwork import weights
 from survey.services.fieldwork.waves import create_wave
 from survey.services.reporting import reports
-from survey.services.reporting.results import ResultFilter
+from survey.services.reporting.result_filter import ResultFilter
 from tests.trust.conftest import case_row
 
 CIVIL = ("civil_status", "citizen", "approved")

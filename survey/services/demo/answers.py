@@ -100,7 +100,7 @@ def _fake_response(
     if submitted_at is not None:
         days_ago = max(0.0, (now - submitted_at).total_seconds() / 86400)
     submitted = now - timedelta(days=days_ago)
-    # Whole milliseconds, as SQLite's date functions read them (tallies.cut_of).
+    # Whole milliseconds, as SQLite's date functions read them (tally_counts.cut_of).
     submitted -= timedelta(microseconds=submitted.microsecond % 1000)
     level = unit_level + 0.05 * (1 - days_ago / span_days) + rng.gauss(0, 0.12)
     business = rng.random() < 0.15

@@ -30,7 +30,7 @@ from survey.services.demo.units import (
 )
 from survey.services.demo.writer import _BulkWriter, _in_background
 from survey.services.design.definitions import create_survey
-from survey.services.reporting import tallies
+from survey.services.reporting import tallies, tally_counts
 from survey.services.reporting.raw_export import AnswerFields
 
 
@@ -124,7 +124,7 @@ def generate_responses(
     counts = None
     for size, rows in _in_background(plan.chunks(first_id, count, chunk, seed)):
         if tally and counts is None:
-            counts = tallies.counter([version.id])
+            counts = tally_counts.counter([version.id])
         if counts is not None:
             _count(counts, *rows)
         writer.write(*rows, batch=batch)
@@ -142,7 +142,10 @@ SAVE_EVERY = 100_000  # responses per commit of a bulk load: one tally write
 
 
 def _count(
-    counts: tallies.Counts, responses: list[tuple], answers: list[tuple], *_rest: Any
+    counts: tally_counts.Counts,
+    responses: list[tuple],
+    answers: list[tuple],
+    *_rest: Any,
 ) -> None:
     """Count a chunk's rows (see RESPONSE_COLUMNS; answers in response order)."""
     by_response = groupby(answers, key=itemgetter(0))
@@ -153,11 +156,13 @@ def _count(
             rows = list(current[1])  # before the next group ends this one
             current = next(by_response, None)
         # survey, version, unit, submitted_at, channel, group, hard_flagged
-        cut = tallies.cut_of(*row[1:4], row[8], row[4], row[6], row[12])
+        cut = tally_counts.cut_of(*row[1:4], row[8], row[4], row[6], row[12])
         counts.add_written(cut, rows, row[14])
 
 
-def _save(counts: tallies.Counts | None, checkpoint: Callable[[], None] | None) -> None:
+def _save(
+    counts: tally_counts.Counts | None, checkpoint: Callable[[], None] | None
+) -> None:
     if counts is not None:
         counts.write()
     if checkpoint:

@@ -12,7 +12,8 @@ from sqlalchemy import func, select
 from survey.extensions import db
 from survey.models import Response, Survey, Unit
 from survey.models.surveys import survey_units
-from survey.services.reporting.results import ResultFilter, responses_by_unit
+from survey.services.reporting.result_filter import ResultFilter
+from survey.services.reporting.unit_counts import responses_by_unit
 
 STATUS_LABELS = {
     "draft": _l("Draft"),

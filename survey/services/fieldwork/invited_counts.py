@@ -21,8 +21,8 @@ from survey.extensions import db
 from survey.models import Answer, Invitation, Question, Response, ServiceCase, Unit
 from survey.models.surveys import Survey
 from survey.models.waves import Wave
-from survey.services.reporting import results
-from survey.services.reporting.results import ResultFilter
+from survey.services.reporting import publishing, unit_counts
+from survey.services.reporting.result_filter import ResultFilter
 
 
 @dataclass(frozen=True)
@@ -143,7 +143,7 @@ def _answers(
     for unit_id, group, applicant, outcome, code, count, key in rows:
         found[unit_id][(group, applicant, outcome)][code] += count
         keys[unit_id][(group, applicant, outcome)] += int(key or 0)
-    every = results._dimension_rows(survey, scope, invited, (OVERALL,))
+    every = unit_counts._dimension_rows(survey, scope, invited, (OVERALL,))
     for unit_id, (codes, key) in every.get(OVERALL, {}).items():
         unlinked = Counter({c: n for c, n in codes.items() if c in st.LIKERT_CODES})
         for linked in found.get(unit_id, {}).values():
@@ -164,7 +164,7 @@ def _published(
     perturbed by its own records' keys (survey.domain.disclosure), so that
     two weighted figures differenced give noise, as the unweighted ones do.
     """
-    if not results.perturbing():
+    if not publishing.perturbing():
         return found
     for unit_id, cells in found.items():
         for cell, codes in cells.items():
@@ -211,7 +211,7 @@ def _invitations(
     # The responses are published with the cell-key noise (the invitations
     # are the platform's own doing, not the respondents').
     return {
-        unit_id: (sent, results._publish_count(done, int(key or 0), "invited", None))
+        unit_id: (sent, publishing._publish_count(done, int(key or 0), "invited", None))
         for unit_id, sent, done, key in db.session.execute(query)
     }
 

@@ -31,9 +31,10 @@ from survey.services.fieldwork.invited_counts import (
     _UnitCounts,
     response_rates,
 )
-from survey.services.reporting import results
-from survey.services.reporting.reports import Overview, ShareFigure, hidden_figure
-from survey.services.reporting.results import ResultFilter
+from survey.services.reporting import unit_tree
+from survey.services.reporting.reports import Overview
+from survey.services.reporting.result_filter import ResultFilter
+from survey.services.reporting.share_figures import ShareFigure, hidden_figure
 
 __all__ = [
     "ResponseRate",
@@ -181,7 +182,7 @@ def weighted_overview(report: Overview) -> WeightedOverview | None:
         return None
     counts = _unit_counts(report.survey, scope, flt)
     weights = {unit_id: _unit_weights(c) for unit_id, c in counts.items()}
-    tree = results.scope_tree(scope)
+    tree = unit_tree.scope_tree(scope)
     members: dict[int, list[int]] = defaultdict(list)
     for unit_id in counts:
         child = tree.child_of.get(unit_id)

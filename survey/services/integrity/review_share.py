@@ -18,9 +18,9 @@ from dataclasses import dataclass
 
 from survey.domain.questions import OVERALL
 from survey.models import Survey, Unit, UnitReview
-from survey.services.reporting import results
-from survey.services.reporting.reports import ShareFigure, _top_two
-from survey.services.reporting.results import ResultFilter
+from survey.services.reporting import scope_counts
+from survey.services.reporting.result_filter import ResultFilter
+from survey.services.reporting.share_figures import ShareFigure, _top_two
 
 ANSWER_CODES = (1, 2, 3, 4, 5)
 
@@ -46,10 +46,10 @@ def review_share(
     units = tuple(r.unit for r in below if r.unit_id != scope.id)
     if not units:
         return None
-    total = results.dimension_counts(survey, scope, flt, OVERALL)
+    total = scope_counts.dimension_counts(survey, scope, flt, OVERALL)
     theirs: Counter[int] = Counter()
     for unit in units:
-        theirs.update(results.dimension_counts(survey, unit, flt, OVERALL))
+        theirs.update(scope_counts.dimension_counts(survey, unit, flt, OVERALL))
     without = Counter({c: max(total[c] - theirs[c], 0) for c in total})
     answered = sum(total[c] for c in ANSWER_CODES)
     their_answers = min(sum(theirs[c] for c in ANSWER_CODES), answered)

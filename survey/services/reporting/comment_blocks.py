@@ -26,7 +26,7 @@ from survey.models import Response
 from survey.models.responses import INVITED_CHANNELS
 
 if TYPE_CHECKING:  # results imports this module
-    from survey.services.reporting.results import ResultFilter
+    from survey.services.reporting.result_filter import ResultFilter
 
 
 def whole_months(flt: ResultFilter) -> ResultFilter:

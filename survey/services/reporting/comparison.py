@@ -21,8 +21,8 @@ from survey.domain.questions import OVERALL
 from survey.extensions import db
 from survey.models import Survey, Unit
 from survey.services.integrity.quality import units_under_review
-from survey.services.reporting import results
-from survey.services.reporting.results import ResultFilter
+from survey.services.reporting import unit_counts
+from survey.services.reporting.result_filter import ResultFilter
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,7 @@ def _ancestry(unit_ids: set[int]) -> dict[int, tuple[int, ...]]:
 
 def survey_comparison(survey: Survey, flt: ResultFilter) -> SurveyComparison:
     """Every unit of the survey against the city, under ``flt``, once."""
-    own = results.dimension_counts_by_unit(survey, None, flt, (OVERALL,)).get(
+    own = unit_counts.dimension_counts_by_unit(survey, None, flt, (OVERALL,)).get(
         OVERALL, {}
     )
     paths = _ancestry(set(own))

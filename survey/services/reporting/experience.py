@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from survey.domain import statistics as st
 from survey.domain.stats.experience import SHARE_FACTS, VISITS, mean_visits, share_fact
-from survey.services.reporting.reports import QuestionReport
+from survey.services.reporting.question_results import QuestionReport
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from survey.models import Survey, Unit, User
 from survey.models._time import utcnow
 from survey.models.export_jobs import ExportJob
 from survey.services.reporting import raw_export
-from survey.services.reporting.results import ResultFilter
+from survey.services.reporting.result_filter import ResultFilter
 
 PROGRESS_KEY = "export-progress-{}"
 

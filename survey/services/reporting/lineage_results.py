@@ -20,8 +20,8 @@ from survey.domain.lineage import Counts, Link, composition, reconstruct
 from survey.domain.questions import OVERALL
 from survey.extensions import db
 from survey.models import Reform, ReformLink, Survey, Unit
-from survey.services.reporting import reports, results
-from survey.services.reporting.results import ResultFilter
+from survey.services.reporting import share_figures, trend_counts
+from survey.services.reporting.result_filter import ResultFilter
 
 
 @dataclass(frozen=True)
@@ -83,7 +83,7 @@ def unit_history(survey: Survey, unit: Unit, flt: ResultFilter) -> History:
         figure = reconstruct(weights, counts)
         # Widened for the cell-key noise as every other figure is, so that a
         # month of the unit's own reads the same here as on its trend.
-        share = reports.honest_interval(st.wilson(figure.successes, figure.n), 2)
+        share = share_figures.honest_interval(st.wilson(figure.successes, figure.n), 2)
         points.append(
             HistoryPoint(
                 month=month,
@@ -118,7 +118,7 @@ def reform_dates(scope: Unit) -> tuple[date, ...]:
 
 
 def _monthly(survey: Survey, unit: Unit, flt: ResultFilter) -> dict[str, Counts]:
-    per_month = results.dimension_counts_by_month(survey, unit, flt, OVERALL)
+    per_month = trend_counts.dimension_counts_by_month(survey, unit, flt, OVERALL)
     return {month: _top_two(codes) for month, codes in per_month.items()}
 
 

@@ -11,39 +11,25 @@ and named on the page, never weighted into the figure.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
-from sqlalchemy import and_, select, true
-
 from survey.domain import design_weights as dw
 from survey.domain import statistics as st
-from survey.domain.questions import LIKERT5, OVERALL
-from survey.extensions import db
 from survey.models import (
-    Answer,
-    CaseContact,
-    Invitation,
-    Question,
-    Response,
-    ServiceCase,
     Unit,
 )
 from survey.models.surveys import Survey
-from survey.models.waves import Wave
-from survey.services.fieldwork.waves import INVITATION_DAYS
-from survey.services.fieldwork.weights import _case_period
-from survey.services.reporting import results
-from survey.services.reporting.reports import (
-    Overview,
-    ShareFigure,
-    channel_split,
-    hidden_figure,
+from survey.services.reporting import publishing, unit_tree
+from survey.services.reporting.official_reads import (
+    _draws,
+    _respondents,
+    _without_invitation,
 )
-from survey.services.reporting.results import ResultFilter
-
-_TOP = frozenset(st.LIKERT_CODES[-2:])
+from survey.services.reporting.reports import Overview, channel_split
+from survey.services.reporting.result_filter import ResultFilter
+from survey.services.reporting.share_figures import ShareFigure, hidden_figure
 
 
 @dataclass(frozen=True)
@@ -96,152 +82,6 @@ class OfficialOverview:
 
 
 # --------------------------------------------------------------------------- #
-# Reading (SQL)
-# --------------------------------------------------------------------------- #
-
-
-def _late(returned: date, due: date | None) -> bool:
-    return due is not None and returned > due
-
-
-def _respondents(survey: Survey, scope: Unit, flt: ResultFilter) -> list[dw.Respondent]:
-    """Invited answers (1-5) to the overall question, each with its draw."""
-    invited = replace(flt, channel="invited")
-    rows = db.session.execute(
-        select(
-            Response.id,
-            Invitation.unit_id,
-            Invitation.wave_id,
-            Wave.stratify,
-            ServiceCase.procedure_group,
-            ServiceCase.outcome,
-            ServiceCase.returned_on,
-            ServiceCase.due_on,
-            Answer.value_int,
-            Response.record_key,
-        )
-        .select_from(Response)
-        .join(Invitation, Invitation.id == Response.invitation_id)
-        .join(Wave, Wave.id == Invitation.wave_id)
-        .join(ServiceCase, ServiceCase.id == Invitation.case_id)
-        .join(Answer, Answer.response_id == Response.id)
-        .join(Question, Answer.question_id == Question.id)
-        .where(
-            Wave.survey_id == survey.id,
-            *invited.conditions(survey),
-            Response.unit_id.in_(Unit.subtree_ids(scope)),
-            Question.dimension == OVERALL,
-            Question.type == LIKERT5,
-            Answer.value_int.in_(st.LIKERT_CODES),
-        )
-        .order_by(Response.id)
-    ).all()
-    respondents = [
-        dw.Respondent(
-            key=rid,
-            unit=unit_id,
-            wave=wave_id,
-            stratum=dw.stratum_of(unit_id, group, outcome, _late(ret, due), strat),
-            satisfied=code in _TOP,
-        )
-        for rid, unit_id, wave_id, strat, group, outcome, ret, due, code, _ in rows
-    ]
-    return respondents, {row[0]: int(row[-1] or 0) for row in rows}
-
-
-def _without_invitation(
-    survey: Survey, scope: Unit, flt: ResultFilter, linked: int
-) -> int:
-    """Invited answers (1-5) to the overall question with no invitation behind
-    them: the invited channel's published count (from the tallies) minus the
-    answers that came through an invitation."""
-    invited = results.dimension_counts(
-        survey, scope, replace(flt, channel="invited"), OVERALL
-    )
-    every = sum(n for code, n in invited.items() if code in st.LIKERT_CODES)
-    return max(0, every - linked)
-
-
-def _draws(
-    respondents: list[dw.Respondent], flt: ResultFilter
-) -> tuple[Counter[tuple], Counter[tuple], Counter[tuple]]:
-    """Frame and draw per (wave, stratum), and the period's cases per stratum.
-
-    The frame of a wave in a unit is what ``services.fieldwork.waves`` could draw: its
-    cases with a contact, returned in the wave's period (and not before the
-    link's window at the draw), not invited by an earlier wave. The period's
-    cases are the units' cases returned within a wave's period and the
-    filter's dates: the cases the waves stand for.
-    """
-    frame: Counter[tuple] = Counter()
-    drawn: Counter[tuple] = Counter()
-    targets: Counter[tuple] = Counter()
-    waves = db.session.scalars(
-        select(Wave).where(Wave.id.in_({r.wave for r in respondents}))
-    ).all()
-    units = sorted({r.unit for r in respondents})
-    if not waves:
-        return frame, drawn, targets
-    first = min(w.period_start for w in waves)
-    last = max(w.period_end for w in waves)
-    in_period = _case_period(flt)
-    cases = db.session.execute(
-        select(
-            ServiceCase.id,
-            ServiceCase.unit_id,
-            ServiceCase.procedure_group,
-            ServiceCase.outcome,
-            ServiceCase.returned_on,
-            ServiceCase.due_on,
-            # a number to call at the draw: still kept, or erased since
-            (CaseContact.phone.is_not(None) | CaseContact.erased_at.is_not(None)),
-            Invitation.wave_id,
-            Invitation.created_at,
-            and_(*in_period) if in_period else true(),
-        )
-        .outerjoin(CaseContact, CaseContact.case_id == ServiceCase.id)
-        .outerjoin(Invitation, Invitation.case_id == ServiceCase.id)
-        .where(
-            ServiceCase.unit_id.in_(units),
-            ServiceCase.returned_on >= first,
-            ServiceCase.returned_on <= last,
-        )
-    ).all()
-    counted: set[int] = set()
-    for wave in waves:
-        members = {u.id for u in wave.units}
-        drawn_on = wave.drawn_at.date() if wave.drawn_at else wave.period_end
-        start = max(wave.period_start, drawn_on - timedelta(days=INVITATION_DAYS))
-        for case_id, unit_id, group, outcome, ret, due, contact, *rest in cases:
-            if (
-                unit_id not in members
-                or not wave.period_start <= ret <= wave.period_end
-            ):
-                continue
-            stratum = dw.stratum_of(
-                unit_id, group, outcome, _late(ret, due), wave.stratify
-            )
-            invited = (rest[0], rest[1]) if rest[0] is not None else None
-            if invited is not None and invited[0] == wave.id:
-                drawn[(wave.id, stratum)] += 1
-                frame[(wave.id, stratum)] += 1
-            elif contact and ret >= start and _open_at(invited, wave):
-                frame[(wave.id, stratum)] += 1
-            if rest[2] and case_id not in counted:
-                counted.add(case_id)
-                targets[stratum] += 1
-    return frame, drawn, targets
-
-
-def _open_at(invited: tuple[int, object] | None, wave: Wave) -> bool:
-    """Not invited when the wave was drawn (never, or by a later wave)."""
-    if invited is None:
-        return True
-    created = invited[1]
-    return wave.drawn_at is not None and created is not None and created > wave.drawn_at
-
-
-# --------------------------------------------------------------------------- #
 # Figures
 # --------------------------------------------------------------------------- #
 
@@ -271,7 +111,7 @@ def _figure(
     key_sum = sum((keys or {}).get(r.key, 0) for r in respondents)  # type: ignore[call-overload]
     return OfficialFigure(
         figure,
-        results._publish_count(result.n, key_sum, "invited", None),
+        publishing._publish_count(result.n, key_sum, "invited", None),
         result.design_effect,
         result.largest_share,
         result.capped,
@@ -341,7 +181,7 @@ def official_overview(report: Overview) -> OfficialOverview:
     survey, scope, flt, min_n = report.survey, report.scope, report.filter, report.min_n
     respondents, weights, keys = _read(survey, scope, flt)
     overall = _figure(respondents, weights, min_n, keys)
-    tree = results.scope_tree(scope)
+    tree = unit_tree.scope_tree(scope)
     members: dict[int, list[dw.Respondent]] = defaultdict(list)
     for r in respondents:
         child = tree.child_of.get(r.unit)  # type: ignore[call-overload]

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from survey.domain import statistics as st
 from survey.domain.questions import PERCEPTION_FACTORS
 from survey.domain.stats.perception import PerceptionIndex, perception_index
-from survey.services.reporting.reports import QuestionReport
+from survey.services.reporting.question_results import QuestionReport
 
 
 @dataclass(frozen=True)

@@ -51,7 +51,8 @@ from survey.services.reporting.answer_cells import (
     csv_fields,
 )
 from survey.services.reporting.driver import driver_rows
-from survey.services.reporting.results import LOCAL_OFFSET, ResultFilter
+from survey.services.reporting.local_time import LOCAL_OFFSET
+from survey.services.reporting.result_filter import ResultFilter
 
 __all__ = ["FORMULA_STARTS", "OTHER_SUFFIX", "AnswerFields", "answer_key", "csv_fields"]
 

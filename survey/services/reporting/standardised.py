@@ -22,8 +22,8 @@ from survey.domain.stats.standardise import group_rates, standardised_share
 from survey.extensions import db
 from survey.models import Answer, Invitation, Question, Response, ServiceCase, Survey
 from survey.models.responses import INVITED_CHANNELS
-from survey.services.reporting import results
-from survey.services.reporting.results import ResultFilter
+from survey.services.reporting import unit_tree
+from survey.services.reporting.result_filter import ResultFilter
 
 _TOP = tuple(st.LIKERT_CODES[-2:])
 
@@ -78,7 +78,7 @@ def _groups(counts: Counter[tuple]) -> dict[str, tuple[float, float]]:
 
 
 def standardised_rows(
-    survey: Survey, tree: results.ScopeTree, flt: ResultFilter, min_n: int
+    survey: Survey, tree: unit_tree.ScopeTree, flt: ResultFilter, min_n: int
 ) -> Mapping[int, StandardisedFigure]:
     """M5 of each row of the scope's units table (key: the row's unit id).
 
@@ -90,7 +90,7 @@ def standardised_rows(
         return {}
     rates, city = group_rates({u: _groups(c) for u, c in per_unit.items()})
     figures = {}
-    for row_id, counts in results.fold_by_child(tree, per_unit).items():
+    for row_id, counts in unit_tree.fold_by_child(tree, per_unit).items():
         prop = standardised_share(_groups(counts), rates, city)
         figures[row_id] = StandardisedFigure(prop, st.display_share(prop, min_n=min_n))
     return figures

@@ -1,0 +1,92 @@
+"""Counts per local month or week, for the trend chart."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import timedelta
+
+from survey.domain.questions import LIKERT5
+from survey.models import Survey, Unit
+from survey.services.reporting.count_source import TALLIES, CountSource
+from survey.services.reporting.counting import (
+    _keyed_codes,
+    _likert_of,
+    _response_counts,
+    _scale_counts,
+)
+from survey.services.reporting.local_time import LOCAL_OFFSET, _month_of
+from survey.services.reporting.publishing import (
+    VALID_CODES,
+    _publish_codes,
+    _publish_count,
+)
+from survey.services.reporting.result_filter import ResultFilter
+
+
+def responses_by_month(
+    survey: Survey,
+    scope: Unit | None,
+    flt: ResultFilter,
+    period: str = "month",
+    *,
+    source: CountSource = TALLIES,
+) -> dict[str, int]:
+    """Published responses per local month 'YYYY-MM' (or week: its Monday
+    'YYYY-MM-DD')."""
+    rows = _response_counts(
+        survey,
+        scope,
+        flt,
+        lambda t: [_month_of(t, period)],
+        period=period,
+        by_month=True,
+        source=source,
+    )
+    return {
+        month: _publish_count(int(n), int(k or 0), "responses", None)
+        for month, n, k in sorted(rows)
+    }
+
+
+def dimension_counts_by_month(
+    survey: Survey,
+    scope: Unit | None,
+    flt: ResultFilter,
+    dimension: str,
+    period: str = "month",
+    *,
+    source: CountSource = TALLIES,
+) -> dict[str, Counter[int]]:
+    """Published five-point answers of one dimension per local month (or
+    week) and code."""
+    rows = _scale_counts(
+        survey,
+        scope,
+        flt,
+        lambda t: [_month_of(t, period)],
+        *_likert_of([dimension]),
+        period=period,
+        by_month=True,
+        source=source,
+    )
+    published = {}
+    for month, *codes in rows:
+        counts, key = _keyed_codes(codes)
+        published[month] = _publish_codes(
+            counts, key, VALID_CODES[LIKERT5], survey.min_n
+        )
+    return published
+
+
+def version_months(survey: Survey, period: str = "month") -> dict[int, str]:
+    """Local month 'YYYY-MM' (or week's Monday) in which each version was published."""
+    keys: dict[int, str] = {}
+    for v in survey.versions:
+        if v.published_at is None:
+            continue
+        local = (v.published_at + LOCAL_OFFSET).date()
+        if period == "week":
+            keys[v.number] = (local - timedelta(days=local.weekday())).isoformat()
+        else:
+            keys[v.number] = local.strftime("%Y-%m")
+    return keys
