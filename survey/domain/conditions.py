@@ -139,43 +139,64 @@ def _scalar(answer: AnswerLike) -> float | None:
     return float(answer.value_int)
 
 
-def _holds(test: Comparison, answer: AnswerLike | None) -> bool:  # noqa: C901 - per kind
+def _holds(test: Comparison, answer: AnswerLike | None) -> bool:
+    """Whether one test holds, read by the kind of answer given."""
     if answer is None:
         return False
     if test.op == ANSWERED:
         return True
-    values = test.values
-    if not values:
+    if not test.values:
         return False
     if answer.value_date is not None:
-        days = [d for d in (_day(v) for v in values) if d is not None]
-        if test.op == IN:
-            return answer.value_date in days
-        return bool(days) and _ordered(test.op, answer.value_date, days[0])
+        return _date_holds(test.op, answer.value_date, test.values)
     number = _scalar(answer)
     if answer.option_codes and (test.op not in ORDERED or number is None):
-        ticked = set(answer.option_codes)
-        if test.op == EQ:
-            return values[0] in ticked
-        if test.op == NE:
-            return values[0] not in ticked
-        if test.op == IN:
-            return bool(ticked & set(values))
-        return False
+        return _ticked_holds(test.op, answer.option_codes, test.values)
     if number is not None:
-        wanted = [n for n in (_number(v) for v in values) if n is not None]
-        if test.op == IN:
-            return number in wanted
-        return bool(wanted) and _ordered(test.op, number, wanted[0])
+        return _number_holds(test.op, number, test.values)
     if answer.value_text is not None:
-        text = answer.value_text.strip().casefold()
-        folded = [v.strip().casefold() for v in values]
-        if test.op == EQ:
-            return text == folded[0]
-        if test.op == NE:
-            return text != folded[0]
-        if test.op == IN:
-            return text in folded
+        return _text_holds(test.op, answer.value_text, test.values)
+    return False
+
+
+def _date_holds(op: str, day: date, values: tuple[str, ...]) -> bool:
+    """A date against the values that read as dates (others are ignored)."""
+    days = [d for d in (_day(v) for v in values) if d is not None]
+    if op == IN:
+        return day in days
+    return bool(days) and _ordered(op, day, days[0])
+
+
+def _ticked_holds(op: str, codes: tuple[str, ...], values: tuple[str, ...]) -> bool:
+    """The options ticked against option codes: eq, ne and in only."""
+    ticked = set(codes)
+    if op == EQ:
+        return values[0] in ticked
+    if op == NE:
+        return values[0] not in ticked
+    if op == IN:
+        return bool(ticked & set(values))
+    return False
+
+
+def _number_holds(op: str, number: float, values: tuple[str, ...]) -> bool:
+    """A number against the values that read as numbers (others are ignored)."""
+    wanted = [n for n in (_number(v) for v in values) if n is not None]
+    if op == IN:
+        return number in wanted
+    return bool(wanted) and _ordered(op, number, wanted[0])
+
+
+def _text_holds(op: str, text: str, values: tuple[str, ...]) -> bool:
+    """A text against the values, trimmed and case-folded: eq, ne and in only."""
+    folded_text = text.strip().casefold()
+    folded = [v.strip().casefold() for v in values]
+    if op == EQ:
+        return folded_text == folded[0]
+    if op == NE:
+        return folded_text != folded[0]
+    if op == IN:
+        return folded_text in folded
     return False
 
 
