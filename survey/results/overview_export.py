@@ -8,7 +8,6 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
-from typing import Any
 
 from flask import Response
 from flask_babel import gettext as _
@@ -109,12 +108,12 @@ def _weighted_cells(weighted: WeightedFigure, rate: ResponseRate) -> list[object
     ]
 
 
-def _trend_rows(report: Overview, row: Any) -> Iterator[list[object]]:
+def _trend_rows(report: Overview) -> Iterator[list[object]]:
     """The trend as the page draws it: each period with its interval."""
     scope = report.scope.name(current_lang())
     for m in report.months:
         label = _("Overall satisfaction (M1), %(period)s", period=m.month)
-        cells = row(scope, label, m.responses, m.index)
+        cells = _figure_row(scope, label, m.responses, m.index)
         if m.incomplete:
             cells[7] = " ".join(
                 filter(None, [str(cells[7]), _("current period, incomplete")])
@@ -184,8 +183,19 @@ def overview_rows(
     invitations or invited answers; a unit under review says so in the
     ranking column and is never "eligible".
     """
-    lang = current_lang()
-    yield [
+    yield _header(report)
+    yield from _scope_rows(report)
+    yield from _trend_rows(report)
+    yield from _channel_gap_rows(report)
+    yield from _unit_rows(report, official)
+    yield from _comparison_rows(report)
+    yield from _official_rows(report, official)
+    if weighted is not None and weighted.has_data:
+        yield from _weighted_rows(report, weighted)
+
+
+def _header(report: Overview) -> list[object]:
+    return [
         _("Unit"),
         _("Measure"),
         _("Responses"),
@@ -209,62 +219,93 @@ def overview_rows(
         _("Rank interval (1 = highest)"),
         *(_standardised_header() if report.standardised else []),
     ]
-    scope = report.scope.name(lang)
-    blank_extra = ["", "", "", "", "", "", ""]
 
-    def row(
-        unit: str, measure: str, responses: object, figure: ShareFigure
-    ) -> list[object]:
-        return [
-            unit,
-            measure,
-            responses,
-            figure.n,
-            *_share_cells(figure),
-            "",
-            round(figure.prop.n, 1),
-            *blank_extra[1:],
-            "",
-        ]
 
+BLANK_EXTRA = ["", "", "", "", "", "", ""]  # n_eff .. response rate
+
+
+def _figure_row(
+    unit: str, measure: str, responses: object, figure: ShareFigure
+) -> list[object]:
+    """One share figure in the columns up to the ranking (left blank)."""
+    return [
+        unit,
+        measure,
+        responses,
+        figure.n,
+        *_share_cells(figure),
+        "",
+        round(figure.prop.n, 1),
+        *BLANK_EXTRA[1:],
+        "",
+    ]
+
+
+def _scope_rows(report: Overview) -> Iterator[list[object]]:
+    """The scope's headline (M1 with its verdict), M4, the factors and M2."""
+    scope = report.scope.name(current_lang())
     m1 = _("Overall satisfaction (M1)")
-    headline = row(scope, m1, report.responses, report.overall)
+    headline = _figure_row(scope, m1, report.responses, report.overall)
     if report.verdict:
         headline[8] = str(BAND_LABELS[report.verdict])
     yield headline
-    yield row(scope, _("Dissatisfied (M4)"), report.responses, report.dissatisfied)
+    yield _figure_row(
+        scope, _("Dissatisfied (M4)"), report.responses, report.dissatisfied
+    )
     for dimension, figure in report.factors:
-        yield row(scope, str(FACTOR_LABELS[dimension]), report.responses, figure)
-    composite = report.composite.estimate
-    yield [
+        yield _figure_row(
+            scope, str(FACTOR_LABELS[dimension]), report.responses, figure
+        )
+    yield _composite_row(report, scope)
+
+
+def _composite_row(report: Overview, scope: str) -> list[object]:
+    composite = report.composite
+    return [
         scope,
         _("Composite index (M2)"),
         report.responses,
         "",
-        "" if composite is None else round(100 * composite, 1),
-        "" if report.composite.low is None else round(100 * report.composite.low, 1),
-        "" if report.composite.high is None else round(100 * report.composite.high, 1),
-        _("partial") if report.composite.is_partial else "",
+        _rounded_pct(composite.estimate),
+        _rounded_pct(composite.low),
+        _rounded_pct(composite.high),
+        _("partial") if composite.is_partial else "",
         "",
-        *blank_extra,
+        *BLANK_EXTRA,
         "",
     ]
-    yield from _trend_rows(report, row)
+
+
+def _rounded_pct(value: float | None) -> object:
+    """A share in percent with one decimal, blank when there is none."""
+    return "" if value is None else round(100 * value, 1)
+
+
+def _channel_gap_rows(report: Overview) -> Iterator[list[object]]:
+    """Opt-in minus invited, when the page shows the channels' gap."""
     gap = report.channels.gap if report.channels else None
-    if gap is not None and gap.estimate is not None:
-        yield [
-            scope,
-            _("Opt-in minus invited (points)"),
-            "",
-            "",
-            round(100 * gap.estimate, 1),
-            round(100 * (gap.low or 0), 1),
-            round(100 * (gap.high or 0), 1),
-            _("a real difference") if gap.real else _("could be noise"),
-            *[""] * 9,
-        ]
+    if gap is None or gap.estimate is None:
+        return
+    yield [
+        report.scope.name(current_lang()),
+        _("Opt-in minus invited (points)"),
+        "",
+        "",
+        round(100 * gap.estimate, 1),
+        round(100 * (gap.low or 0), 1),
+        round(100 * (gap.high or 0), 1),
+        _("a real difference") if gap.real else _("could be noise"),
+        *[""] * 9,
+    ]
+
+
+def _unit_rows(
+    report: Overview, official: OfficialOverview | None
+) -> Iterator[list[object]]:
+    """Each unit's M1 with its band, ranking, M6 and (when any) M5."""
+    lang = current_lang()
     for child in report.children:
-        cells = row(
+        cells = _figure_row(
             child.unit.name(lang),
             _("Overall satisfaction (M1)"),
             child.responses,
@@ -274,18 +315,26 @@ def overview_rows(
         cells[-1] = _ranking_cell(child, official)
         extra = _standardised_cells(report, child) if report.standardised else []
         yield [*cells, *_shrunk_cells(child), *extra]
+
+
+def _comparison_rows(report: Overview) -> Iterator[list[object]]:
+    """The comparison's parameters: n is the number of units compared and
+    the estimate the city's share every unit is compared with."""
     model = report.comparison.model if report.comparison else None
-    if model is not None and model.p0 is not None:
-        # the comparison's parameters: n is the number of units compared and
-        # the estimate the city's share every unit is compared with
-        method = [scope, comparison_method(report), "", model.family]
-        yield [*method, round(100 * model.p0, 1), *[""] * 12]
-    yield from _official_rows(report, official)
-    if weighted is None or not weighted.has_data:
+    if model is None or model.p0 is None:
         return
-    measure = _("Overall satisfaction (M1), weighted, invited channel")
+    scope = report.scope.name(current_lang())
+    method = [scope, comparison_method(report), "", model.family]
+    yield [*method, round(100 * model.p0, 1), *[""] * 12]
+
+
+def _weighted_rows(
+    report: Overview, weighted: WeightedOverview
+) -> Iterator[list[object]]:
+    """The invited channel weighted by case volume: the scope, then each unit."""
+    lang = current_lang()
     yield [
-        scope,
+        report.scope.name(lang),
         _("Overall satisfaction (M1), weighted by case volume, invited channel"),
         "",
         weighted.scope.n,
@@ -294,6 +343,7 @@ def overview_rows(
         *_weighted_cells(weighted.scope, weighted.rate),
         "",
     ]
+    measure = _("Overall satisfaction (M1), weighted, invited channel")
     for wrow in weighted.rows:
         # not an incentive source: the official rows above are
         ranking = _("under review: left out") if wrow.under_review else ""

@@ -12,8 +12,10 @@ and named on the page, never weighted into the figure.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import and_, select, true
 
@@ -182,10 +184,23 @@ def _draws(
     units = sorted({r.unit for r in respondents})
     if not waves:
         return frame, drawn, targets
+    cases = _waves_cases(waves, units, flt)
+    counted: set[int] = set()
+    for wave in waves:
+        _tally_wave(wave, cases, (frame, drawn, targets), counted)
+    return frame, drawn, targets
+
+
+def _waves_cases(
+    waves: Sequence[Wave], units: Sequence[object], flt: ResultFilter
+) -> Sequence[Any]:
+    """The units' cases returned within the waves' periods, each with its
+    contact, its invitation (wave, time) and whether it is in the filter's
+    dates; one row per invitation of a case."""
     first = min(w.period_start for w in waves)
     last = max(w.period_end for w in waves)
     in_period = _case_period(flt)
-    cases = db.session.execute(
+    return db.session.execute(
         select(
             ServiceCase.id,
             ServiceCase.unit_id,
@@ -207,30 +222,33 @@ def _draws(
             ServiceCase.returned_on <= last,
         )
     ).all()
-    counted: set[int] = set()
-    for wave in waves:
-        members = {u.id for u in wave.units}
-        drawn_on = wave.drawn_at.date() if wave.drawn_at else wave.period_end
-        start = max(wave.period_start, drawn_on - timedelta(days=INVITATION_DAYS))
-        for case_id, unit_id, group, outcome, ret, due, contact, *rest in cases:
-            if (
-                unit_id not in members
-                or not wave.period_start <= ret <= wave.period_end
-            ):
-                continue
-            stratum = dw.stratum_of(
-                unit_id, group, outcome, _late(ret, due), wave.stratify
-            )
-            invited = (rest[0], rest[1]) if rest[0] is not None else None
-            if invited is not None and invited[0] == wave.id:
-                drawn[(wave.id, stratum)] += 1
-                frame[(wave.id, stratum)] += 1
-            elif contact and ret >= start and _open_at(invited, wave):
-                frame[(wave.id, stratum)] += 1
-            if rest[2] and case_id not in counted:
-                counted.add(case_id)
-                targets[stratum] += 1
-    return frame, drawn, targets
+
+
+def _tally_wave(
+    wave: Wave,
+    cases: Sequence[Any],
+    counts: tuple[Counter[tuple], Counter[tuple], Counter[tuple]],
+    counted: set[int],
+) -> None:
+    """Add one wave's frame and draw per stratum to ``counts`` (frame, drawn,
+    targets), and the period's cases not yet ``counted`` to the targets."""
+    frame, drawn, targets = counts
+    members = {u.id for u in wave.units}
+    drawn_on = wave.drawn_at.date() if wave.drawn_at else wave.period_end
+    start = max(wave.period_start, drawn_on - timedelta(days=INVITATION_DAYS))
+    for case_id, unit_id, group, outcome, ret, due, contact, *rest in cases:
+        if unit_id not in members or not wave.period_start <= ret <= wave.period_end:
+            continue
+        stratum = dw.stratum_of(unit_id, group, outcome, _late(ret, due), wave.stratify)
+        invited = (rest[0], rest[1]) if rest[0] is not None else None
+        if invited is not None and invited[0] == wave.id:
+            drawn[(wave.id, stratum)] += 1
+            frame[(wave.id, stratum)] += 1
+        elif contact and ret >= start and _open_at(invited, wave):
+            frame[(wave.id, stratum)] += 1
+        if rest[2] and case_id not in counted:
+            counted.add(case_id)
+            targets[stratum] += 1
 
 
 def _open_at(invited: tuple[int, object] | None, wave: Wave) -> bool:
