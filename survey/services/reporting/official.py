@@ -11,13 +11,11 @@ and named on the page, never weighted into the figure.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from typing import Any
 
-from sqlalchemy import and_, select, true
+from sqlalchemy import select
 
 from survey.domain import design_weights as dw
 from survey.domain import statistics as st
@@ -25,7 +23,6 @@ from survey.domain.questions import LIKERT5, OVERALL
 from survey.extensions import db
 from survey.models import (
     Answer,
-    CaseContact,
     Invitation,
     Question,
     Response,
@@ -34,9 +31,8 @@ from survey.models import (
 )
 from survey.models.surveys import Survey
 from survey.models.waves import Wave
-from survey.services.fieldwork.waves import INVITATION_DAYS
-from survey.services.fieldwork.weights import _case_period
 from survey.services.reporting import results
+from survey.services.reporting.official_draws import is_late, wave_draws
 from survey.services.reporting.reports import (
     Overview,
     ShareFigure,
@@ -102,10 +98,6 @@ class OfficialOverview:
 # --------------------------------------------------------------------------- #
 
 
-def _late(returned: date, due: date | None) -> bool:
-    return due is not None and returned > due
-
-
 def _respondents(survey: Survey, scope: Unit, flt: ResultFilter) -> list[dw.Respondent]:
     """Invited answers (1-5) to the overall question, each with its draw."""
     invited = replace(flt, channel="invited")
@@ -143,7 +135,7 @@ def _respondents(survey: Survey, scope: Unit, flt: ResultFilter) -> list[dw.Resp
             key=rid,
             unit=unit_id,
             wave=wave_id,
-            stratum=dw.stratum_of(unit_id, group, outcome, _late(ret, due), strat),
+            stratum=dw.stratum_of(unit_id, group, outcome, is_late(ret, due), strat),
             satisfied=code in _TOP,
         )
         for rid, unit_id, wave_id, strat, group, outcome, ret, due, code, _ in rows
@@ -162,101 +154,6 @@ def _without_invitation(
     )
     every = sum(n for code, n in invited.items() if code in st.LIKERT_CODES)
     return max(0, every - linked)
-
-
-def _draws(
-    respondents: list[dw.Respondent], flt: ResultFilter
-) -> tuple[Counter[tuple], Counter[tuple], Counter[tuple]]:
-    """Frame and draw per (wave, stratum), and the period's cases per stratum.
-
-    The frame of a wave in a unit is what ``services.fieldwork.waves`` could draw: its
-    cases with a contact, returned in the wave's period (and not before the
-    link's window at the draw), not invited by an earlier wave. The period's
-    cases are the units' cases returned within a wave's period and the
-    filter's dates: the cases the waves stand for.
-    """
-    frame: Counter[tuple] = Counter()
-    drawn: Counter[tuple] = Counter()
-    targets: Counter[tuple] = Counter()
-    waves = db.session.scalars(
-        select(Wave).where(Wave.id.in_({r.wave for r in respondents}))
-    ).all()
-    units = sorted({r.unit for r in respondents})
-    if not waves:
-        return frame, drawn, targets
-    cases = _waves_cases(waves, units, flt)
-    counted: set[int] = set()
-    for wave in waves:
-        _tally_wave(wave, cases, (frame, drawn, targets), counted)
-    return frame, drawn, targets
-
-
-def _waves_cases(
-    waves: Sequence[Wave], units: Sequence[object], flt: ResultFilter
-) -> Sequence[Any]:
-    """The units' cases returned within the waves' periods, each with its
-    contact, its invitation (wave, time) and whether it is in the filter's
-    dates; one row per invitation of a case."""
-    first = min(w.period_start for w in waves)
-    last = max(w.period_end for w in waves)
-    in_period = _case_period(flt)
-    return db.session.execute(
-        select(
-            ServiceCase.id,
-            ServiceCase.unit_id,
-            ServiceCase.procedure_group,
-            ServiceCase.outcome,
-            ServiceCase.returned_on,
-            ServiceCase.due_on,
-            # a number to call at the draw: still kept, or erased since
-            (CaseContact.phone.is_not(None) | CaseContact.erased_at.is_not(None)),
-            Invitation.wave_id,
-            Invitation.created_at,
-            and_(*in_period) if in_period else true(),
-        )
-        .outerjoin(CaseContact, CaseContact.case_id == ServiceCase.id)
-        .outerjoin(Invitation, Invitation.case_id == ServiceCase.id)
-        .where(
-            ServiceCase.unit_id.in_(units),
-            ServiceCase.returned_on >= first,
-            ServiceCase.returned_on <= last,
-        )
-    ).all()
-
-
-def _tally_wave(
-    wave: Wave,
-    cases: Sequence[Any],
-    counts: tuple[Counter[tuple], Counter[tuple], Counter[tuple]],
-    counted: set[int],
-) -> None:
-    """Add one wave's frame and draw per stratum to ``counts`` (frame, drawn,
-    targets), and the period's cases not yet ``counted`` to the targets."""
-    frame, drawn, targets = counts
-    members = {u.id for u in wave.units}
-    drawn_on = wave.drawn_at.date() if wave.drawn_at else wave.period_end
-    start = max(wave.period_start, drawn_on - timedelta(days=INVITATION_DAYS))
-    for case_id, unit_id, group, outcome, ret, due, contact, *rest in cases:
-        if unit_id not in members or not wave.period_start <= ret <= wave.period_end:
-            continue
-        stratum = dw.stratum_of(unit_id, group, outcome, _late(ret, due), wave.stratify)
-        invited = (rest[0], rest[1]) if rest[0] is not None else None
-        if invited is not None and invited[0] == wave.id:
-            drawn[(wave.id, stratum)] += 1
-            frame[(wave.id, stratum)] += 1
-        elif contact and ret >= start and _open_at(invited, wave):
-            frame[(wave.id, stratum)] += 1
-        if rest[2] and case_id not in counted:
-            counted.add(case_id)
-            targets[stratum] += 1
-
-
-def _open_at(invited: tuple[int, object] | None, wave: Wave) -> bool:
-    """Not invited when the wave was drawn (never, or by a later wave)."""
-    if invited is None:
-        return True
-    created = invited[1]
-    return wave.drawn_at is not None and created is not None and created > wave.drawn_at
 
 
 # --------------------------------------------------------------------------- #
@@ -301,7 +198,7 @@ def _read(
     survey: Survey, scope: Unit, flt: ResultFilter
 ) -> tuple[list[dw.Respondent], dict, dict[int, int]]:
     respondents, keys = _respondents(survey, scope, flt)
-    frame, drawn, targets = _draws(respondents, flt)
+    frame, drawn, targets = wave_draws(respondents, flt)
     design = dw.design_weights(respondents, frame, drawn)
     return respondents, dw.adjusted_weights(respondents, design, targets), keys
 
