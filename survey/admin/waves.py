@@ -46,7 +46,7 @@ from survey.models._time import utcnow
 from survey.models.surveys import CLOSED
 from survey.models.waves import ANSWERED, WAVE_DRAFT, WAVE_DRAWN, WaveError
 from survey.public.flow import run_answer_form
-from survey.results.exports import neutralise
+from survey.results.overview_export import neutralise
 from survey.services.answering.responses import Submission, record_response
 from survey.services.audit import record_event
 from survey.services.fieldwork import waves as wave_service

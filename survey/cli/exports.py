@@ -51,7 +51,7 @@ def export_raw_command(
     """
     from pathlib import Path
 
-    from survey.results.exports import raw_file
+    from survey.results.raw_download import raw_file
     from survey.services.reporting import raw_export
     from survey.services.reporting.result_filter import ResultFilter
 

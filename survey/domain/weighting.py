@@ -201,10 +201,7 @@ def weight_cells(
     max_trim_rounds: int = MAX_TRIM_ROUNDS,
 ) -> CellWeights:
     """Weights of one unit's respondents from respondents and cases per cell."""
-    if any(n < 0 for n in sample.values()) or any(v < 0 for v in population.values()):
-        raise ValueError("negative count in a cell")
-    sample = {cell: n for cell, n in sample.items() if n > 0}
-    population = {cell: float(v) for cell, v in population.items() if v > 0}
+    sample, population = _occupied_cells(sample, population)
     respondents = sum(sample.values())
     cases = sum(population.values())
     if respondents == 0:
@@ -214,35 +211,72 @@ def weight_cells(
             "none", NO_CASES, dict.fromkeys(sample, 1.0), 0.0, respondents
         )
     margins = margin_targets(population, sample)
-    categories = max(
-        len({cell[i] for cell in population}) for i in range(len(CELL_VARIABLES))
-    )
-    even = dict.fromkeys(sample, cases / respondents)
-    method: Method
-    raked: dict[Cell, float] | None = None
-    if respondents >= min_cell_n * len(population):
-        keyed = st.post_stratification_weights(
-            {_key(cell): n for cell, n in sample.items()},
-            {_key(cell): v for cell, v in population.items()},
-            min_cell_n,
-        )
-        weights = {cell: keyed[_key(cell)] for cell in sample}
-        method, reason = "cells", ""
-    elif respondents < min_cell_n * categories:
-        return CellWeights("unit", SPARSE_MARGINS, even, cases, respondents)
-    elif margins and (raked := _rake_cells(sample, margins, even)) is not None:
-        weights = raked
-        method, reason = "margins", SPARSE_CELLS
-    else:
-        return CellWeights("unit", MARGINS_UNMET, even, cases, respondents)
+    method, reason, weights = _first_weights(sample, population, margins, min_cell_n)
+    if method == "unit":
+        return CellWeights(method, reason, weights, cases, respondents)
     weights, rounds = _trim_and_rerake(
         sample, weights, margins, low, high, max_trim_rounds
     )
-    # Raking meets the margins to RAKE_TOLERANCE: bring the total back to N
-    # exactly, so that the unit counts with its case volume above it.
-    total = sum(n * weights[cell] for cell, n in sample.items())
-    weights = {cell: w * cases / total for cell, w in weights.items()}
+    weights = _to_total(sample, weights, cases)
     return CellWeights(method, reason, weights, cases, respondents, rounds)
+
+
+def _occupied_cells(
+    sample: Mapping[Cell, int], population: Mapping[Cell, float]
+) -> tuple[dict[Cell, int], dict[Cell, float]]:
+    """The cells with respondents, and those with cases; a negative count fails."""
+    if any(n < 0 for n in sample.values()) or any(v < 0 for v in population.values()):
+        raise ValueError("negative count in a cell")
+    occupied = {cell: n for cell, n in sample.items() if n > 0}
+    return occupied, {cell: float(v) for cell, v in population.items() if v > 0}
+
+
+def _first_weights(
+    sample: Mapping[Cell, int],
+    population: Mapping[Cell, float],
+    margins: Mapping[str, Mapping[str, float]],
+    min_cell_n: int,
+) -> tuple[Method, str, dict[Cell, float]]:
+    """The most detailed method the counts allow, its reason and its weights
+    before trimming ("unit": one even weight, final as it is)."""
+    respondents = sum(sample.values())
+    even = dict.fromkeys(sample, sum(population.values()) / respondents)
+    if respondents >= min_cell_n * len(population):
+        return "cells", "", _post_stratified(sample, population, min_cell_n)
+    if respondents < min_cell_n * _most_categories(population):
+        return "unit", SPARSE_MARGINS, even
+    raked = _rake_cells(sample, margins, even) if margins else None
+    if raked is not None:
+        return "margins", SPARSE_CELLS, raked
+    return "unit", MARGINS_UNMET, even
+
+
+def _most_categories(population: Mapping[Cell, float]) -> int:
+    """The largest number of categories any cell variable has among the cases."""
+    return max(
+        len({cell[i] for cell in population}) for i in range(len(CELL_VARIABLES))
+    )
+
+
+def _post_stratified(
+    sample: Mapping[Cell, int], population: Mapping[Cell, float], min_cell_n: int
+) -> dict[Cell, float]:
+    """N_h / n_h per cell, sparse cells merged (``st.post_stratification_weights``)."""
+    keyed = st.post_stratification_weights(
+        {_key(cell): n for cell, n in sample.items()},
+        {_key(cell): v for cell, v in population.items()},
+        min_cell_n,
+    )
+    return {cell: keyed[_key(cell)] for cell in sample}
+
+
+def _to_total(
+    sample: Mapping[Cell, int], weights: Mapping[Cell, float], cases: float
+) -> dict[Cell, float]:
+    """Raking meets the margins to RAKE_TOLERANCE: bring the total back to N
+    exactly, so that the unit counts with its case volume above it."""
+    total = sum(n * weights[cell] for cell, n in sample.items())
+    return {cell: w * cases / total for cell, w in weights.items()}
 
 
 def weighted_share(parts: Iterable[tuple[float, float, float]]) -> WeightedShare:

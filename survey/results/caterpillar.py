@@ -19,6 +19,7 @@ from typing import Any
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 
+from survey.domain import statistics as st
 from survey.results.charts import (
     BLUE,
     GREEN,
@@ -83,62 +84,81 @@ def caterpillar_chart(rows: Sequence[UnitRow], p0: float | None, lang: str) -> F
     data: list[dict[str, Any]] = []
     for band, colour, symbol in BANDS:
         members = [r for r in ordered if (r.band or "expected") == band]
-        if not members:  # Plotly draws no trace for an empty one
-            continue
-        shrunk = [r.shrunk for r in members]
-        data.append(
-            {
-                "type": "scatter",
-                "mode": "markers",
-                "name": labels[band],
-                "x": [_pct(s.estimate) for s in shrunk],  # type: ignore[union-attr]
-                "y": [position[id(r)] for r in members],
-                "marker": {"color": colour, "symbol": symbol, "size": 8},
-                "error_x": {
-                    "type": "data",
-                    "symmetric": False,
-                    "array": [
-                        round(100 * ((s.high or 0) - (s.estimate or 0)), 1)  # type: ignore[union-attr]
-                        for s in shrunk
-                    ],
-                    "arrayminus": [
-                        round(100 * ((s.estimate or 0) - (s.low or 0)), 1)  # type: ignore[union-attr]
-                        for s in shrunk
-                    ],
-                    "color": colour,
-                    "thickness": 1.5,
-                    "width": 0,
-                },
-                "customdata": [
-                    [
-                        name_of[id(r)],
-                        _pct(s.low),  # type: ignore[union-attr]
-                        _pct(s.high),  # type: ignore[union-attr]
-                        _pct(r.index.prop.estimate),
-                    ]
-                    for r, s in zip(members, shrunk, strict=True)
-                ],
-                "hovertemplate": "%{customdata[0]}<br>"
-                + _("Adjusted for chance")
-                + ": %{x:.1f} % (%{customdata[1]:.1f}–%{customdata[2]:.1f})<br>"
-                + _("Satisfied")
-                + ": %{customdata[3]:.1f} %<extra></extra>",
-            }
-        )
+        if members:  # Plotly draws no trace for an empty one
+            data.append(
+                _band_trace(members, labels[band], colour, symbol, position, name_of)
+            )
     if p0 is not None and count:
-        city = _("City (%(rate)s %%)", rate=format_decimal(round(100 * p0, 1)))
-        data.append(
-            {
-                "type": "scatter",
-                "mode": "lines",
-                "name": city,
-                "x": [_pct(p0), _pct(p0)],
-                "y": [-0.5, count - 0.5],
-                "line": {"color": "#333", "width": 2, "dash": "dash"},
-                "hoverinfo": "skip",
-            }
-        )
-    layout = _layout(
+        data.append(_city_line(p0, count))
+    return {"data": data, "layout": _caterpillar_layout(names)}
+
+
+def _band_trace(
+    members: Sequence[UnitRow],
+    label: str,
+    colour: str,
+    symbol: str,
+    position: dict[int, int],
+    name_of: dict[int, str],
+) -> dict[str, Any]:
+    """The units of one band: estimate, interval and hover, each on its line."""
+    shrunk = [_shrunk(r) for r in members]
+    return {
+        "type": "scatter",
+        "mode": "markers",
+        "name": label,
+        "x": [_pct(s.estimate) for s in shrunk],
+        "y": [position[id(r)] for r in members],
+        "marker": {"color": colour, "symbol": symbol, "size": 8},
+        "error_x": {
+            "type": "data",
+            "symmetric": False,
+            "array": [
+                round(100 * ((s.high or 0) - (s.estimate or 0)), 1) for s in shrunk
+            ],
+            "arrayminus": [
+                round(100 * ((s.estimate or 0) - (s.low or 0)), 1) for s in shrunk
+            ],
+            "color": colour,
+            "thickness": 1.5,
+            "width": 0,
+        },
+        "customdata": [
+            [name_of[id(r)], _pct(s.low), _pct(s.high), _pct(r.index.prop.estimate)]
+            for r, s in zip(members, shrunk, strict=True)
+        ],
+        "hovertemplate": "%{customdata[0]}<br>"
+        + _("Adjusted for chance")
+        + ": %{x:.1f} % (%{customdata[1]:.1f}–%{customdata[2]:.1f})<br>"
+        + _("Satisfied")
+        + ": %{customdata[3]:.1f} %<extra></extra>",
+    }
+
+
+def _shrunk(row: UnitRow) -> st.Proportion:
+    """The row's shrunk estimate (``caterpillar_rows`` kept only rows with one)."""
+    assert row.shrunk is not None
+    return row.shrunk
+
+
+def _city_line(p0: float, count: int) -> dict[str, Any]:
+    """The city's share as a dashed vertical line across every unit."""
+    city = _("City (%(rate)s %%)", rate=format_decimal(round(100 * p0, 1)))
+    return {
+        "type": "scatter",
+        "mode": "lines",
+        "name": city,
+        "x": [_pct(p0), _pct(p0)],
+        "y": [-0.5, count - 0.5],
+        "line": {"color": "#333", "width": 2, "dash": "dash"},
+        "hoverinfo": "skip",
+    }
+
+
+def _caterpillar_layout(names: Sequence[str]) -> dict[str, Any]:
+    """Axis on top, one short name per line, height growing with the units."""
+    count = len(names)
+    return _layout(
         xaxis={
             "title": {"text": _("Satisfied (%)")},
             "side": "top",
@@ -168,4 +188,3 @@ def caterpillar_chart(rows: Sequence[UnitRow], p0: float | None, lang: str) -> F
         height=150 + ROW_PX * max(1, count),
         hovermode="closest",
     )
-    return {"data": data, "layout": layout}

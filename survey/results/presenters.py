@@ -22,6 +22,9 @@ from survey.domain import statistics as st
 from survey.models import Survey, Unit
 from survey.models.responses import RESPONDENT_GROUPS
 from survey.results import caterpillar, charts, plotly_assets
+from survey.results.funnel import funnel_chart
+from survey.results.question_charts import choice_chart, likert_chart, nps_chart
+from survey.results.trend import trend_chart
 from survey.services.answering.responses import (
     HARD_SPEED_SECONDS_PER_ITEM,
     REPEATED_DEVICE_PER_DAY,
@@ -130,16 +133,14 @@ def overview_context(
                 [report.overall, *(f for _, f in report.factors)],
             )
         ),
-        "trend": charts.chart_json(charts.trend_chart(report.months, reforms)),
+        "trend": charts.chart_json(trend_chart(report.months, reforms)),
     }
     p0 = report.benchmark.prop.estimate
     funnel_rows = [r for r in report.children if r.index.shown and not r.former]
     if p0 is not None and funnel_rows:
         lines = funnel.funnel_lines(p0, max(r.index.prop.n for r in funnel_rows), 1.0)
         figures["funnel"] = charts.chart_json(
-            charts.funnel_chart(
-                [r for r in report.children if not r.former], lines, p0, lang
-            )
+            funnel_chart([r for r in report.children if not r.former], lines, p0, lang)
         )
     if len(caterpillar.caterpillar_rows(report.children)) >= caterpillar.MANY_UNITS:
         figures["caterpillar"] = charts.chart_json(
@@ -226,12 +227,12 @@ def questions_context(report: question_results.QuestionReport) -> dict[str, Any]
     likert = [r for r in report.questions if r.likert is not None and r.shown]
     figures: dict[str, Any] = {}
     if likert:
-        figures["likert"] = charts.chart_json(charts.likert_chart(likert, lang))
+        figures["likert"] = charts.chart_json(likert_chart(likert, lang))
     for r in report.questions:
         if r.shown and r.choice is not None:
-            figures[r.question.code] = charts.chart_json(charts.choice_chart(r, lang))
+            figures[r.question.code] = charts.chart_json(choice_chart(r, lang))
         if r.shown and r.nps is not None:
-            figures[r.question.code] = charts.chart_json(charts.nps_chart(r.nps))
+            figures[r.question.code] = charts.chart_json(nps_chart(r.nps))
     option_labels = {
         r.question.code: {o.code: o.label(lang) for o in r.question.options}
         for r in report.questions

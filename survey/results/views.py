@@ -19,7 +19,7 @@ from survey.auth.rights import (
 )
 from survey.extensions import db
 from survey.models import Question, Survey, Unit
-from survey.results import exports
+from survey.results import overview_export, raw_download
 from survey.results.integrity_notice import headline_notice
 from survey.results.official_view import official_context
 from survey.results.presenters import (
@@ -115,7 +115,7 @@ def comments(slug: str, code: str | None, question_code: str) -> str:
 def export_aggregates(slug: str, code: str | None, fmt: str) -> Response:
     survey, unit, flt = _load(slug, code)
     report = reports.overview(survey, unit, flt)
-    return exports.overview_response(
+    return overview_export.overview_response(
         report,
         fmt,
         weights.weighted_overview(report),
@@ -141,4 +141,6 @@ def export_raw(slug: str, code: str | None, fmt: str) -> Response:
     )
     db.session.commit()  # the audit line stands even if the download breaks off
     name = f"{survey.slug}-{unit.code}-responses"
-    return exports.raw_response(exports.raw_file(survey, unit, flt, fmt), fmt, name)
+    return raw_download.raw_response(
+        raw_download.raw_file(survey, unit, flt, fmt), fmt, name
+    )

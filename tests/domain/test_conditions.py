@@ -59,6 +59,17 @@ ANSWERS = {
         ("missing", "answered", (), False),
         ("missing", "ne", ("a",), False),  # no answer: no comparison holds
         ("text", "answered", (), True),
+        # each kind of answer read by its own rule (pinned before a refactor)
+        ("choice", "eq", (), False),  # no values: nothing to compare with
+        ("text", "ne", ("Trễ hẹn ",), False),  # trimmed and case-folded
+        ("text", "in", ("x", " TRỄ HẸN"), True),
+        ("many", "gt", ("1",), False),  # options are not ordered
+        ("count", "in", ("x", "3"), True),  # a value that is no number ignored
+        ("count", "lt", ("x",), False),
+        ("day", "in", ("x",), False),
+        ("day", "ne", ("2026-03-01",), False),
+        ("likert", "in", ("4",), True),
+        ("na", "in", ("9",), True),  # "don't know" read as its option
     ],
 )
 def test_each_comparison(code, op, values, expected):

@@ -13,7 +13,7 @@ import pytest
 
 from survey.domain import statistics as st
 from survey.models import Unit
-from survey.results import charts
+from survey.results import charts, funnel, question_charts, trend
 from survey.services.demo import DEMO_SLUG
 from survey.services.reporting.funnel import funnel_lines
 from survey.services.reporting.share_figures import share_figure
@@ -131,9 +131,9 @@ def _figures_the_demo_lacks() -> dict[str, charts.Figure]:
         for i in range(3)
     ]
     return {
-        "nps": charts.nps_chart(st.nps({0: 3, 6: 2, 7: 5, 8: 1, 9: 4, 10: 9})),
-        "trend_with_new_versions": charts.trend_chart(months),
-        "funnel_with_a_unit_under_review": charts.funnel_chart(
+        "nps": question_charts.nps_chart(st.nps({0: 3, 6: 2, 7: 5, 8: 1, 9: 4, 10: 9})),
+        "trend_with_new_versions": trend.trend_chart(months),
+        "funnel_with_a_unit_under_review": funnel.funnel_chart(
             rows, funnel_lines(0.6, 100, 1.0), 0.6, "vi"
         ),
     }

@@ -22,7 +22,7 @@ from flask import Flask
 from survey import create_app
 from survey.domain import statistics as st
 from survey.models import Option, Question, Unit
-from survey.results import charts
+from survey.results import charts, funnel, question_charts, trend
 from survey.services.reporting.funnel import funnel_lines
 from survey.services.reporting.question_results import QuestionResult
 from survey.services.reporting.share_figures import (
@@ -109,10 +109,10 @@ def _trend(lang: str) -> dict[str, Any]:
         MonthPoint("2025-03-17", 61, share_figure(30, 61, MIN_N), None),
     ]
     return {
-        "thirteen_months_with_versions": charts.trend_chart(_months()),
-        "weeks_without_versions": charts.trend_chart(weeks),
-        "nothing": charts.trend_chart([]),
-        "current_month_incomplete": charts.trend_chart(_with_current_month()),
+        "thirteen_months_with_versions": trend.trend_chart(_months()),
+        "weeks_without_versions": trend.trend_chart(weeks),
+        "nothing": trend.trend_chart([]),
+        "current_month_incomplete": trend.trend_chart(_with_current_month()),
     }
 
 
@@ -155,9 +155,9 @@ def _funnel(lang: str) -> dict[str, Any]:
     calm = [r for r in rows if not r.under_review]
     small = funnel_lines(0.81, 12, 1.0)
     return {
-        "twenty_units_with_review": charts.funnel_chart(rows, lines, p0, lang),
-        "no_unit_under_review": charts.funnel_chart(calm, small, 0.81, lang),
-        "no_lines": charts.funnel_chart(rows[:2], [], p0, lang),
+        "twenty_units_with_review": funnel.funnel_chart(rows, lines, p0, lang),
+        "no_unit_under_review": funnel.funnel_chart(calm, small, 0.81, lang),
+        "no_lines": funnel.funnel_chart(rows[:2], [], p0, lang),
     }
 
 
@@ -198,10 +198,10 @@ def _likert(lang: str) -> dict[str, Any]:
         _likert_item("SAT", {1: 1, 2: 2, 3: 3, 4: 4, 5: 5}),
     ]
     return {
-        "several_items": charts.likert_chart(items, lang),
-        "one_item": charts.likert_chart(items[:1], lang),
-        "nothing_shown": charts.likert_chart(items[3:6], lang),
-        "satisfaction_beside_agreement": charts.likert_chart(
+        "several_items": question_charts.likert_chart(items, lang),
+        "one_item": question_charts.likert_chart(items[:1], lang),
+        "nothing_shown": question_charts.likert_chart(items[3:6], lang),
+        "satisfaction_beside_agreement": question_charts.likert_chart(
             [items[0], _agreement_item()], lang
         ),
     }
@@ -217,8 +217,8 @@ def _agreement_item() -> QuestionResult:
 
 def test_likert_items_keep_their_own_scale_labels():
     with _app().test_request_context("/?lang=en"):
-        one = charts.likert_chart([_agreement_item()], "en")
-        mixed = charts.likert_chart(
+        one = question_charts.likert_chart([_agreement_item()], "en")
+        mixed = question_charts.likert_chart(
             [_likert_item("S1", {4: 20, 5: 20}), _agreement_item()], "en"
         )
     names = [t["name"] for t in one["data"]]
@@ -253,18 +253,20 @@ def _choice(lang: str) -> dict[str, Any]:
     nobody = _choice_result("EMPTY", 0, {"fast": 0.0})
     no_options = _choice_result("BARE", 12, {})
     return {
-        "single": charts.choice_chart(single, lang),
-        "multiple_with_unknown_option": charts.choice_chart(multiple, lang),
-        "no_respondents": charts.choice_chart(nobody, lang),
-        "no_options": charts.choice_chart(no_options, lang),
+        "single": question_charts.choice_chart(single, lang),
+        "multiple_with_unknown_option": question_charts.choice_chart(multiple, lang),
+        "no_respondents": question_charts.choice_chart(nobody, lang),
+        "no_options": question_charts.choice_chart(no_options, lang),
     }
 
 
 def _nps(lang: str) -> dict[str, Any]:
     return {
-        "spread": charts.nps_chart(st.nps({0: 3, 5: 4, 7: 10, 8: 6, 9: 12, 10: 20})),
-        "promoters_only": charts.nps_chart(st.nps({10: 15})),
-        "no_answers": charts.nps_chart(st.nps({})),
+        "spread": question_charts.nps_chart(
+            st.nps({0: 3, 5: 4, 7: 10, 8: 6, 9: 12, 10: 20})
+        ),
+        "promoters_only": question_charts.nps_chart(st.nps({10: 15})),
+        "no_answers": question_charts.nps_chart(st.nps({})),
     }
 
 
@@ -359,9 +361,9 @@ def test_labels_reach_plotly_without_markup():
     with _app().test_request_context("/?lang=en"):
         figures = [
             charts.index_bars([EVIL], [f["value"]]),
-            charts.likert_chart([item], "en"),
-            charts.choice_chart(choice, "en"),
-            charts.funnel_chart([unit_row], funnel_lines(0.6, 80, 1.0), 0.6, "en"),
+            question_charts.likert_chart([item], "en"),
+            question_charts.choice_chart(choice, "en"),
+            funnel.funnel_chart([unit_row], funnel_lines(0.6, 80, 1.0), 0.6, "en"),
         ]
     labels = [
         s
@@ -378,7 +380,7 @@ def test_labels_reach_plotly_without_markup():
 
 def test_trend_draws_intervals_counts_apart_and_the_running_month_apart():
     with _app().test_request_context("/?lang=en"):
-        figure = charts.trend_chart(_with_current_month())
+        figure = trend.trend_chart(_with_current_month())
     line, running, bars = figure["data"]
     months = [m.month for m in _with_current_month()]
     # The running month is not on the line: drawn apart, hollow.
@@ -429,10 +431,10 @@ def test_p_chart_signals_are_marked_on_complete_shown_periods_only():
     marked = with_signals((*steady, drop, running))
     assert [m.signal for m in marked] == [None] * 6 + ["below", None]
     with _app().test_request_context("/?lang=en"):
-        figure = charts.trend_chart(marked)
+        figure = trend.trend_chart(marked)
     signal = [t for t in figure["data"] if t["name"].startswith("Signal")]
     assert len(signal) == 1 and signal[0]["x"] == ["2025-07"]
     # Nothing to signal: no such trace.
     with _app().test_request_context("/?lang=en"):
-        calm = charts.trend_chart(with_signals(tuple(steady)))
+        calm = trend.trend_chart(with_signals(tuple(steady)))
     assert not [t for t in calm["data"] if t["name"].startswith("Signal")]

@@ -430,7 +430,7 @@ def test_csv_of_stored_fields_is_the_file_written_cell_by_cell(app, small, make_
     writer makes of the rows built answer by answer. Responses: generated,
     stored by the form's path, stored without fields (as before they were
     kept), of two versions whose columns differ."""
-    from survey.results.exports import neutralise
+    from survey.results.overview_export import neutralise
     from survey.services.demo import generate_responses
     from survey.services.design.designer import (
         delete_question,

@@ -66,17 +66,47 @@ def bootstrap_composite_interval(
     respondents share each row; the result is the same as for the rows
     repeated that many times.
     """
+    patterns = _answer_patterns(respondent_rows, counts)
+    rows_n = sum(patterns.values())
+    if rows_n == 0 or b <= 0:
+        return None
+    sizes, valid, top = _pattern_matrices(patterns)
+    kept = [k for k in range(valid.shape[1]) if sizes @ valid[:, k] >= max(min_n, 1)]
+    if not kept:
+        return None
+    results = _resampled_composites(sizes, valid[:, kept], top[:, kept], b, seed)
+    if not results:
+        return None
+    tail = (1.0 - level) / 2
+    low = _quantile_of_sorted(results, tail)
+    high = _quantile_of_sorted(results, 1.0 - tail)
+    return _clamp(low), _clamp(high)
+
+
+Pattern = tuple[int | None, ...]
+
+
+def _answer_patterns(
+    respondent_rows: Sequence[Sequence[int | None]], counts: Sequence[int] | None
+) -> dict[Pattern, int]:
+    """How many respondents gave each answer pattern (rows counted ``counts``
+    times each, once when None); a pattern nobody gave is left out."""
     weights = [1] * len(respondent_rows) if counts is None else list(counts)
     if len(weights) != len(respondent_rows) or any(c < 0 for c in weights):
         raise ValueError("counts must be one non-negative count per row")
-    patterns: dict[tuple[int | None, ...], int] = {}
+    patterns: dict[Pattern, int] = {}
     for row, weight in zip(respondent_rows, weights, strict=True):
         if weight:
             key = tuple(row)
             patterns[key] = patterns.get(key, 0) + weight
-    rows_n = sum(patterns.values())
-    if rows_n == 0 or b <= 0:
-        return None
+    return patterns
+
+
+def _pattern_matrices(
+    patterns: dict[Pattern, int],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Respondents per pattern, and pattern x factor matrices of "answered"
+    and "top-two" (0/1), the patterns in a fixed order so draws repeat."""
     factors_n = max(len(row) for row in patterns)
     keys = sorted(patterns, key=lambda p: tuple(-1 if v is None else v for v in p))
     valid = np.zeros((len(keys), factors_n))
@@ -87,23 +117,24 @@ def bootstrap_composite_interval(
                 valid[i, k] = 1.0
                 top[i, k] = 1.0 if value else 0.0
     sizes = np.array([patterns[key] for key in keys], dtype=np.int64)
-    kept = [k for k in range(factors_n) if sizes @ valid[:, k] >= max(min_n, 1)]
-    if not kept:
-        return None
+    return sizes, valid, top
+
+
+def _resampled_composites(
+    sizes: np.ndarray, valid: np.ndarray, top: np.ndarray, b: int, seed: int
+) -> list[float]:
+    """M2 of ``b`` resamples of every respondent, sorted (one multinomial draw
+    over the patterns each); a resample in which no factor was answered is
+    left out."""
+    rows_n = int(sizes.sum())
     rng = np.random.default_rng(seed)
     draws = rng.multinomial(rows_n, sizes / rows_n, size=b)  # b x patterns
-    answered = draws @ valid[:, kept]
-    satisfied = draws @ top[:, kept]
+    answered = draws @ valid
+    satisfied = draws @ top
     # A factor nobody in a resample answered is left out of that resample.
     shares = np.where(answered > 0, satisfied / np.maximum(answered, 1), np.nan)
     usable = ~np.isnan(shares).all(axis=1)
-    results = sorted(np.nanmean(shares[usable], axis=1).tolist())
-    if not results:
-        return None
-    tail = (1.0 - level) / 2
-    low = _quantile_of_sorted(results, tail)
-    high = _quantile_of_sorted(results, 1.0 - tail)
-    return _clamp(low), _clamp(high)
+    return sorted(np.nanmean(shares[usable], axis=1).tolist())
 
 
 def composite_from_rows(

@@ -183,73 +183,112 @@ def weighted_overview(report: Overview) -> WeightedOverview | None:
     counts = _unit_counts(report.survey, scope, flt)
     weights = {unit_id: _unit_weights(c) for unit_id, c in counts.items()}
     tree = unit_tree.scope_tree(scope)
-    members: dict[int, list[int]] = defaultdict(list)
-    for unit_id in counts:
-        child = tree.child_of.get(unit_id)
-        if child is not None:
-            members[child].append(unit_id)
-
-    def figure_of(unit_ids: list[int]) -> WeightedFigure:
-        ordered = sorted(unit_ids)
-        return _pooled_figure(
-            (counts[u] for u in ordered), (weights[u] for u in ordered), min_n
-        )
-
-    def rate_of(unit_ids: list[int]) -> ResponseRate:
-        found = [counts[u] for u in unit_ids]
-        return ResponseRate(
-            sum(c.cases for c in found),
-            sum(c.invitations for c in found),
-            sum(c.responses for c in found),
-        )
-
-    overall = figure_of(list(counts))
+    members = _members_by_child(counts, tree.child_of)
+    overall = _figure_of(counts, weights, list(counts), min_n)
     units = list(tree.children)
     if members.get(scope.id):
         units.insert(0, scope)  # answers or cases at the scope unit itself
-    figures = {u.id: figure_of(members.get(u.id, [])) for u in units}
+    figures = {
+        u.id: _figure_of(counts, weights, members.get(u.id, []), min_n) for u in units
+    }
     hidden = st.complementary_suppression(
         overall.n_eff if overall.figure.shown else 0,
         {str(u.id): figures[u.id].n_eff for u in units},
         min_n=min_n,
     )
     reviewed = {r.unit.id for r in report.children if r.under_review}
-    protected = report.protected
-    rows = []
-    for unit in units:
-        weighted = figures[unit.id]
-        under_review = unit.id in reviewed
-        grade = st.reliability_grade(
-            weighted.n_eff, invited=True, flag="red" if under_review else "none"
+    rows = [
+        _weighted_row(
+            unit,
+            figures[unit.id],
+            _rate_of(counts, members.get(unit.id, [])),
+            under_review=unit.id in reviewed,
+            is_hidden=report.protected or str(unit.id) in hidden,
+            is_scope=unit is scope,
+            min_n=min_n,
         )
-        is_hidden = protected or str(unit.id) in hidden
-        if is_hidden:
-            weighted = replace(weighted, figure=hidden_figure(weighted.figure))
-        rows.append(
-            WeightedRow(
-                unit=unit,
-                weighted=weighted,
-                rate=rate_of(members.get(unit.id, [])),
-                grade=grade,
-                under_review=under_review,
-                rankable=_rankable(weighted, under_review),
-                is_scope=unit is scope,
-                protected=is_hidden and weighted.n_eff >= min_n,
-            )
-        )
-    if protected:
+        for unit in units
+    ]
+    if report.protected:
         overall = replace(overall, figure=hidden_figure(overall.figure))
-    without_cases = sum(
-        1 for c in counts.values() if c.cases == 0 and (c.answers or c.unlinked)
-    )
     return WeightedOverview(
         scope=overall,
-        rate=rate_of(list(counts)),
+        rate=_rate_of(counts, list(counts)),
         grade=st.reliability_grade(overall.n_eff, invited=True),
         rows=tuple(rows),
-        units_without_cases=without_cases if overall.method != "none" else 0,
+        units_without_cases=(
+            _units_without_cases(counts) if overall.method != "none" else 0
+        ),
         has_data=bool(counts),
     )
+
+
+def _members_by_child(
+    counts: Mapping[int, _UnitCounts], child_of: Mapping[int, int]
+) -> dict[int, list[int]]:
+    """The units with counts, grouped by the child of the scope they lie in."""
+    members: dict[int, list[int]] = defaultdict(list)
+    for unit_id in counts:
+        child = child_of.get(unit_id)
+        if child is not None:
+            members[child].append(unit_id)
+    return members
+
+
+def _figure_of(
+    counts: Mapping[int, _UnitCounts],
+    weights: Mapping[int, CellWeights],
+    unit_ids: list[int],
+    min_n: int,
+) -> WeightedFigure:
+    """The pooled figure of these units, taken in the order of their ids."""
+    ordered = sorted(unit_ids)
+    return _pooled_figure(
+        (counts[u] for u in ordered), (weights[u] for u in ordered), min_n
+    )
+
+
+def _rate_of(counts: Mapping[int, _UnitCounts], unit_ids: list[int]) -> ResponseRate:
+    """Cases, invitations and invited responses of these units together."""
+    found = [counts[u] for u in unit_ids]
+    return ResponseRate(
+        sum(c.cases for c in found),
+        sum(c.invitations for c in found),
+        sum(c.responses for c in found),
+    )
+
+
+def _weighted_row(
+    unit: Unit,
+    weighted: WeightedFigure,
+    rate: ResponseRate,
+    *,
+    under_review: bool,
+    is_hidden: bool,
+    is_scope: bool,
+    min_n: int,
+) -> WeightedRow:
+    """One unit's row: graded (C when under review), hidden when suppressed."""
+    grade = st.reliability_grade(
+        weighted.n_eff, invited=True, flag="red" if under_review else "none"
+    )
+    if is_hidden:
+        weighted = replace(weighted, figure=hidden_figure(weighted.figure))
+    return WeightedRow(
+        unit=unit,
+        weighted=weighted,
+        rate=rate,
+        grade=grade,
+        under_review=under_review,
+        rankable=_rankable(weighted, under_review),
+        is_scope=is_scope,
+        protected=is_hidden and weighted.n_eff >= min_n,
+    )
+
+
+def _units_without_cases(counts: Mapping[int, _UnitCounts]) -> int:
+    """Units with invited answers but no completed case in the period."""
+    return sum(1 for c in counts.values() if c.cases == 0 and (c.answers or c.unlinked))
 
 
 def _rankable(weighted: WeightedFigure, under_review: bool) -> bool:

@@ -66,7 +66,7 @@ def progress(job: ExportJob) -> int:
 def run(job_id: int) -> int:
     """Write the job's file; how many responses it holds."""
     from survey import jobs
-    from survey.results.exports import raw_file
+    from survey.results.raw_download import raw_file
 
     job = db.session.get(ExportJob, job_id)
     if job is None or job.state == "done":

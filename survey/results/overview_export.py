@@ -1,36 +1,31 @@
-"""Exports of exactly the aggregates a results page shows, suppression kept."""
+"""The overview's export: exactly the aggregates the page shows, suppression kept.
+
+The raw responses' downloads are in ``survey.results.raw_download``.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
-import itertools
-import re
-import tempfile
-from collections.abc import Iterable, Iterator
-from typing import Any
+from collections.abc import Iterator
 
-from flask import Response, stream_with_context
+from flask import Response
 from flask_babel import gettext as _
 
 from survey import current_lang
-from survey.models import Survey, Unit
 from survey.results.presenters import BAND_LABELS, FACTOR_LABELS, WEIGHTING_LABELS
 from survey.services.fieldwork.weights import (
     ResponseRate,
     WeightedFigure,
     WeightedOverview,
 )
-from survey.services.reporting import raw_export
 from survey.services.reporting.official import OfficialOverview
 from survey.services.reporting.raw_export import FORMULA_STARTS
 from survey.services.reporting.reports import Overview
-from survey.services.reporting.result_filter import ResultFilter
 from survey.services.reporting.share_figures import ShareFigure
 from survey.services.reporting.unit_rows import UnitRow
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-FILE_CHUNK_BYTES = 64 * 1024
 
 
 def neutralise(value: object) -> object:
@@ -115,12 +110,12 @@ def _weighted_cells(weighted: WeightedFigure, rate: ResponseRate) -> list[object
     ]
 
 
-def _trend_rows(report: Overview, row: Any) -> Iterator[list[object]]:
+def _trend_rows(report: Overview) -> Iterator[list[object]]:
     """The trend as the page draws it: each period with its interval."""
     scope = report.scope.name(current_lang())
     for m in report.months:
         label = _("Overall satisfaction (M1), %(period)s", period=m.month)
-        cells = row(scope, label, m.responses, m.index)
+        cells = _figure_row(scope, label, m.responses, m.index)
         if m.incomplete:
             cells[7] = " ".join(
                 filter(None, [str(cells[7]), _("current period, incomplete")])
@@ -190,8 +185,19 @@ def overview_rows(
     invitations or invited answers; a unit under review says so in the
     ranking column and is never "eligible".
     """
-    lang = current_lang()
-    yield [
+    yield _header(report)
+    yield from _scope_rows(report)
+    yield from _trend_rows(report)
+    yield from _channel_gap_rows(report)
+    yield from _unit_rows(report, official)
+    yield from _comparison_rows(report)
+    yield from _official_rows(report, official)
+    if weighted is not None and weighted.has_data:
+        yield from _weighted_rows(report, weighted)
+
+
+def _header(report: Overview) -> list[object]:
+    return [
         _("Unit"),
         _("Measure"),
         _("Responses"),
@@ -215,62 +221,93 @@ def overview_rows(
         _("Rank interval (1 = highest)"),
         *(_standardised_header() if report.standardised else []),
     ]
-    scope = report.scope.name(lang)
-    blank_extra = ["", "", "", "", "", "", ""]
 
-    def row(
-        unit: str, measure: str, responses: object, figure: ShareFigure
-    ) -> list[object]:
-        return [
-            unit,
-            measure,
-            responses,
-            figure.n,
-            *_share_cells(figure),
-            "",
-            round(figure.prop.n, 1),
-            *blank_extra[1:],
-            "",
-        ]
 
+BLANK_EXTRA = ["", "", "", "", "", "", ""]  # n_eff .. response rate
+
+
+def _figure_row(
+    unit: str, measure: str, responses: object, figure: ShareFigure
+) -> list[object]:
+    """One share figure in the columns up to the ranking (left blank)."""
+    return [
+        unit,
+        measure,
+        responses,
+        figure.n,
+        *_share_cells(figure),
+        "",
+        round(figure.prop.n, 1),
+        *BLANK_EXTRA[1:],
+        "",
+    ]
+
+
+def _scope_rows(report: Overview) -> Iterator[list[object]]:
+    """The scope's headline (M1 with its verdict), M4, the factors and M2."""
+    scope = report.scope.name(current_lang())
     m1 = _("Overall satisfaction (M1)")
-    headline = row(scope, m1, report.responses, report.overall)
+    headline = _figure_row(scope, m1, report.responses, report.overall)
     if report.verdict:
         headline[8] = str(BAND_LABELS[report.verdict])
     yield headline
-    yield row(scope, _("Dissatisfied (M4)"), report.responses, report.dissatisfied)
+    yield _figure_row(
+        scope, _("Dissatisfied (M4)"), report.responses, report.dissatisfied
+    )
     for dimension, figure in report.factors:
-        yield row(scope, str(FACTOR_LABELS[dimension]), report.responses, figure)
-    composite = report.composite.estimate
-    yield [
+        yield _figure_row(
+            scope, str(FACTOR_LABELS[dimension]), report.responses, figure
+        )
+    yield _composite_row(report, scope)
+
+
+def _composite_row(report: Overview, scope: str) -> list[object]:
+    composite = report.composite
+    return [
         scope,
         _("Composite index (M2)"),
         report.responses,
         "",
-        "" if composite is None else round(100 * composite, 1),
-        "" if report.composite.low is None else round(100 * report.composite.low, 1),
-        "" if report.composite.high is None else round(100 * report.composite.high, 1),
-        _("partial") if report.composite.is_partial else "",
+        _rounded_pct(composite.estimate),
+        _rounded_pct(composite.low),
+        _rounded_pct(composite.high),
+        _("partial") if composite.is_partial else "",
         "",
-        *blank_extra,
+        *BLANK_EXTRA,
         "",
     ]
-    yield from _trend_rows(report, row)
+
+
+def _rounded_pct(value: float | None) -> object:
+    """A share in percent with one decimal, blank when there is none."""
+    return "" if value is None else round(100 * value, 1)
+
+
+def _channel_gap_rows(report: Overview) -> Iterator[list[object]]:
+    """Opt-in minus invited, when the page shows the channels' gap."""
     gap = report.channels.gap if report.channels else None
-    if gap is not None and gap.estimate is not None:
-        yield [
-            scope,
-            _("Opt-in minus invited (points)"),
-            "",
-            "",
-            round(100 * gap.estimate, 1),
-            round(100 * (gap.low or 0), 1),
-            round(100 * (gap.high or 0), 1),
-            _("a real difference") if gap.real else _("could be noise"),
-            *[""] * 9,
-        ]
+    if gap is None or gap.estimate is None:
+        return
+    yield [
+        report.scope.name(current_lang()),
+        _("Opt-in minus invited (points)"),
+        "",
+        "",
+        round(100 * gap.estimate, 1),
+        round(100 * (gap.low or 0), 1),
+        round(100 * (gap.high or 0), 1),
+        _("a real difference") if gap.real else _("could be noise"),
+        *[""] * 9,
+    ]
+
+
+def _unit_rows(
+    report: Overview, official: OfficialOverview | None
+) -> Iterator[list[object]]:
+    """Each unit's M1 with its band, ranking, M6 and (when any) M5."""
+    lang = current_lang()
     for child in report.children:
-        cells = row(
+        cells = _figure_row(
             child.unit.name(lang),
             _("Overall satisfaction (M1)"),
             child.responses,
@@ -280,18 +317,26 @@ def overview_rows(
         cells[-1] = _ranking_cell(child, official)
         extra = _standardised_cells(report, child) if report.standardised else []
         yield [*cells, *_shrunk_cells(child), *extra]
+
+
+def _comparison_rows(report: Overview) -> Iterator[list[object]]:
+    """The comparison's parameters: n is the number of units compared and
+    the estimate the city's share every unit is compared with."""
     model = report.comparison.model if report.comparison else None
-    if model is not None and model.p0 is not None:
-        # the comparison's parameters: n is the number of units compared and
-        # the estimate the city's share every unit is compared with
-        method = [scope, comparison_method(report), "", model.family]
-        yield [*method, round(100 * model.p0, 1), *[""] * 12]
-    yield from _official_rows(report, official)
-    if weighted is None or not weighted.has_data:
+    if model is None or model.p0 is None:
         return
-    measure = _("Overall satisfaction (M1), weighted, invited channel")
+    scope = report.scope.name(current_lang())
+    method = [scope, comparison_method(report), "", model.family]
+    yield [*method, round(100 * model.p0, 1), *[""] * 12]
+
+
+def _weighted_rows(
+    report: Overview, weighted: WeightedOverview
+) -> Iterator[list[object]]:
+    """The invited channel weighted by case volume: the scope, then each unit."""
+    lang = current_lang()
     yield [
-        scope,
+        report.scope.name(lang),
         _("Overall satisfaction (M1), weighted by case volume, invited channel"),
         "",
         weighted.scope.n,
@@ -300,6 +345,7 @@ def overview_rows(
         *_weighted_cells(weighted.scope, weighted.rate),
         "",
     ]
+    measure = _("Overall satisfaction (M1), weighted, invited channel")
     for wrow in weighted.rows:
         # not an incentive source: the official rows above are
         ranking = _("under review: left out") if wrow.under_review else ""
@@ -347,124 +393,4 @@ def overview_response(
         "\ufeff" + text.getvalue(),  # a BOM, so that Excel reads UTF-8
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
-    )
-
-
-# --------------------------------------------------------------------------- #
-# Raw responses (administrators only; the view audits before streaming)
-# --------------------------------------------------------------------------- #
-
-
-def _xlsx_chunks(header: list[str], rows: Iterable[list[object]]) -> Iterator[bytes]:
-    """An XLSX file built on disk (openpyxl write-only), then sent in chunks.
-
-    A ZIP file can only be finished once every row is in, so the first byte
-    leaves after the last row is written; memory stays flat all the same.
-    """
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("responses")
-
-    def cell(value: object) -> object:
-        if not isinstance(value, str):
-            return value
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-        if not value.startswith(FORMULA_STARTS):
-            return value
-        # A text cell with Excel's quote prefix: shown and kept as typed,
-        # never run as a formula, and the text itself is not altered.
-        text = WriteOnlyCell(sheet, value=value)
-        text.data_type = "s"
-        text.quotePrefix = True
-        return text
-
-    sheet.append(header)
-    for row in rows:
-        sheet.append([cell(value) for value in row])
-    with tempfile.TemporaryFile() as spool:
-        book.save(spool)
-        spool.seek(0)
-        while chunk := spool.read(FILE_CHUNK_BYTES):
-            yield chunk
-
-
-SAV_MAX_ROWS = 200_000  # SPSS files are built from a table held in memory
-
-
-def _spss_name(label: str, taken: set[str]) -> str:
-    """A valid SPSS variable name for a column (letters, digits, '_', '.')."""
-    name = re.sub(r"[^A-Za-z0-9_.]", "_", label)[:60] or "v"
-    if not name[0].isalpha():
-        name = "v_" + name
-    name = name.rstrip(".") or "v"
-    unique, n = name, 1
-    while unique.lower() in taken:
-        n += 1
-        unique = f"{name}_{n}"
-    taken.add(unique.lower())
-    return unique
-
-
-def _sav_chunks(header: list[str], rows: Iterable[list[object]]) -> Iterator[bytes]:
-    """An SPSS .sav file (pyreadstat), numeric where every value is a number.
-
-    pyreadstat writes from a table in memory, so the file is built from at
-    most SAV_MAX_ROWS responses; narrow the filters for more.
-    """
-    import pandas
-    import pyreadstat
-
-    table = list(itertools.islice(rows, SAV_MAX_ROWS))
-    taken: set[str] = set()
-    names = [_spss_name(label, taken) for label in header]
-    columns: dict[str, list[object]] = {}
-    for index, name in enumerate(names):
-        values = [row[index] for row in table]
-        numeric = all(v is None or isinstance(v, int | float) for v in values)
-        columns[name] = (
-            [float("nan") if v is None else v for v in values]
-            if numeric
-            else ["" if v is None else str(v) for v in values]
-        )
-    frame = pandas.DataFrame(columns)
-    with tempfile.TemporaryDirectory() as folder:
-        path = f"{folder}/responses.sav"
-        pyreadstat.write_sav(frame, path, column_labels=list(header))
-        with open(path, "rb") as spool:
-            while chunk := spool.read(FILE_CHUNK_BYTES):
-                yield chunk
-
-
-RAW_TYPES = {"csv": "text/csv", "xlsx": XLSX_TYPE, "sav": "application/x-spss-sav"}
-
-
-def raw_file(
-    survey: Survey,
-    scope: Unit,
-    flt: ResultFilter,
-    fmt: str,
-    progress: raw_export.Progress | None = None,
-) -> Iterator[str] | Iterator[bytes]:
-    """The slice's raw responses as a ``fmt`` (csv, xlsx or sav) file, chunk
-    by chunk; ``progress`` is called with the number of responses done."""
-    layout = raw_export.raw_layout(survey, flt)
-    if fmt == "csv":
-        return raw_export.raw_csv(survey, scope, flt, layout, progress=progress)
-    rows = raw_export.raw_rows(survey, scope, flt, layout, progress=progress)
-    if fmt == "sav":
-        return _sav_chunks(layout.header, rows)
-    return _xlsx_chunks(layout.header, rows)
-
-
-def raw_response(
-    chunks: Iterable[str] | Iterable[bytes], fmt: str, name: str
-) -> Response:
-    """A streamed download of a raw file; the generator runs inside the request."""
-    return Response(
-        stream_with_context(chunks),
-        mimetype=RAW_TYPES[fmt],
-        headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'},
     )
