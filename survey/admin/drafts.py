@@ -8,7 +8,8 @@ from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from survey.admin.forms import ActionForm, PageForm, QuestionForm, option_lines
-from survey.admin.views import _draft_or_redirect, _me, bp, designer_message
+from survey.admin.messages import message_for
+from survey.admin.views import _draft_or_redirect, _me, bp
 from survey.auth.rights import get_owned_survey_or_404
 from survey.extensions import db
 from survey.models import Page, Question, Survey, SurveyVersion
@@ -72,7 +73,7 @@ def delete_page(slug: str, page_id: int) -> Response:
         try:
             designer.delete_page(_me(), page)
         except SurveyError as error:
-            flash(designer_message(error), "error")
+            flash(message_for(error), "error")
         else:
             db.session.commit()
             flash(_("Page deleted."), "info")
@@ -145,7 +146,7 @@ def add_question(slug: str) -> str | Response | tuple[str, int]:
             designer.add_question(_me(), draft, _question_data(form))
         except SurveyError as error:
             db.session.rollback()
-            form.form_errors.append(designer_message(error))
+            form.form_errors.append(message_for(error))
         else:
             db.session.commit()
             flash(_("Question added."), "info")
@@ -166,7 +167,7 @@ def edit_question(slug: str, question_id: int) -> str | Response | tuple[str, in
             designer.update_question(_me(), question, _question_data(form))
         except SurveyError as error:
             db.session.rollback()
-            form.form_errors.append(designer_message(error))
+            form.form_errors.append(message_for(error))
         else:
             db.session.commit()
             flash(_("Question saved."), "info")
@@ -187,7 +188,7 @@ def move_question(slug: str, question_id: int) -> Response:
             designer.move_question(_me(), question, direction)
         except SurveyError as error:
             db.session.rollback()
-            flash(designer_message(error), "error")
+            flash(message_for(error), "error")
         else:
             db.session.commit()
     return redirect(url_for("admin.show_survey", slug=slug) + f"#q{question_id}")
@@ -202,7 +203,7 @@ def delete_question(slug: str, question_id: int) -> Response:
             designer.delete_question(_me(), question)
         except SurveyError as error:
             db.session.rollback()
-            flash(designer_message(error), "error")
+            flash(message_for(error), "error")
         else:
             db.session.commit()
             flash(_("Question deleted."), "info")

@@ -21,6 +21,7 @@ from survey.admin.forms import (
     TextsForm,
     WindowForm,
 )
+from survey.admin.messages import message_for
 from survey.auth.rights import (
     get_owned_survey_or_404,
     require_roles,
@@ -35,51 +36,6 @@ from survey.services.design.listing import STATUS_LABELS, matches, survey_rows
 
 bp = Blueprint("admin", __name__)
 bp.before_request(require_roles("admin", "designer"))
-
-
-def designer_message(error: SurveyError) -> str:
-    """The sentence for a refusal of the designer service or of a model."""
-    messages = {
-        "slug_taken": _("This address is taken by another survey: choose another."),
-        "draft_exists": _("This survey already has a draft: edit that one."),
-        "nothing_published": _("Nothing is published yet: edit the draft."),
-        "no_draft": _("There is no draft to publish."),
-        "window_order": _("The survey must close after it opens."),
-        "page_not_empty": _("Move or delete the page's questions first."),
-        "last_page": _("A survey keeps at least one page."),
-        "unknown_type": _("Unknown question type."),
-        "code_taken": _("Another question of this survey already has this code."),
-        "options_needed": _("A choice question needs at least one option."),
-        "unknown_page": _("Choose one of the survey's pages."),
-        "condition_unknown": _("Choose an earlier question for the condition."),
-        "condition_order": _(
-            "A question can only depend on a question asked before it."
-        ),
-        "condition_codes": _(
-            "The condition's option codes must be options of the earlier question."
-        ),
-        "condition_source": _(
-            "Another question depends on this one: change that condition first."
-        ),
-        "cannot_move": _("The question cannot move further."),
-        "nothing_to_copy": _("This survey has no version to copy."),
-        "only_version": _(
-            "This draft is the survey's only version: delete the survey instead."
-        ),
-        "survey_in_use": _(
-            "This survey was published or holds answers: close it instead."
-        ),
-    }
-    code = str(error)
-    if code in messages:
-        return messages[code]
-    if "without questions" in code:
-        return _("Add at least one question before publishing.")
-    if "publish a version" in code:
-        return _("Publish a version before opening the survey.")
-    if "published version cannot change" in code:
-        return _("This version is published: start a new draft to change it.")
-    return _("This change is not possible.")
 
 
 def _draft_or_redirect(survey: Survey) -> SurveyVersion:
@@ -125,7 +81,7 @@ def create_survey() -> str | Response:
                 current_user.unit,
             )
         except designer.DesignerError as error:
-            form.slug.errors = [designer_message(error)]
+            form.slug.errors = [message_for(error)]
         else:
             db.session.commit()
             flash(_("Survey created: a draft you can now edit."), "info")
@@ -167,7 +123,7 @@ def new_draft(slug: str) -> Response:
         try:
             draft = designer.start_new_draft(_me(), survey)
         except SurveyError as error:
-            flash(designer_message(error), "error")
+            flash(message_for(error), "error")
         else:
             db.session.commit()
             flash(_("Draft version %(n)s created.", n=draft.number), "info")
@@ -199,7 +155,7 @@ def publish_survey(slug: str) -> Response:
             version = designer.publish_draft(_me(), survey)
         except SurveyError as error:
             db.session.rollback()
-            flash(designer_message(error), "error")
+            flash(message_for(error), "error")
         else:
             db.session.commit()
             flash(_("Version %(n)s is published.", n=version.number), "info")
@@ -215,7 +171,7 @@ def change_state(slug: str) -> Response:
             designer.set_state(_me(), survey, action)
         except SurveyError as error:
             db.session.rollback()
-            flash(designer_message(error), "error")
+            flash(message_for(error), "error")
         else:
             db.session.commit()
             flash(STATUS_LABELS[survey.status], "info")

@@ -92,10 +92,10 @@ def start_sending(
     """Queue the first message of every invitation not yet contacted."""
     now = now or utcnow()
     if wave.status != WAVE_DRAWN:
-        raise PlanError("only a drawn wave sends messages")
+        raise PlanError("wave_not_drawn", "only a drawn wave sends messages")
     plan = plan_for(wave)
     if not plan.base_url:
-        raise PlanError("the plan needs the site's public address")
+        raise PlanError("no_public_address", "the plan needs the site's public address")
     contacted = select(OutboxMessage.invitation_id).where(
         OutboxMessage.wave_id == wave.id
     )
