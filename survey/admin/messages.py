@@ -14,6 +14,7 @@ from survey.domain.errors import DomainError
 from survey.models.surveys import SurveyError
 from survey.models.units import UnitError
 from survey.services.design.translation_sheet import SheetError
+from survey.services.fieldwork.cases import ApiClientError
 from survey.services.fieldwork.outbox_plans import PlanError
 from survey.services.fieldwork.waves import WaveInputError
 from survey.services.users import UserError
@@ -106,6 +107,13 @@ def _plan_messages() -> dict[str, str]:
     }
 
 
+def _api_client_messages() -> dict[str, str]:
+    return {
+        "name_taken": _("An API client with this name exists already."),
+        "name_length": _("At most 100 characters."),
+    }
+
+
 def sheet_reasons() -> dict[str, str]:
     """The translation sheet's refusals (SheetError) and its rows' reasons."""
     return {
@@ -131,6 +139,7 @@ def _tables() -> dict[type[DomainError], dict[str, str]]:
         WaveInputError: _wave_messages(),
         PlanError: _plan_messages(),
         SheetError: sheet_reasons(),
+        ApiClientError: _api_client_messages(),
     }
 
 

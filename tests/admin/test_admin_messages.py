@@ -10,6 +10,7 @@ from survey.models.surveys import SurveyError
 from survey.models.units import UnitError
 from survey.services.design.designer import DesignerError
 from survey.services.design.translation_sheet import SheetError
+from survey.services.fieldwork.cases import ApiClientError
 from survey.services.fieldwork.outbox_plans import PlanError
 from survey.services.fieldwork.waves import WaveInputError
 from survey.services.users import UserError
@@ -22,6 +23,7 @@ KINDS = [
     WaveInputError,
     PlanError,
     SheetError,
+    ApiClientError,
 ]
 
 
