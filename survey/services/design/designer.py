@@ -25,10 +25,10 @@ from survey.domain.questions import (
 )
 from survey.extensions import db
 from survey.models import Option, Page, Question, Survey, SurveyVersion, Unit, User
-from survey.models.surveys import SurveyError
 from survey.services.answering.surveys import read_by_rules, rule_problems
 from survey.services.audit import record_event
 from survey.services.design.definitions import add_version_from_spec, create_survey
+from survey.services.design.errors import DesignerError
 from survey.services.design.exchange import version_spec
 
 # The satisfaction scale a new five-point question gets when no options are given.
@@ -40,35 +40,6 @@ DEFAULT_LIKERT_OPTIONS: tuple[OptionSpec, ...] = (
     OptionSpec("5", "Rất hài lòng", "Very satisfied"),
     OptionSpec("9", "Không biết/Không áp dụng", "Don't know/N/A"),
 )
-
-
-class DesignerError(SurveyError):
-    """A change the designer refuses; survey/admin/messages.py gives its words."""
-
-    codes = frozenset(
-        {
-            "slug_taken",
-            "draft_exists",
-            "nothing_published",
-            "no_draft",
-            "window_order",
-            "unknown_action",
-            "page_not_empty",
-            "last_page",
-            "unknown_type",
-            "code_taken",
-            "options_needed",
-            "unknown_page",
-            "condition_unknown",
-            "condition_order",
-            "condition_codes",
-            "condition_source",
-            "cannot_move",
-            "nothing_to_copy",
-            "only_version",
-            "survey_in_use",
-        }
-    )
 
 
 @dataclass(frozen=True)
