@@ -176,6 +176,16 @@ def register_error_handlers(app: Flask) -> None:
             ),
         )
 
+    from survey.services.answering.errors import AnsweringError
+
+    @app.errorhandler(AnsweringError)
+    def answering_refused(error: AnsweringError) -> tuple[str, int]:
+        """A citizen's survey, service point or form refused by the service."""
+        from survey.public.refusals import status_and_message
+
+        _rollback()
+        return render_error(*status_and_message(error))
+
     @app.errorhandler(HTTPException)
     def http_error(
         error: HTTPException,

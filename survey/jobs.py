@@ -25,6 +25,7 @@ import functools
 import logging
 import os
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -252,18 +253,59 @@ def every_minute() -> None:
     if tallies.waiting():
         _fold()
     if outbox.due_count():
-        outbox.send_due()
+        send_due()
 
 
 # --- the outbox -------------------------------------------------------------------
 
 
+def send_one(message_id: int, now: datetime | None = None) -> str:
+    """Claim, check and send one message; returns its new state ("taken"
+    when another sender holds it). The claim is committed before anything
+    is sent, the outcome right after: a message never goes twice
+    (survey/services/fieldwork/outbox.py tells how)."""
+    from survey.extensions import db
+    from survey.models._time import utcnow
+    from survey.services.fieldwork import outbox
+
+    now = now or utcnow()
+    claimed = outbox.claim(message_id, now)
+    db.session.commit()
+    if not claimed:
+        return "taken"
+    state = outbox.deliver(message_id, now)
+    db.session.commit()
+    return state
+
+
+def send_due(limit: int = 500, now: datetime | None = None) -> int:
+    """Send up to ``limit`` due messages, each in its own commits; how many
+    went out. A message whose outcome is unknown stays claimed (settled as
+    failed later, never sent again)."""
+    from survey.extensions import db
+    from survey.models._time import utcnow
+    from survey.models.outbox import SENT
+    from survey.services.fieldwork import outbox
+
+    now = now or utcnow()
+    outbox.settle_stale(now)
+    db.session.commit()
+    ids = outbox.due_ids(limit, now)
+    db.session.commit()
+    sent = 0
+    for message_id in ids:
+        try:
+            sent += send_one(message_id, now) == SENT
+        except Exception:  # unknown outcome: the message stays claimed
+            db.session.rollback()
+            log.exception("outbox: message %s: outcome unknown", message_id)
+    return sent
+
+
 @app_task(retries=5, retry_delay=30)
 def send_outbox(limit: int = 500) -> int:
     """Send the messages that are due; returns how many went out."""
-    from survey.services.fieldwork import outbox
-
-    return outbox.send_due(limit=limit)
+    return send_due(limit=limit)
 
 
 # --- quality --------------------------------------------------------------------
@@ -298,7 +340,22 @@ def nightly_quality(days: int = 365) -> int:
 
 @app_task(retries=2, retry_delay=10)
 def run_export(job_id: int) -> int:
-    """Write a large raw export to a file; a retry writes it anew."""
+    """Write a large raw export to a file; a retry writes it anew. Commits
+    the job running, then done (or failed)."""
+    from survey.extensions import db
     from survey.services.reporting import export_jobs
 
-    return export_jobs.run(job_id)
+    job = export_jobs.begin(job_id)
+    if job is None:
+        return 0
+    db.session.commit()
+    try:
+        done = export_jobs.write_file(job)
+    except Exception:
+        db.session.rollback()
+        export_jobs.mark_failed(job_id)
+        db.session.commit()
+        raise
+    export_jobs.finish(job_id, done)
+    db.session.commit()
+    return done

@@ -7,7 +7,6 @@ import json
 from flask import flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from survey.admin.forms import (
@@ -16,6 +15,7 @@ from survey.admin.forms import (
     CaseImportForm,
     ContactDataForm,
 )
+from survey.admin.messages import message_for
 from survey.admin.views import bp
 from survey.auth.rights import require_admin, require_city_admin
 from survey.extensions import db
@@ -92,12 +92,11 @@ def list_api_clients() -> Response:
     form = ApiClientForm()
     token = None
     if form.validate_on_submit():
-        name = form.name.data.strip()
-        if db.session.scalar(select(ApiClient.id).where(ApiClient.name == name)):
-            form.name.errors.append(_("An API client with this name exists already."))
+        try:
+            _client, token = case_service.register_api_client(_me(), form.name.data)
+        except case_service.ApiClientError as error:
+            form.name.errors.append(message_for(error))
         else:
-            client, token = case_service.create_api_client(name)
-            record_event(_me(), "create", "api_client", client.id, name=name)
             db.session.commit()
             form = ApiClientForm(formdata=None)
     status = 422 if form.errors else 200

@@ -11,7 +11,8 @@ from wtforms import StringField
 from wtforms.validators import Length
 
 from survey.admin.forms import ActionForm, CreateSurveyForm, StaffForm
-from survey.admin.views import bp, designer_message
+from survey.admin.messages import message_for
+from survey.admin.views import bp
 from survey.auth.rights import get_owned_survey_or_404
 from survey.extensions import db
 from survey.services.design import lifecycle
@@ -39,7 +40,7 @@ def duplicate_survey(slug: str) -> str | Response | tuple[str, int]:
                 current_user.unit,
             )
         except DesignerError as error:
-            form.slug.errors = [designer_message(error)]
+            form.slug.errors = [message_for(error)]
         else:
             db.session.commit()
             flash(_("Copy created: a draft you can now edit and assign."), "info")
@@ -81,7 +82,7 @@ def discard_draft(slug: str) -> Response:
     try:
         lifecycle.discard_draft(current_user, survey)
     except DesignerError as error:
-        flash(designer_message(error), "error")
+        flash(message_for(error), "error")
     else:
         db.session.commit()
         flash(_("Draft discarded."), "info")
@@ -96,7 +97,7 @@ def confirm_delete_survey(slug: str) -> str:
             "admin/confirm.html",
             survey=survey,
             heading=_("This survey cannot be deleted"),
-            consequences=[designer_message(DesignerError("survey_in_use"))],
+            consequences=[message_for(DesignerError("survey_in_use"))],
             warnings=[],
         )
     return render_template(
@@ -123,7 +124,7 @@ def delete_survey(slug: str) -> Response:
     try:
         lifecycle.delete_unused_survey(current_user, survey)
     except DesignerError as error:
-        flash(designer_message(error), "error")
+        flash(message_for(error), "error")
         return redirect(url_for("admin.show_survey", slug=slug))
     db.session.commit()
     flash(_("Survey deleted."), "info")

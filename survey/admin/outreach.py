@@ -19,6 +19,7 @@ from survey.admin.forms import (
     MultiCheckboxField,
     StaffForm,
 )
+from survey.admin.messages import message_for
 from survey.admin.views import bp
 from survey.auth.rights import get_wave_in_scope_or_404
 from survey.channels import configured
@@ -80,21 +81,6 @@ PLAN_FIELDS = (
 )
 
 
-def plan_message(error: PlanError) -> str:
-    text = str(error)
-    if "channel" in text:
-        return _("Choose at least one channel.")
-    if "$link" in text:
-        return _("Every text needs $link and $optout.")
-    if "placeholder" in text:
-        return _("A text uses a placeholder other than $unit, $link and $optout.")
-    if "public address" in text:
-        return _("Save the site's public address in the plan first.")
-    if "drawn wave" in text:
-        return _("Only a drawn wave that is not closed sends messages.")
-    return _("This plan cannot be used as given.")
-
-
 def outreach_context(wave: Wave) -> dict[str, Any]:
     """What the wave page shows about its messages (reads only)."""
     from survey.models.outbox import OutreachPlan
@@ -140,7 +126,7 @@ def save_outreach(wave_id: int) -> Response:
         update_plan(plan, channels=form.channels.data or [], **fields)
     except PlanError as error:
         db.session.rollback()
-        flash(plan_message(error), "error")
+        flash(message_for(error), "error")
         return back
     from survey.services.audit import record_event
 
@@ -160,7 +146,7 @@ def start_sending(wave_id: int) -> Response:
         queued = outbox.start_sending(wave, current_user._get_current_object())
     except PlanError as error:
         db.session.rollback()
-        flash(plan_message(error), "error")
+        flash(message_for(error), "error")
         return back
     db.session.commit()
     from survey import jobs

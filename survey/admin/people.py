@@ -11,6 +11,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from survey.admin.forms import ROLE_LABELS, EditUserForm, UserForm
+from survey.admin.messages import message_for
 from survey.admin.views import bp
 from survey.auth.rights import get_user_in_scope_or_404, unit_in_scope
 from survey.extensions import db
@@ -21,16 +22,6 @@ from survey.services.audit import audit_choices, audit_events
 def _require_admin() -> None:
     if current_user.role != "admin":
         abort(403)
-
-
-def _user_message(error: user_service.UserError) -> str:
-    return {
-        "email_taken": _("A user with this e-mail exists already."),
-        "self": _("You cannot disable yourself or change your own role."),
-        "own_password": _(
-            "Change your own password on the password page, with your current one."
-        ),
-    }.get(str(error), _("Choose one of the roles offered."))
 
 
 @bp.get("/users")
@@ -59,7 +50,7 @@ def create_user() -> str | Response | tuple[str, int]:
                     form.password.data,
                 )
             except user_service.UserError as error:
-                form.email.errors.append(_user_message(error))
+                form.email.errors.append(message_for(error))
             else:
                 db.session.commit()
                 flash(_("User created."), "info")
@@ -93,8 +84,8 @@ def edit_user(user_id: int) -> str | Response | tuple[str, int]:
                     form.password.data or None,
                 )
             except user_service.UserError as error:
-                field = form.password if str(error) == "own_password" else form.role
-                field.errors.append(_user_message(error))
+                field = form.password if error.code == "own_password" else form.role
+                field.errors.append(message_for(error))
             else:
                 db.session.commit()
                 flash(_("User saved."), "info")

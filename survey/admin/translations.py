@@ -10,6 +10,7 @@ from flask_wtf.file import FileAllowed
 from werkzeug.wrappers import Response
 
 from survey.admin.forms import StaffForm, _upload
+from survey.admin.messages import sheet_reasons
 from survey.admin.views import bp
 from survey.auth.rights import get_owned_survey_or_404
 from survey.extensions import db
@@ -34,22 +35,6 @@ def _version(survey: Survey) -> SurveyVersion:
     return version
 
 
-def _reasons() -> dict[str, str]:
-    return {
-        "unknown_key": _("no such text in this draft"),
-        "vietnamese_changed": _(
-            "the Vietnamese text changed since the sheet was made: translate it again"
-        ),
-        "too_long": _("the English text is too long"),
-        "not_a_workbook": _("This file is not an .xlsx workbook."),
-        "wrong_columns": _(
-            "The first row must be the sheet's own header: key, vietnamese, english."
-        ),
-        "too_many_rows": _("The sheet has too many rows."),
-        "published": _("This version is published: start a new draft to change it."),
-    }
-
-
 def _page(survey: Survey, form: TranslationSheetForm, **extra: object) -> str:
     version = _version(survey)
     return render_template(
@@ -59,7 +44,7 @@ def _page(survey: Survey, form: TranslationSheetForm, **extra: object) -> str:
         form=form,
         missing=missing_english(version),
         total=len(sheet.sheet_rows(version)),
-        reasons=_reasons(),
+        reasons=sheet_reasons(),
         **extra,
     )
 
@@ -94,7 +79,7 @@ def import_translations(slug: str) -> str | Response | tuple[str, int]:
         report = sheet.import_sheet(current_user, draft, form.file.data.read())
     except sheet.SheetError as error:
         db.session.rollback()
-        return _page(survey, form, error=str(error)), 422
+        return _page(survey, form, error=error.code), 422
     db.session.commit()
     flash(
         _(

@@ -15,22 +15,12 @@ from survey.admin.forms import (
     UnitForm,
     UnitImportForm,
 )
+from survey.admin.messages import message_for
 from survey.admin.views import bp
 from survey.auth.rights import get_unit_in_scope_or_404, unit_in_scope
 from survey.extensions import db
 from survey.models.units import UnitError
 from survey.services.city import units as unit_service
-
-
-def unit_error_message(error: UnitError) -> str:
-    messages = {
-        "code_taken": _("This code is taken by another unit: choose another."),
-        "unknown_kind": _("Choose one of the kinds offered."),
-        "scope_root": _("You cannot move or deactivate the unit of your own scope."),
-    }
-    return messages.get(
-        str(error), _("A unit cannot move under itself or one of its own units.")
-    )
 
 
 @bp.get("/units")
@@ -61,7 +51,7 @@ def add_unit() -> str | Response | tuple[str, int]:
                     form.kind.data,
                 )
             except UnitError as error:
-                form.code.errors.append(unit_error_message(error))
+                form.code.errors.append(message_for(error))
             else:
                 db.session.commit()
                 flash(_("Unit %(code)s added.", code=unit.code), "info")
@@ -110,7 +100,7 @@ def move_unit(code: str) -> Response:
                 unit_service.move_unit(current_user, unit, parent)
             except UnitError as error:
                 db.session.rollback()
-                flash(unit_error_message(error), "error")
+                flash(message_for(error), "error")
             else:
                 db.session.commit()
                 flash(_("Unit moved."), "info")
@@ -127,7 +117,7 @@ def set_unit_active(code: str) -> Response:
         try:
             unit_service.set_unit_active(current_user, unit, not unit.active)
         except UnitError as error:
-            flash(unit_error_message(error), "error")
+            flash(message_for(error), "error")
         else:
             db.session.commit()
             flash(_("Unit saved."), "info")

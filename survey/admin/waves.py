@@ -27,6 +27,7 @@ from werkzeug.wrappers import Response
 
 from survey import current_lang
 from survey.admin.forms import ActionForm, ExportContactsForm, WaveForm
+from survey.admin.messages import message_for
 from survey.admin.outreach import outreach_context
 from survey.admin.views import bp
 from survey.auth.rights import (
@@ -108,17 +109,6 @@ def _wave_form(survey: Survey, units: Sequence[Unit]) -> WaveForm:
     return form
 
 
-def wave_input_message(error: wave_service.WaveInputError) -> str:
-    text = str(error)
-    if "published version" in text:
-        return _("The wave needs a published version of the survey.")
-    if "ends before" in text:
-        return _("The period must end on or after its start.")
-    if "at least one unit" in text:
-        return _("Choose at least one unit.")
-    return _("This wave cannot be created as asked.")
-
-
 @bp.route("/surveys/<slug>/waves/new", methods=["GET", "POST"])
 def create_wave(slug: str) -> str | Response | tuple[str, int]:
     require_admin()
@@ -155,7 +145,7 @@ def create_wave(slug: str) -> str | Response | tuple[str, int]:
             )
         except wave_service.WaveInputError as error:
             db.session.rollback()
-            form.form_errors.append(wave_input_message(error))
+            form.form_errors.append(message_for(error))
         else:
             record_event(
                 _me(),

@@ -8,11 +8,10 @@ import click
 from sqlalchemy import select
 
 from survey.extensions import db
-from survey.models import ApiClient, Unit
+from survey.models import Unit
 from survey.models.users import ROLES
 from survey.services import users as user_service
-from survey.services.audit import record_event
-from survey.services.fieldwork.cases import create_api_client
+from survey.services.fieldwork.cases import ApiClientError, register_api_client
 
 
 @click.command("create-user")
@@ -57,13 +56,14 @@ def create_user_command(email: str, role: str, unit_code: str, name: str) -> Non
 @click.argument("name")
 def create_api_client_command(name: str) -> None:
     """Create a system allowed to POST /api/cases; prints its token once."""
-    name = name.strip()
-    if not name or len(name) > 100:
-        raise click.BadParameter("1 to 100 characters", param_hint="NAME")
-    if db.session.scalar(select(ApiClient.id).where(ApiClient.name == name)):
-        raise click.ClickException(f"an API client named {name!r} exists already")
-    client, token = create_api_client(name)
-    record_event(None, "create", "api_client", client.id, name=name, via="cli")
+    try:  # the same checks, write and audit line as the admin's page
+        client, token = register_api_client(None, name)
+    except ApiClientError as error:
+        if error.code == "name_length":
+            raise click.BadParameter("1 to 100 characters", param_hint="NAME") from None
+        raise click.ClickException(
+            f"an API client named {name.strip()!r} exists already"
+        ) from None
     db.session.commit()
-    click.echo(f"Created API client {name!r}. Its token (shown only this once):")
+    click.echo(f"Created API client {client.name!r}. Its token (shown only this once):")
     click.echo(token)

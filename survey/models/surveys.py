@@ -19,6 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from survey.domain.errors import DomainError
 from survey.extensions import Model, db
 from survey.models._time import utcnow
 from survey.models.units import Unit
@@ -26,8 +27,10 @@ from survey.models.units import Unit
 DRAFT, OPEN, CLOSED = "draft", "open", "closed"
 
 
-class SurveyError(ValueError):
+class SurveyError(DomainError):
     """A state change the survey's rules forbid."""
+
+    codes = frozenset({"open_unpublished", "published_frozen", "no_questions"})
 
 
 survey_units = Table(
@@ -105,7 +108,9 @@ class Survey(Model):
 
     def open(self) -> None:
         if self.published_version is None:
-            raise SurveyError("publish a version before opening the survey")
+            raise SurveyError(
+                "open_unpublished", "publish a version before opening the survey"
+            )
         self.status = OPEN
 
     def close(self) -> None:
@@ -158,12 +163,17 @@ class SurveyVersion(Model):
 
     def ensure_editable(self) -> None:
         if self.is_published:
-            raise SurveyError("a published version cannot change: make a new draft")
+            raise SurveyError(
+                "published_frozen",
+                "a published version cannot change: make a new draft",
+            )
 
     def publish(self, now: datetime | None = None) -> None:
         self.ensure_editable()
         if not self.questions:
-            raise SurveyError("a version without questions cannot be published")
+            raise SurveyError(
+                "no_questions", "a version without questions cannot be published"
+            )
         self.published_at = now or utcnow()
 
 

@@ -11,6 +11,7 @@ from datetime import date
 from sqlalchemy import Boolean, Date, ForeignKey, Integer, Select, String, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from survey.domain.errors import DomainError
 from survey.extensions import Model, db
 
 UNIT_KINDS = (
@@ -26,8 +27,10 @@ UNIT_KINDS = (
 )
 
 
-class UnitError(ValueError):
+class UnitError(DomainError):
     """A change to the tree that would break it (a cycle, a duplicate code)."""
+
+    codes = frozenset({"code_taken", "unknown_kind", "scope_root", "cycle"})
 
 
 class Unit(Model):
@@ -74,7 +77,9 @@ class Unit(Model):
     def move_to(self, new_parent: Unit | None) -> None:
         """Re-parent the unit and rewrite the paths of its whole subtree."""
         if new_parent is not None and new_parent.is_within(self):
-            raise UnitError("a unit cannot move under itself or its own descendant")
+            raise UnitError(
+                "cycle", "a unit cannot move under itself or its own descendant"
+            )
         old = self.path
         self.parent = new_parent
         self.update_path()

@@ -12,12 +12,10 @@ from dataclasses import replace
 from urllib.parse import urlsplit, urlunsplit
 
 from flask import render_template, request
-from flask_babel import gettext as _
 from werkzeug.wrappers import Response as HttpResponse
 
 from survey import current_lang
 from survey.domain.answers import CleanAnswer, QuestionRule, check_answers
-from survey.errors import abort_with
 from survey.models import Question, Survey, SurveyVersion, Unit
 from survey.public.devices import request_device_key
 from survey.public.forms import (
@@ -38,6 +36,7 @@ from survey.public.pages import (
     questions_to_show,
 )
 from survey.public.scripting import page_scripts
+from survey.services.answering.errors import DamagedForm
 from survey.services.answering.responses import Submission, rules_for
 from survey.services.answering.surveys import (
     form_questions,
@@ -82,9 +81,7 @@ def run_answer_form(
     else:
         ticket = read_ticket(form.ticket.data or "")
         if ticket is None or ticket.channel not in allowed_channels:
-            abort_with(
-                400, _("The form was damaged on the way. Please reload the page.")
-            )
+            raise DamagedForm()
         assert ticket is not None
         if ticket.version_id != version.id:
             version = version_of_ticket_or_400(survey, ticket.version_id)

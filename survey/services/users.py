@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from survey.domain.errors import DomainError
 from survey.extensions import db
 from survey.models import Unit, User
 from survey.models.users import ROLES
 from survey.services.audit import record_event
 
 
-class UserError(ValueError):
+class UserError(DomainError):
     """A change to an account that is refused."""
+
+    codes = frozenset({"email_taken", "unknown_role", "self", "own_password"})
 
 
 def email_taken(email: str) -> bool:

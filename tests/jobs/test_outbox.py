@@ -9,6 +9,7 @@ from datetime import datetime, time, timedelta
 import pytest
 from sqlalchemy import select
 
+from survey import jobs
 from survey.extensions import db
 from survey.models import Invitation, OptOut, OutboxMessage
 from survey.models._time import utcnow
@@ -49,7 +50,7 @@ def test_first_messages_reminders_and_every_way_to_stop(field, channels, client)
     assert outbox.start_sending(field.wave, now=t0) == 8
     db.session.commit()
     assert outbox.start_sending(field.wave, now=t0) == 0  # queued once only
-    assert outbox.send_due(now=t0) == 8
+    assert jobs.send_due(now=t0) == 8
     assert len(smtp.messages) == 2 and len(sms.sent) == 6
     first = smtp.messages[0]
     assert "Số điện thoại chỉ dùng cho lời mời này" in first.get_content()
@@ -97,7 +98,7 @@ def test_first_messages_reminders_and_every_way_to_stop(field, channels, client)
     assert reply.json == {"ok": True, "opted_out": True}
     # Three days later: reminders to the five others only.
     sms_before, mail_before = len(sms.sent), len(smtp.messages)
-    assert outbox.send_due(now=t0 + timedelta(days=3, minutes=1)) == 5
+    assert jobs.send_due(now=t0 + timedelta(days=3, minutes=1)) == 5
     stopped = {phone_of(i) for i in (answered, linked, replied)}
     reminded = [m["to"] for m in sms.sent[sms_before:]]
     assert not {"0" + to[2:] for to in reminded} & stopped
@@ -111,8 +112,8 @@ def test_first_messages_reminders_and_every_way_to_stop(field, channels, client)
         replied.id: "opted out",
     }
     # A second reminder, then no more (max_reminders = 2).
-    assert outbox.send_due(now=t0 + timedelta(days=6, minutes=2)) == 5
-    assert outbox.send_due(now=t0 + timedelta(days=9, minutes=3)) == 0
+    assert jobs.send_due(now=t0 + timedelta(days=6, minutes=2)) == 5
+    assert jobs.send_due(now=t0 + timedelta(days=9, minutes=3)) == 0
     per_invitation = {}
     for m in messages():
         per_invitation.setdefault(m.invitation_id, []).append(m.seq)
@@ -130,17 +131,17 @@ def test_quiet_hours_and_the_daily_cap_hold_messages_back(field, channels, app):
     evening = day + timedelta(hours=15, minutes=30)  # 22:30 in Ho Chi Minh City
     outbox.start_sending(field.wave, now=evening)
     db.session.commit()
-    assert outbox.send_due(now=evening) == 0 and sms.sent == []
+    assert jobs.send_due(now=evening) == 0 and sms.sent == []
     due = {m.due_at for m in messages()}
     assert due == {day + timedelta(days=1, hours=1)}  # 08:00 the next morning
     morning = day + timedelta(days=1, hours=1, minutes=5)
-    assert outbox.send_due(now=morning) == 3  # the cap
+    assert jobs.send_due(now=morning) == 3  # the cap
     held = [m for m in messages() if m.state == "queued" and m.seq == 0]
     assert len(held) == 5
     local_midnight = day + timedelta(days=1, hours=17)
     assert {m.due_at for m in held} == {local_midnight}
-    assert outbox.send_due(now=local_midnight + timedelta(minutes=1)) == 0  # quiet
-    assert outbox.send_due(now=day + timedelta(days=2, hours=1, minutes=1)) == 3
+    assert jobs.send_due(now=local_midnight + timedelta(minutes=1)) == 0  # quiet
+    assert jobs.send_due(now=day + timedelta(days=2, hours=1, minutes=1)) == 3
 
 
 def test_one_contact_per_phone_in_30_days_across_invitations(field, channels):
@@ -167,7 +168,7 @@ def test_one_contact_per_phone_in_30_days_across_invitations(field, channels):
         )
     )
     db.session.commit()
-    outbox.send_due(now=now)
+    jobs.send_due(now=now)
     db.session.refresh(mine)
     assert mine.state == "cancelled" and "30 days" in mine.reason
     assert phone_of(first) not in {"0" + m["to"][2:] for m in sms.sent}
@@ -180,8 +181,8 @@ def test_a_claimed_message_is_sent_by_one_sender_only(field, channels, app):
     outbox.start_sending(field.wave, now=now)
     db.session.commit()
     ids = [m.id for m in messages()]
-    assert outbox.send_one(ids[0], now) == "sent"
-    assert outbox.send_one(ids[0], now) == "taken"  # a retry, or a second worker
+    assert jobs.send_one(ids[0], now) == "sent"
+    assert jobs.send_one(ids[0], now) == "taken"  # a retry, or a second worker
     # A send that died mid-way: claimed, never settled. It is not sent again.
     db.session.execute(
         OutboxMessage.__table__.update()
@@ -189,7 +190,7 @@ def test_a_claimed_message_is_sent_by_one_sender_only(field, channels, app):
         .values(state="sending", claimed_at=now - timedelta(hours=1))
     )
     db.session.commit()
-    assert outbox.send_due(now=now) == 6
+    assert jobs.send_due(now=now) == 6
     stale = db.session.get(OutboxMessage, ids[1])
     assert stale.state == "failed" and "never send twice" in stale.reason
     assert len(sms.sent) == 7

@@ -11,7 +11,6 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from flask import current_app, has_app_context
-from flask_babel import gettext as _
 from sqlalchemy import and_, event, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
@@ -23,10 +22,17 @@ from survey.domain.conditions import (
     from_data,
 )
 from survey.domain.questions import QuestionLoad, estimated_minutes
-from survey.errors import abort_with
 from survey.extensions import db
 from survey.models import Question, Survey, SurveyVersion, Unit
 from survey.models.surveys import OPEN, _text, survey_units
+from survey.services.answering.errors import (
+    DamagedForm,
+    ServicePointNotInSurvey,
+    SurveyClosed,
+    SurveyNotFound,
+    SurveyNotOpen,
+    UnknownServicePoint,
+)
 from survey.services.reporting.raw_export import AnswerFields
 
 T = TypeVar("T")
@@ -98,17 +104,17 @@ def get_public_survey_or_404(slug: str) -> Survey:
 
     survey = _kept(("survey", slug), load)
     if survey is None or survey.published_version is None:
-        abort_with(404, _("There is no survey at this address."))
-    return survey  # type: ignore[return-value]
+        raise SurveyNotFound()
+    return survey
 
 
 def ensure_answerable(survey: Survey) -> SurveyVersion:
-    """The version citizens answer now, or 410 (closed) / 403 (not yet open)."""
+    """The version citizens answer now; SurveyClosed or SurveyNotOpen if none."""
     state = survey.availability()
     if state == "closed":
-        abort_with(410, _("This survey is closed. Thank you for your interest."))
+        raise SurveyClosed()
     if state == "not_yet":
-        abort_with(403, _("This survey is not open yet. Please come back later."))
+        raise SurveyNotOpen()
     return survey.published_version  # type: ignore[return-value]
 
 
@@ -129,9 +135,9 @@ def survey_unit_or_404(survey: Survey, unit_code: str) -> Unit:
         ).first()
         unit, assigned = found if found is not None else (None, None)
         if unit is None or not unit.active:
-            abort_with(404, _("There is no service point with this code."))
+            raise UnknownServicePoint()
         if assigned is None:
-            abort_with(403, _("This service point is not part of this survey."))
+            raise ServicePointNotInSurvey()
         return unit
 
     return _kept(("unit", survey.id, unit_code), load)  # type: ignore[return-value]
@@ -141,7 +147,7 @@ def version_of_ticket_or_400(survey: Survey, version_id: int) -> SurveyVersion:
     """The published version the form was issued for: answers stay with it."""
     version = db.session.get(SurveyVersion, version_id)
     if version is None or version.survey_id != survey.id or not version.is_published:
-        abort_with(400, _("The form was damaged on the way. Please reload the page."))
+        raise DamagedForm()
     return version  # type: ignore[return-value]
 
 

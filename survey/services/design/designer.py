@@ -16,15 +16,11 @@ from survey.domain.question_types import REGISTRY, QuestionType
 from survey.domain.questions import OptionSpec, PageSpec, SurveySpec
 from survey.extensions import db
 from survey.models import Option, Page, Question, Survey, SurveyVersion, Unit, User
-from survey.models.surveys import SurveyError
 from survey.services.answering.surveys import read_by_rules, rule_problems
 from survey.services.audit import record_event
 from survey.services.design.definitions import add_version_from_spec, create_survey
+from survey.services.design.errors import DesignerError
 from survey.services.design.exchange import version_spec
-
-
-class DesignerError(SurveyError):
-    """A change the designer refuses, with a sentence for the administrator."""
 
 
 @dataclass(frozen=True)

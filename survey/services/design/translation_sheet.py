@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from io import BytesIO
 from typing import Any
 
+from survey.domain.errors import DomainError
 from survey.models import SurveyVersion, User
 from survey.services.audit import record_event
 
@@ -20,8 +21,10 @@ HEADER = ("key", "vietnamese", "english")
 MAX_ROWS = 5000
 
 
-class SheetError(ValueError):
+class SheetError(DomainError):
     """The file as a whole cannot be read (not a workbook, wrong columns)."""
+
+    codes = frozenset({"not_a_workbook", "wrong_columns", "too_many_rows", "published"})
 
 
 @dataclass

@@ -26,8 +26,9 @@ from survey.domain.cases import (
     missing_columns,
     parse_case,
 )
+from survey.domain.errors import DomainError
 from survey.extensions import db
-from survey.models import ApiClient, CaseContact, ServiceCase, Unit
+from survey.models import ApiClient, CaseContact, ServiceCase, Unit, User
 from survey.models._time import utcnow
 
 CHUNK = 1000
@@ -280,6 +281,30 @@ def create_api_client(name: str) -> tuple[ApiClient, str]:
     client = ApiClient(name=name, token_hash=_token_digest(token))
     db.session.add(client)
     db.session.flush()
+    return client, token
+
+
+class ApiClientError(DomainError):
+    """A system that cannot be registered under the name given."""
+
+    codes = frozenset({"name_taken", "name_length"})
+
+
+MAX_CLIENT_NAME = 100
+
+
+def register_api_client(actor: User | None, name: str) -> tuple[ApiClient, str]:
+    """A new, audited client and its token: the one write behind the admin's
+    page and ``flask create-api-client`` (``actor`` is None from the CLI)."""
+    from survey.services.audit import record_event
+
+    name = name.strip()
+    if not name or len(name) > MAX_CLIENT_NAME:
+        raise ApiClientError("name_length")
+    if db.session.scalar(select(ApiClient.id).where(ApiClient.name == name)):
+        raise ApiClientError("name_taken", f"an API client named {name!r} exists")
+    client, token = create_api_client(name)
+    record_event(actor, "create", "api_client", client.id, name=name)
     return client, token
 
 

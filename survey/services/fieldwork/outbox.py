@@ -1,16 +1,17 @@
 """The outbox: first contacts and reminders for a wave's invitations, sent by
 the job queue through the channels, never twice.
 
-Sending one message (``send_one``):
+Sending one message (``send_one`` in survey/jobs.py, which commits each step;
+this module only flushes):
 
-1. claim it: ``UPDATE ... SET state='sending' WHERE id=? AND state='queued'``,
-   committed before anything is sent, so that of two consumers (or a retry
-   of a job that died) only one ever holds it;
+1. claim it (``claim``): ``UPDATE ... SET state='sending' WHERE id=? AND
+   state='queued'``, committed before anything is sent, so that of two
+   consumers (or a retry of a job that died) only one ever holds it;
 2. check, at that moment, that it should still go: not answered, not opted
    out, the wave open, the number kept, nobody else's message to this phone
    in 30 days; outside quiet hours and under the channel's daily cap (else
    back to ``queued`` for later);
-3. send it; record ``sent`` (and queue the next reminder) or, when the
+3. send it (``deliver``); record ``sent`` (and queue the next reminder) or, when the
    channel says it certainly did not go, ``queued`` again (``Transient``)
    or ``failed`` (``Rejected``).
 
@@ -92,10 +93,10 @@ def start_sending(
     """Queue the first message of every invitation not yet contacted."""
     now = now or utcnow()
     if wave.status != WAVE_DRAWN:
-        raise PlanError("only a drawn wave sends messages")
+        raise PlanError("wave_not_drawn", "only a drawn wave sends messages")
     plan = plan_for(wave)
     if not plan.base_url:
-        raise PlanError("the plan needs the site's public address")
+        raise PlanError("no_public_address", "the plan needs the site's public address")
     contacted = select(OutboxMessage.invitation_id).where(
         OutboxMessage.wave_id == wave.id
     )
@@ -155,7 +156,9 @@ def due_count(now: datetime | None = None) -> int:
 
 
 def settle_stale(now: datetime) -> int:
-    """Messages claimed long ago and never settled: failed, not resent."""
+    """Messages claimed long ago and never settled: failed, not resent.
+
+    Flushes; the caller commits (survey/jobs.py ``send_due``)."""
     stale = now - timedelta(seconds=int_setting("OUTBOX_STALE_SECONDS", 600))
     count = db.session.execute(
         update(OutboxMessage)
@@ -165,15 +168,12 @@ def settle_stale(now: datetime) -> int:
             reason="interrupted while sending: not sent again, to never send twice",
         )
     ).rowcount
-    db.session.commit()
     return int(count)
 
 
-def send_due(limit: int = 500, now: datetime | None = None) -> int:
-    """Send up to ``limit`` due messages; how many went out."""
-    now = now or utcnow()
-    settle_stale(now)
-    ids = list(
+def due_ids(limit: int, now: datetime) -> list[int]:
+    """Up to ``limit`` messages due at ``now``, the oldest first (reads only)."""
+    return list(
         db.session.scalars(
             select(OutboxMessage.id)
             .where(OutboxMessage.state == QUEUED, OutboxMessage.due_at <= now)
@@ -181,24 +181,18 @@ def send_due(limit: int = 500, now: datetime | None = None) -> int:
             .limit(limit)
         )
     )
-    db.session.commit()
-    sent = 0
-    for message_id in ids:
-        try:
-            sent += send_one(message_id, now) == SENT
-        except Exception:  # unknown outcome: the message stays claimed
-            db.session.rollback()
-            log.exception("outbox: message %s: outcome unknown", message_id)
-    return sent
 
 
-def _claim(message_id: int, now: datetime) -> bool:
+def claim(message_id: int, now: datetime) -> bool:
+    """Mark a queued message ``sending``: whether this caller holds it.
+
+    The caller commits before ``deliver``, so that of two consumers (or a
+    retry of a job that died) only one ever holds it."""
     claimed = db.session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == message_id, OutboxMessage.state == QUEUED)
         .values(state=SENDING, claimed_at=now, attempts=OutboxMessage.attempts + 1)
     ).rowcount
-    db.session.commit()
     return bool(claimed)
 
 
@@ -319,22 +313,22 @@ def _queue_reminder(message: OutboxMessage, plan: OutreachPlan, now: datetime) -
     )
 
 
-def send_one(message_id: int, now: datetime | None = None) -> str:
-    """Claim, check and send one message; returns its new state."""
-    now = now or utcnow()
-    if not _claim(message_id, now):
-        return "taken"
+def deliver(message_id: int, now: datetime) -> str:
+    """Check and send one claimed message; returns its new state.
+
+    The message must be claimed and the claim committed (``claim``); the
+    new state is flushed, and the caller commits it at once."""
     message = db.session.get(OutboxMessage, message_id)
-    assert message is not None
+    assert message is not None and message.state == SENDING
     reason = _why_not(message, now)
     if reason:
         message.state, message.reason = CANCELLED, reason
-        db.session.commit()
+        db.session.flush()
         return CANCELLED
     later = _quiet_until(message.channel, now) or _cap_reached(message.channel, now)
     if later:
         message.state, message.due_at, message.claimed_at = QUEUED, later, None
-        db.session.commit()
+        db.session.flush()
         return QUEUED
     plan = plan_for(message.invitation.wave)
     outgoing = _outgoing(message, plan)
@@ -344,15 +338,15 @@ def send_one(message_id: int, now: datetime | None = None) -> str:
         message.state, message.reason = QUEUED, scrub(error.reason)
         message.due_at = now + timedelta(seconds=error.retry_after)
         message.claimed_at = None
-        db.session.commit()
+        db.session.flush()
         return QUEUED
     except Rejected as error:
         message.state, message.reason = FAILED, scrub(error.reason)
-        db.session.commit()
+        db.session.flush()
         return FAILED
     message.state, message.reason = SENT, ""
     message.sent_at, message.provider_id = now, provider_id or None
     _queue_reminder(message, plan, now)
-    db.session.commit()
+    db.session.flush()
     log.info("outbox: message %s sent by %s", message.id, message.channel)
     return SENT

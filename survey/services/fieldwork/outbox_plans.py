@@ -13,6 +13,7 @@ from string import Template
 from flask import current_app
 from sqlalchemy import select
 
+from survey.domain.errors import DomainError
 from survey.extensions import db
 from survey.models import Invitation, Wave
 from survey.models.outbox import CHANNELS, OutreachPlan
@@ -42,8 +43,20 @@ DEFAULT_TEXTS = {
 }
 
 
-class PlanError(ValueError):
+class PlanError(DomainError):
     """An outreach plan that cannot be used as given."""
+
+    codes = frozenset(
+        {
+            "no_channel",
+            "reminder_count",
+            "reminder_gap",
+            "unknown_placeholder",
+            "link_missing",
+            "wave_not_drawn",
+            "no_public_address",
+        }
+    )
 
 
 # --- links and hashes ---------------------------------------------------------
@@ -96,19 +109,21 @@ def plan_for(wave: Wave) -> OutreachPlan:
 def update_plan(plan: OutreachPlan, **fields: object) -> None:
     channels = [str(c) for c in fields.pop("channels", plan.channel_list())]  # type: ignore[attr-defined]
     if not channels or any(c not in CHANNELS for c in channels):
-        raise PlanError("choose at least one channel")
+        raise PlanError("no_channel", "choose at least one channel")
     for name, value in fields.items():
         setattr(plan, name, value)
     plan.channels = ",".join(dict.fromkeys(channels))
     if not 0 <= plan.max_reminders <= 5:
-        raise PlanError("between 0 and 5 reminders")
+        raise PlanError("reminder_count", "between 0 and 5 reminders")
     if not 1 <= plan.reminder_days <= 30:
-        raise PlanError("reminders between 1 and 30 days apart")
+        raise PlanError("reminder_gap", "reminders between 1 and 30 days apart")
     for name in ("first_vi", "first_en", "reminder_vi", "reminder_en"):
         text = getattr(plan, name)
         try:
             Template(text).substitute(link="L", optout="O", unit="U")
         except (KeyError, ValueError) as error:
-            raise PlanError(f"{name}: unknown placeholder {error}") from None
+            raise PlanError(
+                "unknown_placeholder", f"{name}: unknown placeholder {error}"
+            ) from None
         if "$link" not in text or "$optout" not in text:
-            raise PlanError(f"{name}: the text needs $link and $optout")
+            raise PlanError("link_missing", f"{name}: the text needs $link and $optout")

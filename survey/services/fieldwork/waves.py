@@ -18,6 +18,7 @@ from flask import current_app
 from sqlalchemy import exists, select
 from sqlalchemy.orm import aliased
 
+from survey.domain.errors import DomainError
 from survey.domain.sampling import Candidate, draw_sample
 from survey.extensions import db
 from survey.models import CaseContact, Invitation, ServiceCase, Unit, User, Wave
@@ -48,8 +49,18 @@ INVITATION_DAYS = 30  # a link expires 30 days after the case's result
 PHONE_REST_DAYS = 30  # a phone is invited at most once in 30 days
 
 
-class WaveInputError(ValueError):
+class WaveInputError(DomainError):
     """A wave that cannot be defined as asked."""
+
+    codes = frozenset(
+        {
+            "no_published_version",
+            "period_order",
+            "sample_size",
+            "oversampling",
+            "no_units",
+        }
+    )
 
 
 def create_wave(
@@ -66,15 +77,19 @@ def create_wave(
 ) -> Wave:
     version = version or survey.published_version
     if version is None or not version.is_published or version.survey_id != survey.id:
-        raise WaveInputError("the wave needs a published version of the survey")
+        raise WaveInputError(
+            "no_published_version", "the wave needs a published version of the survey"
+        )
     if period_end < period_start:
-        raise WaveInputError("the period ends before it starts")
+        raise WaveInputError("period_order", "the period ends before it starts")
     if sample_per_unit < 1:
-        raise WaveInputError("the sample per unit must be at least 1")
+        raise WaveInputError("sample_size", "the sample per unit must be at least 1")
     if not 1.0 <= oversample_factor <= 10.0:
-        raise WaveInputError("the oversampling factor must be between 1 and 10")
+        raise WaveInputError(
+            "oversampling", "the oversampling factor must be between 1 and 10"
+        )
     if not units:
-        raise WaveInputError("the wave needs at least one unit")
+        raise WaveInputError("no_units", "the wave needs at least one unit")
     wave = Wave(
         survey=survey,
         version=version,

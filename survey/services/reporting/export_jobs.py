@@ -63,16 +63,23 @@ def progress(job: ExportJob) -> int:
     return int(value or 0)
 
 
-def run(job_id: int) -> int:
-    """Write the job's file; how many responses it holds."""
+def begin(job_id: int) -> ExportJob | None:
+    """The job marked running, or None when there is nothing to do (flushes;
+    the caller commits before writing, so the page shows it running)."""
+    job = db.session.get(ExportJob, job_id)
+    if job is None or job.state == "done":
+        return None
+    job.state, job.done = "running", 0
+    db.session.flush()
+    return job
+
+
+def write_file(job: ExportJob) -> int:
+    """Write the job's file under a temporary name, then rename it; how many
+    responses it holds. Writes nothing to the database."""
     from survey import jobs
     from survey.results.raw_download import raw_file
 
-    job = db.session.get(ExportJob, job_id)
-    if job is None or job.state == "done":
-        return 0
-    job.state, job.done = "running", 0
-    db.session.commit()
     survey = db.session.get(Survey, job.survey_id)
     unit = db.session.get(Unit, job.unit_id)
     flt = ResultFilter.from_args(job.filters)
@@ -86,21 +93,30 @@ def run(job_id: int) -> int:
 
     target = file_path(job)
     partial = target.with_suffix(target.suffix + ".part")
-    try:
-        with partial.open("wb") as handle:
-            for chunk in raw_file(survey, unit, flt, job.fmt, progress=moved):
-                handle.write(chunk.encode("utf-8") if isinstance(chunk, str) else chunk)
-        os.replace(partial, target)
-    except Exception:
-        db.session.rollback()
-        job = db.session.get(ExportJob, job_id)
-        job.state = "failed"
-        db.session.commit()
-        raise
+    with partial.open("wb") as handle:
+        for chunk in raw_file(survey, unit, flt, job.fmt, progress=moved):
+            handle.write(chunk.encode("utf-8") if isinstance(chunk, str) else chunk)
+    os.replace(partial, target)
     jobs.huey.delete(key)
+    return done
+
+
+def mark_failed(job_id: int) -> None:
+    """The job failed (after a rollback); flushes."""
     job = db.session.get(ExportJob, job_id)
+    assert job is not None
+    job.state = "failed"
+    db.session.flush()
+
+
+def finish(job_id: int, done: int) -> None:
+    """The job done, with its file's name; flushes."""
+    job = db.session.get(ExportJob, job_id)
+    assert job is not None
+    survey = db.session.get(Survey, job.survey_id)
+    unit = db.session.get(Unit, job.unit_id)
+    assert survey is not None and unit is not None
     job.state, job.done = "done", done
     job.file_name = f"{survey.slug}-{unit.code}-responses.{job.fmt}"
     job.finished_at = utcnow()
-    db.session.commit()
-    return done
+    db.session.flush()
