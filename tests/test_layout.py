@@ -5,8 +5,8 @@
   ``.commit(`` (services flush; views, jobs and CLI commands commit).
 - No module of survey/ passes 400 lines, but the question banks' data.
 
-Each list of exceptions below is work under way elsewhere: when it lands,
-its entry goes, and the list shrinks to nothing.
+- No function, method or class of survey/ is more complex than radon's
+  grade C (cyclomatic complexity 20 or less).
 """
 
 from __future__ import annotations
@@ -22,21 +22,6 @@ MAX_LINES = 400
 
 # For good: the question banks are data, not code.
 LONG_BY_DESIGN = {"domain/banks.py"}
-
-# TODO(layout-long-modules): being split by other helpers; the lead drops
-# each entry once its split is merged.
-LONG_FOR_NOW = {
-    "services/reporting/results.py",
-    "services/reporting/reports.py",
-    "services/reporting/tallies.py",
-    "services/integrity/quality.py",
-    "results/charts.py",
-    "results/exports.py",
-}
-
-# TODO(layout-tallies-commit): tallies.py still commits its folds; another
-# helper is moving those commits out. The lead drops this entry after merging.
-COMMITS_FOR_NOW = {"services/reporting/tallies.py"}
 
 HTTP_NAMES = {"abort", "abort_with", "url_for"}
 
@@ -84,9 +69,7 @@ def test_no_service_commits() -> None:
         for path in _modules(SERVICES)
         if (lines := _commits(ast.parse(path.read_text(encoding="utf-8"))))
     }
-    assert set(offenders) <= COMMITS_FOR_NOW, offenders
-    # An exception that no longer commits is dropped from the list.
-    assert set(offenders) == COMMITS_FOR_NOW, COMMITS_FOR_NOW - set(offenders)
+    assert not offenders, offenders
 
 
 def _line_count(path: Path) -> int:
@@ -99,12 +82,24 @@ def test_no_module_passes_400_lines() -> None:
         for path in _modules(PACKAGE)
         if _line_count(path) > MAX_LINES
     }
-    unexpected = set(long) - LONG_BY_DESIGN - LONG_FOR_NOW
+    unexpected = set(long) - LONG_BY_DESIGN
     assert not unexpected, {name: long[name] for name in unexpected}
 
 
-@pytest.mark.parametrize("name", sorted(LONG_FOR_NOW | LONG_BY_DESIGN))
+@pytest.mark.parametrize("name", sorted(LONG_BY_DESIGN))
 def test_each_known_exception_still_exists_and_is_long(name: str) -> None:
     """A split that landed leaves a stale entry: drop it from the list."""
     path = PACKAGE / name
     assert path.exists() and _line_count(path) > MAX_LINES, name
+
+
+def test_no_block_is_worse_than_radon_grade_c() -> None:
+    from radon.complexity import cc_rank, cc_visit
+
+    worse = {
+        f"{_name(path)}:{block.lineno} {block.name}": block.complexity
+        for path in _modules(PACKAGE)
+        for block in cc_visit(path.read_text(encoding="utf-8"))
+        if cc_rank(block.complexity) not in "ABC"
+    }
+    assert not worse, worse

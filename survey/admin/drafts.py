@@ -86,6 +86,20 @@ def _question_form(draft: SurveyVersion, question: Question | None) -> QuestionF
         SelectChoice(p.id, f"{p.position + 1}. {p.title_vi or _('Page')}")
         for p in draft.pages
     ]
+    _condition_choices(form, draft, question)
+    if request.method == "GET":
+        if question is not None:
+            _fill_from(form, question)
+        else:
+            wanted = request.args.get("page", type=int)
+            form.page.data = wanted if wanted else draft.pages[-1].id
+    return form
+
+
+def _condition_choices(
+    form: QuestionForm, draft: SurveyVersion, question: Question | None
+) -> None:
+    """The questions with options placed before this one, to show it on."""
     earlier = [
         q
         for q in draft.questions
@@ -100,23 +114,22 @@ def _question_form(draft: SurveyVersion, question: Question | None) -> QuestionF
     form.condition_groups = [  # type: ignore[attr-defined]
         (q, [f"{q.id}:{o.code}" for o in q.options]) for q in earlier
     ]
-    if question is not None and request.method == "GET":
-        form.page.data = question.page_id
-        form.options.data = option_lines(question.options)
-        form.dimension.data = question.dimension or ""
-        form.condition_question.data = question.condition_question_id or 0
-        form.condition_options.data = [
-            f"{question.condition_question_id}:{code}"
-            for code in question.condition_option_codes or []
-        ]
-    elif question is None and request.method == "GET":
-        wanted = request.args.get("page", type=int)
-        form.page.data = wanted if wanted else draft.pages[-1].id
-    return form
 
 
-def _question_data(form: QuestionForm) -> designer.QuestionData:
-    return designer.QuestionData(
+def _fill_from(form: QuestionForm, question: Question) -> None:
+    """The fields the form cannot read from the question by name."""
+    form.page.data = question.page_id
+    form.options.data = option_lines(question.options)
+    form.dimension.data = question.dimension or ""
+    form.condition_question.data = question.condition_question_id or 0
+    form.condition_options.data = [
+        f"{question.condition_question_id}:{code}"
+        for code in question.condition_option_codes or []
+    ]
+
+
+def _question_data(form: QuestionForm) -> designer.QuestionDraft:
+    return designer.QuestionDraft(
         code=form.code.data.strip(),
         type=form.type.data,
         text_vi=form.text_vi.data.strip(),

@@ -46,9 +46,6 @@ class QuestionDraft:
     max_length: int | None = None
 
 
-QuestionData = QuestionDraft  # the name admin/views.py still uses
-
-
 # --- surveys ----------------------------------------------------------------
 
 
