@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from survey.extensions import db
 from survey.models import Response, Survey, Unit
+from survey.services.demo import DEMO_SLUG
 from survey.services.demo.city import CUTOVER
 from survey.services.reporting import lineage_results
 from survey.services.reporting.result_filter import ResultFilter
@@ -50,7 +51,9 @@ def test_seed_demo_real_city_builds_the_reformed_city(runner):
         2024, 11, 1
     )
 
-    survey = db.session.scalar(select(Survey))
+    # By its slug: the real city also seeds the short survey, and a table
+    # without ORDER BY may return either first (PostgreSQL after other tests).
+    survey = db.session.scalar(select(Survey).where(Survey.slug == DEMO_SLUG))
     sai_gon = db.session.scalar(select(Unit).where(Unit.code == "P-SAI-GON"))
     history = lineage_results.unit_history(survey, sai_gon, ResultFilter())
     names = {p.unit.name_vi for p in history.predecessors}
