@@ -236,6 +236,20 @@ def test_home_lists_open_surveys_and_the_unit_search_works_without_javascript(
     assert 'href="/s/test/W1"' in folded
 
 
+def test_home_leads_to_open_results_and_to_the_staff_sign_in(client, make_survey):
+    """Every page a person needs is a click from the home page: the results
+    a survey publishes openly, and the sign-in of the city's staff."""
+    survey = make_survey()
+    home = client.get("/").get_data(as_text=True)
+    assert 'href="/open/test"' not in home  # not published openly
+    assert 'href="/login"' in home
+    survey.publish_results = True
+    db.session.commit()
+    home = client.get("/").get_data(as_text=True)
+    assert 'href="/open/test"' in home
+    assert client.get("/open/test").status_code == 200
+
+
 def test_answers_are_stored_row_for_row_through_the_relationship(client, make_survey):
     """The answers go in as one bulk insert; the rows read back as before."""
     make_survey()
