@@ -53,6 +53,6 @@ def test_a_new_wards_leader_clicks_to_its_history_across_the_reform(real_city, p
     assert "Phường Bến Nghé: toàn bộ đơn vị" in text
     assert "Phường Đa Kao: một phần" in text
     assert "Phường Nguyễn Thái Bình: một phần" in text
-    assert "2025-06" in text and "2025-07" in text and "ước tính" in text
+    assert "thg 6 2025" in text and "thg 7 2025" in text and "ước tính" in text
     assert phone.js_errors == []
     assert run_axe(phone) == []

@@ -57,3 +57,40 @@ def test_a_negative_gap_has_a_true_minus_sign(app):
     with app.test_request_context("/?lang=vi"):
         assert format_number(-0.8) == "\u22120,8"
         assert format_number(4872, 0) == "4.872"
+
+
+ISO_MONTH = re.compile(r"(?<![\d-])20\d\d-[01]\d(?![\d-])")
+
+
+def test_months_are_said_in_the_page_language(client, city, make_user, login):
+    """The brief and the trend table say "tháng 11 năm 2026", not "2026-11"."""
+    make_user("leader@city.vn", "leader", unit("HCM"))
+    login("leader@city.vn")
+    html = client.get(f"/results/{DEMO_SLUG}?lang=vi").get_data(as_text=True)
+    text = text_of(html)
+    assert not ISO_MONTH.findall(text)
+    brief = html[html.index('id="h-summary"') : html.index('id="h-channels"')]
+    assert re.search(r"tháng \d{1,2} năm 20\d\d so với tháng \d{1,2} năm 20\d\d", brief)
+    english = text_of(
+        client.get(f"/results/{DEMO_SLUG}?lang=en").get_data(as_text=True)
+    )
+    assert re.search(
+        r"(January|February|March|April|May|June|July|August|"
+        r"September|October|November|December) 20\d\d against",
+        english,
+    )
+
+
+def test_a_week_and_an_odd_key_read_plainly(app):
+    from flask_babel import refresh
+
+    from survey.results.periods import format_period
+
+    with app.test_request_context("/?lang=vi"):
+        assert format_period("2026-11") == "tháng 11 năm 2026"
+        assert format_period("2026-11", "short") == "thg 11 2026"
+        assert format_period("2026-11-16").startswith("tuần từ 16 thg 11")
+        assert format_period("total") == "total"
+    with app.test_request_context("/?lang=en"):
+        refresh()  # the test's app context cached the Vietnamese locale
+        assert format_period("2026-11") == "November 2026"
