@@ -29,3 +29,9 @@ def format_period(key: str, width: str = "long") -> str:
     day = format_date(monday, "medium")
     # A table's column already says "Week starting"; a sentence says it.
     return day if width == "short" else _("week of %(day)s", day=day)
+
+
+def first_upper(text: str) -> str:
+    """A sentence that opens with a period: "Tháng 11 năm 2026 so với ...".
+    Only the first letter changes (Jinja's ``capitalize`` lowers the rest)."""
+    return text[:1].upper() + text[1:]

@@ -22,7 +22,7 @@ from survey.models import Question, Survey, Unit
 from survey.results import overview_export, raw_download
 from survey.results.integrity_notice import headline_notice
 from survey.results.official_view import official_context
-from survey.results.periods import format_period
+from survey.results.periods import first_upper, format_period
 from survey.results.presenters import (
     comments_context,
     format_number,
@@ -43,6 +43,7 @@ bp.before_request(require_roles("admin", "designer", "leader"))
 bp.add_app_template_filter(format_percent, "pct")
 bp.add_app_template_filter(format_number, "num")
 bp.add_app_template_filter(format_period, "period")
+bp.add_app_template_filter(first_upper, "first_upper")
 
 
 def _load(slug: str, code: str | None) -> tuple[Survey, Unit, ResultFilter]:

@@ -70,7 +70,7 @@ def test_months_are_said_in_the_page_language(client, city, make_user, login):
     text = text_of(html)
     assert not ISO_MONTH.findall(text)
     brief = html[html.index('id="h-summary"') : html.index('id="h-channels"')]
-    assert re.search(r"tháng \d{1,2} năm 20\d\d so với tháng \d{1,2} năm 20\d\d", brief)
+    assert re.search(r"Tháng \d{1,2} năm 20\d\d so với tháng \d{1,2} năm 20\d\d", brief)
     english = text_of(
         client.get(f"/results/{DEMO_SLUG}?lang=en").get_data(as_text=True)
     )
