@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol, TypedDict
 
 from survey.domain.question_types import (
     QUESTION_TYPES,
@@ -114,6 +114,71 @@ class QuestionSpec:
     whole_number: bool = False  # number type: 34.5 is refused
     max_choices: int | None = None  # multiple choice
     max_length: int | None = None  # text types
+
+
+class QuestionWording(Protocol):
+    """What every form of a question has: a row, a spec, the form's data."""
+
+    @property
+    def code(self) -> str: ...
+    @property
+    def type(self) -> str: ...
+    @property
+    def text_vi(self) -> str: ...
+    @property
+    def text_en(self) -> str: ...
+    @property
+    def help_vi(self) -> str: ...
+    @property
+    def help_en(self) -> str: ...
+    @property
+    def required(self) -> bool: ...
+    @property
+    def dimension(self) -> str | None: ...
+    @property
+    def min_value(self) -> int | None: ...
+    @property
+    def max_value(self) -> int | None: ...
+    @property
+    def max_choices(self) -> int | None: ...
+    @property
+    def max_length(self) -> int | None: ...
+
+
+class QuestionFields(TypedDict):
+    code: str
+    type: str
+    text_vi: str
+    text_en: str
+    help_vi: str
+    help_en: str
+    required: bool
+    dimension: str | None
+    min_value: int | None
+    max_value: int | None
+    max_choices: int | None
+    max_length: int | None
+
+
+def question_fields(q: QuestionWording) -> QuestionFields:
+    """The fields a question keeps as they are from one form to the next (row
+    to form data, row to spec, spec to row, spec to draft): its code, type,
+    wording, dimension and limits. Options and conditions each form holds its
+    own way, so the caller adds them."""
+    return QuestionFields(
+        code=q.code,
+        type=q.type,
+        text_vi=q.text_vi,
+        text_en=q.text_en,
+        help_vi=q.help_vi,
+        help_en=q.help_en,
+        required=q.required,
+        dimension=q.dimension,
+        min_value=q.min_value,
+        max_value=q.max_value,
+        max_choices=q.max_choices,
+        max_length=q.max_length,
+    )
 
 
 @dataclass(frozen=True)
