@@ -15,10 +15,14 @@ from survey.domain.banks import TEMPLATES
 from survey.domain.question_types import REGISTRY, QuestionType
 from survey.domain.questions import OptionSpec, PageSpec, SurveySpec
 from survey.extensions import db
-from survey.models import Option, Page, Question, Survey, SurveyVersion, Unit, User
+from survey.models import Page, Question, Survey, SurveyVersion, Unit, User
 from survey.services.answering.surveys import read_by_rules, rule_problems
 from survey.services.audit import record_event
-from survey.services.design.definitions import add_version_from_spec, create_survey
+from survey.services.design.definitions import (
+    add_version_from_spec,
+    create_survey,
+    option_rows,
+)
 from survey.services.design.errors import DesignerError
 from survey.services.design.exchange import version_spec
 
@@ -262,16 +266,7 @@ def _set_options(question: Question, options: tuple[OptionSpec, ...]) -> None:
     if question.options:
         question.options.clear()
         db.session.flush()  # the old codes leave before the new ones arrive
-    question.options.extend(
-        Option(
-            position=i,
-            code=o.code,
-            label_vi=o.label_vi,
-            label_en=o.label_en,
-            is_other=o.is_other,
-        )
-        for i, o in enumerate(options)
-    )
+    question.options.extend(option_rows(options))
 
 
 def _set_condition(
