@@ -7,7 +7,7 @@ what the importers read; ``survey.services.design.definitions`` turns it into ro
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Protocol, TypedDict
 
 from survey.domain.question_types import (
@@ -201,6 +201,16 @@ class SurveySpec:
 
     def questions(self) -> tuple[QuestionSpec, ...]:
         return tuple(q for page in self.pages for q in page.questions)
+
+    def retitled(self, title_vi: str, title_en: str) -> SurveySpec:
+        """This spec under the titles given (a copy, a survey from a bank).
+
+        An empty title keeps the spec's; but a new Vietnamese title without
+        an English one leaves English empty, so English readers do not see
+        the source's title on a different survey.
+        """
+        english = title_en or (self.title_en if not title_vi else "")
+        return replace(self, title_vi=title_vi or self.title_vi, title_en=english)
 
 
 # --- how long a form takes ---------------------------------------------------

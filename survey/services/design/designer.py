@@ -6,7 +6,7 @@ it), writes one audit event and flushes; the view commits.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
@@ -74,10 +74,7 @@ def create_designed_survey(
     if slug_taken(slug):
         raise DesignerError("slug_taken")
     if template:
-        spec = TEMPLATES[template]()
-        titles = {"title_vi": title_vi or spec.title_vi}
-        titles["title_en"] = title_en or (spec.title_en if not title_vi else "")
-        spec = replace(spec, **titles)
+        spec = TEMPLATES[template]().retitled(title_vi, title_en)
     else:
         spec = blank_spec(title_vi, title_en)
     survey = create_survey(slug, spec, owner, [])
