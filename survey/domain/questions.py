@@ -7,6 +7,7 @@ what the importers read; ``survey.services.design.definitions`` turns it into ro
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Protocol, TypedDict
 
@@ -230,6 +231,15 @@ class QuestionLoad:
     required: bool
     conditional: bool  # shown only under a condition (its own or its page's)
 
+    @classmethod
+    def of(
+        cls, q: QuestionWording, labels: Iterable[str], conditional: bool
+    ) -> QuestionLoad:
+        """The load of a question (a spec, the form's data) with these labels."""
+        return cls(
+            q.type, f"{q.text_vi} {q.help_vi}", tuple(labels), q.required, conditional
+        )
+
 
 def words_in(*texts: str) -> int:
     return sum(len(text.split()) for text in texts)
@@ -269,11 +279,9 @@ def estimated_minutes(loads: tuple[QuestionLoad, ...], pages: int) -> int:
 def spec_minutes(spec: SurveySpec) -> int:
     """``estimated_minutes`` of a spec (a bank, an import)."""
     loads = tuple(
-        QuestionLoad(
-            q.type,
-            f"{q.text_vi} {q.help_vi}",
-            tuple(o.label_vi for o in q.options),
-            q.required,
+        QuestionLoad.of(
+            q,
+            (o.label_vi for o in q.options),
             q.condition is not None
             or q.show_if is not None
             or page.show_if is not None,

@@ -328,11 +328,9 @@ def version_minutes(version: SurveyVersion) -> int:
     """The one time estimate of a version (``questions.estimated_minutes``)."""
     questions = form_questions(version)
     loads = tuple(
-        QuestionLoad(
-            q.type,
-            f"{q.text_vi} {q.help_vi}",
-            tuple(o.label_vi for o in q.options),
-            q.required,
+        QuestionLoad.of(
+            q,
+            (o.label_vi for o in q.options),
             q.condition_question_id is not None
             or q.show_if is not None
             or q.page.show_if is not None,
