@@ -7,8 +7,9 @@ what the importers read; ``survey.services.design.definitions`` turns it into ro
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Protocol, TypedDict
 
 from survey.domain.question_types import (
     QUESTION_TYPES,
@@ -116,6 +117,71 @@ class QuestionSpec:
     max_length: int | None = None  # text types
 
 
+class QuestionWording(Protocol):
+    """What every form of a question has: a row, a spec, the form's data."""
+
+    @property
+    def code(self) -> str: ...
+    @property
+    def type(self) -> str: ...
+    @property
+    def text_vi(self) -> str: ...
+    @property
+    def text_en(self) -> str: ...
+    @property
+    def help_vi(self) -> str: ...
+    @property
+    def help_en(self) -> str: ...
+    @property
+    def required(self) -> bool: ...
+    @property
+    def dimension(self) -> str | None: ...
+    @property
+    def min_value(self) -> int | None: ...
+    @property
+    def max_value(self) -> int | None: ...
+    @property
+    def max_choices(self) -> int | None: ...
+    @property
+    def max_length(self) -> int | None: ...
+
+
+class QuestionFields(TypedDict):
+    code: str
+    type: str
+    text_vi: str
+    text_en: str
+    help_vi: str
+    help_en: str
+    required: bool
+    dimension: str | None
+    min_value: int | None
+    max_value: int | None
+    max_choices: int | None
+    max_length: int | None
+
+
+def question_fields(q: QuestionWording) -> QuestionFields:
+    """The fields a question keeps as they are from one form to the next (row
+    to form data, row to spec, spec to row, spec to draft): its code, type,
+    wording, dimension and limits. Options and conditions each form holds its
+    own way, so the caller adds them."""
+    return QuestionFields(
+        code=q.code,
+        type=q.type,
+        text_vi=q.text_vi,
+        text_en=q.text_en,
+        help_vi=q.help_vi,
+        help_en=q.help_en,
+        required=q.required,
+        dimension=q.dimension,
+        min_value=q.min_value,
+        max_value=q.max_value,
+        max_choices=q.max_choices,
+        max_length=q.max_length,
+    )
+
+
 @dataclass(frozen=True)
 class PageSpec:
     title_vi: str
@@ -137,6 +203,16 @@ class SurveySpec:
     def questions(self) -> tuple[QuestionSpec, ...]:
         return tuple(q for page in self.pages for q in page.questions)
 
+    def retitled(self, title_vi: str, title_en: str) -> SurveySpec:
+        """This spec under the titles given (a copy, a survey from a bank).
+
+        An empty title keeps the spec's; but a new Vietnamese title without
+        an English one leaves English empty, so English readers do not see
+        the source's title on a different survey.
+        """
+        english = title_en or (self.title_en if not title_vi else "")
+        return replace(self, title_vi=title_vi or self.title_vi, title_en=english)
+
 
 # --- how long a form takes ---------------------------------------------------
 
@@ -154,6 +230,15 @@ class QuestionLoad:
     labels: tuple[str, ...]  # option labels
     required: bool
     conditional: bool  # shown only under a condition (its own or its page's)
+
+    @classmethod
+    def of(
+        cls, q: QuestionWording, labels: Iterable[str], conditional: bool
+    ) -> QuestionLoad:
+        """The load of a question (a spec, the form's data) with these labels."""
+        return cls(
+            q.type, f"{q.text_vi} {q.help_vi}", tuple(labels), q.required, conditional
+        )
 
 
 def words_in(*texts: str) -> int:
@@ -194,11 +279,9 @@ def estimated_minutes(loads: tuple[QuestionLoad, ...], pages: int) -> int:
 def spec_minutes(spec: SurveySpec) -> int:
     """``estimated_minutes`` of a spec (a bank, an import)."""
     loads = tuple(
-        QuestionLoad(
-            q.type,
-            f"{q.text_vi} {q.help_vi}",
-            tuple(o.label_vi for o in q.options),
-            q.required,
+        QuestionLoad.of(
+            q,
+            (o.label_vi for o in q.options),
             q.condition is not None
             or q.show_if is not None
             or page.show_if is not None,

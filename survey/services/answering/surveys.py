@@ -21,7 +21,7 @@ from survey.domain.conditions import (
     check_condition,
     from_data,
 )
-from survey.domain.questions import QuestionLoad, estimated_minutes
+from survey.domain.questions import QuestionLoad, estimated_minutes, question_fields
 from survey.extensions import db
 from survey.models import Question, Survey, SurveyVersion, Unit
 from survey.models.surveys import OPEN, _text, survey_units
@@ -288,14 +288,7 @@ def form_questions(version: SurveyVersion) -> tuple[QuestionData, ...]:
                 page_id=q.page_id,
                 page=page,
                 position=q.position,
-                code=q.code,
-                type=q.type,
-                text_vi=q.text_vi,
-                text_en=q.text_en,
-                help_vi=q.help_vi,
-                help_en=q.help_en,
-                required=q.required,
-                dimension=q.dimension,
+                **question_fields(q),
                 options=tuple(
                     OptionData(
                         o.id, o.question_id, o.code, o.label_vi, o.label_en, o.is_other
@@ -308,10 +301,6 @@ def form_questions(version: SurveyVersion) -> tuple[QuestionData, ...]:
                     if q.condition_option_codes is not None
                     else None
                 ),
-                min_value=q.min_value,
-                max_value=q.max_value,
-                max_choices=q.max_choices,
-                max_length=q.max_length,
                 show_if=stored_condition(q.show_if),
                 end_if=stored_condition(q.end_if),
                 whole_number=bool(q.whole_number),
@@ -339,11 +328,9 @@ def version_minutes(version: SurveyVersion) -> int:
     """The one time estimate of a version (``questions.estimated_minutes``)."""
     questions = form_questions(version)
     loads = tuple(
-        QuestionLoad(
-            q.type,
-            f"{q.text_vi} {q.help_vi}",
-            tuple(o.label_vi for o in q.options),
-            q.required,
+        QuestionLoad.of(
+            q,
+            (o.label_vi for o in q.options),
             q.condition_question_id is not None
             or q.show_if is not None
             or q.page.show_if is not None,

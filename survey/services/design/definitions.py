@@ -2,10 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from survey.domain.conditions import to_data
-from survey.domain.questions import SurveySpec
+from survey.domain.questions import OptionSpec, SurveySpec, question_fields
 from survey.extensions import db
 from survey.models import Option, Page, Question, Survey, SurveyVersion, Unit
+
+
+def option_rows(options: Sequence[OptionSpec]) -> list[Option]:
+    """New option rows for ``options``, positioned in their order."""
+    return [
+        Option(
+            position=i,
+            code=o.code,
+            label_vi=o.label_vi,
+            label_en=o.label_en,
+            is_other=o.is_other,
+        )
+        for i, o in enumerate(options)
+    ]
 
 
 def add_version_from_spec(survey: Survey, spec: SurveySpec) -> SurveyVersion:
@@ -38,31 +54,11 @@ def add_version_from_spec(survey: Survey, spec: SurveySpec) -> SurveyVersion:
                 version=version,
                 page=page,
                 position=position,
-                code=q.code,
-                type=q.type,
-                text_vi=q.text_vi,
-                text_en=q.text_en,
-                help_vi=q.help_vi,
-                help_en=q.help_en,
-                required=q.required,
-                dimension=q.dimension,
-                min_value=q.min_value,
-                max_value=q.max_value,
+                **question_fields(q),
                 whole_number=q.whole_number,
                 show_if=to_data(q.show_if) if q.show_if else None,
                 end_if=to_data(q.end_if) if q.end_if else None,
-                max_choices=q.max_choices,
-                max_length=q.max_length,
-                options=[
-                    Option(
-                        position=i,
-                        code=o.code,
-                        label_vi=o.label_vi,
-                        label_en=o.label_en,
-                        is_other=o.is_other,
-                    )
-                    for i, o in enumerate(q.options)
-                ],
+                options=option_rows(q.options),
             )
             if q.condition is not None:
                 question.condition_question = by_code[q.condition.question_code]

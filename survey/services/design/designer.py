@@ -6,7 +6,7 @@ it), writes one audit event and flushes; the view commits.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
@@ -15,10 +15,14 @@ from survey.domain.banks import TEMPLATES
 from survey.domain.question_types import REGISTRY, QuestionType
 from survey.domain.questions import OptionSpec, PageSpec, SurveySpec
 from survey.extensions import db
-from survey.models import Option, Page, Question, Survey, SurveyVersion, Unit, User
+from survey.models import Page, Question, Survey, SurveyVersion, Unit, User
 from survey.services.answering.surveys import read_by_rules, rule_problems
 from survey.services.audit import record_event
-from survey.services.design.definitions import add_version_from_spec, create_survey
+from survey.services.design.definitions import (
+    add_version_from_spec,
+    create_survey,
+    option_rows,
+)
 from survey.services.design.errors import DesignerError
 from survey.services.design.exchange import version_spec
 
@@ -70,10 +74,7 @@ def create_designed_survey(
     if slug_taken(slug):
         raise DesignerError("slug_taken")
     if template:
-        spec = TEMPLATES[template]()
-        titles = {"title_vi": title_vi or spec.title_vi}
-        titles["title_en"] = title_en or (spec.title_en if not title_vi else "")
-        spec = replace(spec, **titles)
+        spec = TEMPLATES[template]().retitled(title_vi, title_en)
     else:
         spec = blank_spec(title_vi, title_en)
     survey = create_survey(slug, spec, owner, [])
@@ -262,16 +263,7 @@ def _set_options(question: Question, options: tuple[OptionSpec, ...]) -> None:
     if question.options:
         question.options.clear()
         db.session.flush()  # the old codes leave before the new ones arrive
-    question.options.extend(
-        Option(
-            position=i,
-            code=o.code,
-            label_vi=o.label_vi,
-            label_en=o.label_en,
-            is_other=o.is_other,
-        )
-        for i, o in enumerate(options)
-    )
+    question.options.extend(option_rows(options))
 
 
 def _set_condition(

@@ -18,6 +18,7 @@ from survey.domain.questions import (
     PageSpec,
     QuestionSpec,
     SurveySpec,
+    question_fields,
 )
 from survey.models import Survey, SurveyVersion, Unit, User
 from survey.services.answering.surveys import stored_condition
@@ -70,14 +71,7 @@ def version_spec(version: SurveyVersion) -> SurveySpec:
                 )
             questions.append(
                 QuestionSpec(
-                    code=q.code,
-                    type=q.type,
-                    text_vi=q.text_vi,
-                    text_en=q.text_en,
-                    help_vi=q.help_vi,
-                    help_en=q.help_en,
-                    required=q.required,
-                    dimension=q.dimension,
+                    **question_fields(q),
                     options=tuple(
                         OptionSpec(o.code, o.label_vi, o.label_en, o.is_other)
                         for o in q.options
@@ -85,11 +79,7 @@ def version_spec(version: SurveyVersion) -> SurveySpec:
                     condition=condition,
                     show_if=stored_condition(q.show_if),
                     end_if=stored_condition(q.end_if),
-                    min_value=q.min_value,
-                    max_value=q.max_value,
                     whole_number=bool(q.whole_number),
-                    max_choices=q.max_choices,
-                    max_length=q.max_length,
                 )
             )
         pages.append(

@@ -6,8 +6,6 @@ was never published and holds no response, wave, review or tally.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from sqlalchemy import select
 
 from survey.extensions import db
@@ -24,7 +22,8 @@ from survey.models import (
 )
 from survey.services.audit import record_event
 from survey.services.design.definitions import create_survey
-from survey.services.design.designer import DesignerError, slug_taken
+from survey.services.design.designer import slug_taken
+from survey.services.design.errors import DesignerError
 from survey.services.design.exchange import version_spec
 
 
@@ -41,11 +40,7 @@ def duplicate_survey(
     version = source.draft_version or source.published_version
     if version is None:
         raise DesignerError("nothing_to_copy")
-    spec = version_spec(version)
-    # A new Vietnamese title without an English one leaves English empty, so
-    # English readers do not see the source's title on a different survey.
-    english = title_en or (spec.title_en if not title_vi else "")
-    spec = replace(spec, title_vi=title_vi or spec.title_vi, title_en=english)
+    spec = version_spec(version).retitled(title_vi, title_en)
     survey = create_survey(slug, spec, owner, [])
     survey.min_n = source.min_n
     db.session.flush()

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from survey.domain.banks import TEMPLATE_TITLES, TEMPLATES
-from survey.domain.questions import QuestionSpec
+from survey.domain.questions import QuestionSpec, question_fields
 from survey.models import SurveyVersion, User
 from survey.services.design.designer import QuestionDraft, add_question
 
@@ -58,20 +58,7 @@ def add_from_library(
             user,
             version,
             QuestionDraft(
-                code=spec.code,
-                type=spec.type,
-                text_vi=spec.text_vi,
-                text_en=spec.text_en,
-                help_vi=spec.help_vi,
-                help_en=spec.help_en,
-                required=spec.required,
-                dimension=spec.dimension,
-                options=spec.options,
-                page_id=page_id,
-                min_value=spec.min_value,
-                max_value=spec.max_value,
-                max_choices=spec.max_choices,
-                max_length=spec.max_length,
+                **question_fields(spec), options=spec.options, page_id=page_id
             ),
         )
         taken.add(code)
