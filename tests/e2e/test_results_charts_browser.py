@@ -52,6 +52,8 @@ DRAWN_ATTEMPTS = 150  # of 100 ms each: charts.js marks a chart once drawn
 def wait_until_drawn(page, target: str) -> bool:
     """Counted polling: whether charts.js marked ``target`` drawn in time."""
     drawn = f"[id='{target}'][data-drawn='true']"
+    # Drawn when it comes near the screen: scrolled to, as a reader would.
+    page.eval_on_selector(f"[id='{target}']", "e => e.scrollIntoView()")
     for _attempt in range(DRAWN_ATTEMPTS):
         if page.locator(drawn).count():
             return True

@@ -51,6 +51,7 @@ def test_results_page_fits_a_phone(live_server, signed_in, path):
 def test_overview_is_axe_clean_on_a_phone(live_server, signed_in):
     page = signed_in
     page.goto(f"{live_server.url}/results/{DEMO_SLUG}")
+    page.locator("#chart-trend").scroll_into_view_if_needed()  # drawn when near
     page.wait_for_selector("#chart-trend .main-svg", timeout=15_000)
     violations = run_axe(page)
     assert violations == [], [(v["id"], len(v["nodes"])) for v in violations]

@@ -63,8 +63,14 @@ def test_the_overview_prints_without_menus_and_with_a_header(live_server, browse
         assert not shown(page, "#print-header")
 
         # While it prints, each chart is redrawn at the width of an A4 page.
+        page.wait_for_selector("#chart-factors .main-svg")  # near the top: drawn
         assert chart_width(page) > A4_WIDTH
+        # Charts below the screen are not drawn yet (charts.js draws each as
+        # it comes near); printing draws every one.
+        undrawn = "document.querySelectorAll('.chart:not(.js-plotly-plot)').length"
+        assert page.evaluate(undrawn) > 0
         page.evaluate("() => window.dispatchEvent(new Event('beforeprint'))")
+        assert page.evaluate(undrawn) == 0
         assert chart_width(page) == A4_WIDTH
         page.evaluate("() => window.dispatchEvent(new Event('afterprint'))")
         assert chart_width(page) > A4_WIDTH

@@ -7,7 +7,7 @@
   var A4_WIDTH = 700; // px: 210 mm less the 12 mm margins, at 96 px per inch
 
   function charts() {
-    return document.querySelectorAll(".chart[data-drawn]");
+    return document.querySelectorAll(".chart.js-plotly-plot");
   }
 
   function fit(width) {
@@ -23,7 +23,11 @@
       button.hidden = false;
       button.addEventListener("click", function () { window.print(); });
     });
-    window.addEventListener("beforeprint", function () { fit(A4_WIDTH); });
+    window.addEventListener("beforeprint", function () {
+      // Charts are drawn as they scroll into view (charts.js): all of them now.
+      if (window.surveyCharts) { window.surveyCharts.drawAll(); }
+      fit(A4_WIDTH);
+    });
     window.addEventListener("afterprint", function () { fit(null); });
   }
 
