@@ -220,7 +220,7 @@ def leader_charts(port: int, runs: int = 3) -> dict:
                     _one_phone(browser, base, via_login, [] if via_login else cookies)
                     for _ in range(runs)
                 ]
-                done.sort(key=lambda r: r["drawn_ms"])
+                done.sort(key=lambda r: r["drawn_ms"] or 1e9)
                 report[name] = {
                     **done[len(done) // 2],
                     "drawn_runs_ms": [r["drawn_ms"] for r in done],
