@@ -13,10 +13,10 @@ from survey.results.charts import (
     SKY_DARK,
     VERMILION,
     Figure,
-    _error_bars,
-    _layout,
-    _pct,
-    _shown,
+    chart_layout,
+    error_bars,
+    is_shown,
+    pct,
 )
 from survey.services.reporting.trend_points import MonthPoint
 
@@ -32,7 +32,7 @@ def trend_chart(months: Sequence[MonthPoint], reforms: Sequence[str] = ()) -> Fi
     """
     complete = [m for m in months if not m.incomplete]
     running = [m for m in months if m.incomplete]
-    signalled = [m for m in complete if m.signal and _shown(m.index)]
+    signalled = [m for m in complete if m.signal and is_shown(m.index)]
     data: list[dict[str, Any]] = [_index_line(complete)]
     if running:
         data.append(_running_points(running))
@@ -60,7 +60,7 @@ def _mark_periods(
 
 def _shown_pct(m: MonthPoint) -> float | None:
     """The period's index in percent, or None where it may not be shown."""
-    return _pct(m.index.prop.estimate) if _shown(m.index) else None
+    return pct(m.index.prop.estimate) if is_shown(m.index) else None
 
 
 def _index_line(complete: Sequence[MonthPoint]) -> dict[str, Any]:
@@ -72,7 +72,7 @@ def _index_line(complete: Sequence[MonthPoint]) -> dict[str, Any]:
         "name": _("Satisfied (%)"),
         "mode": "lines+markers",
         "line": {"color": BLUE, "width": 3},
-        "error_y": _error_bars([m.index for m in complete]),
+        "error_y": error_bars([m.index for m in complete]),
         "connectgaps": False,
         "hovertemplate": "%{x}: %{y:.1f} %<extra></extra>",
     }
@@ -92,7 +92,7 @@ def _running_points(running: Sequence[MonthPoint]) -> dict[str, Any]:
             "line": {"color": GREY_DARK, "width": 2},
         },
         "error_y": {
-            **_error_bars([m.index for m in running]),
+            **error_bars([m.index for m in running]),
             "color": GREY_DARK,
         },
         "hovertemplate": "%{x}: %{y:.1f} %<extra></extra>",
@@ -104,7 +104,7 @@ def _signal_points(signalled: Sequence[MonthPoint]) -> dict[str, Any]:
     return {
         "type": "scatter",
         "x": [m.month for m in signalled],
-        "y": [_pct(m.index.prop.estimate) for m in signalled],
+        "y": [pct(m.index.prop.estimate) for m in signalled],
         "name": _("Signal: outside the control limits or a run"),
         "mode": "markers",
         "marker": {
@@ -134,7 +134,7 @@ def _response_bars(months: Sequence[MonthPoint]) -> dict[str, Any]:
 
 def _trend_layout() -> dict[str, Any]:
     """Two panels on one period axis: the index above, the responses below."""
-    return _layout(
+    return chart_layout(
         xaxis={"type": "category", "anchor": "y2"},
         yaxis={
             "range": [0, 100],
