@@ -47,7 +47,7 @@ def _whole_months(flt: ResultFilter) -> tuple[date | None, date | None]:
     return start, end
 
 
-def _tally_reads(
+def tally_reads(
     table: type[ResponseTally] | type[FactorTally] | type[AnswerTally],
     survey: Survey,
     scope: Unit | None,
@@ -56,7 +56,7 @@ def _tally_reads(
     period: str = "month",
 ) -> list[tuple[Any, list[ColumnElement[bool]]]]:
     """The tally tables a count reads, each with its conditions
-    (``ResultFilter.conditions`` and ``_in_subtree`` on that table).
+    (``ResultFilter.conditions`` and ``in_subtree`` on that table).
 
     No dates and no grouping by month (``by_month``): the rows summed over
     all months. Weeks: the day rows. Else the whole months from the monthly

@@ -111,7 +111,7 @@ def _figure(
     key_sum = sum((keys or {}).get(r.key, 0) for r in respondents)  # type: ignore[call-overload]
     return OfficialFigure(
         figure,
-        publishing._publish_count(result.n, key_sum, "invited", None),
+        publishing.publish_count(result.n, key_sum, "invited", None),
         result.design_effect,
         result.largest_share,
         result.capped,

@@ -133,7 +133,7 @@ class ResultFilter:
         return where
 
 
-def _in_subtree(scope: Unit | None) -> list[ColumnElement[bool]]:
+def in_subtree(scope: Unit | None) -> list[ColumnElement[bool]]:
     """Responses of units in ``scope``'s subtree (None: every unit)."""
     if scope is None:
         return []

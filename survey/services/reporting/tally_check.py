@@ -122,11 +122,11 @@ def _month_rows(
 ) -> list[tuple[Any, ...]]:
     return sorted(
         tuple(row)
-        for row in counting._response_counts(
+        for row in counting.response_counts(
             survey,
             scope,
             flt,
-            lambda t: [local_time._month_of(t, period)],
+            lambda t: [local_time.month_of(t, period)],
             period=period,
             by_month=True,
             source=source,
@@ -144,12 +144,12 @@ def _month_code_rows(
 ) -> list[tuple[Any, ...]]:
     return sorted(
         tuple(row)
-        for row in counting._scale_counts(
+        for row in counting.scale_code_counts(
             survey,
             scope,
             flt,
-            lambda t: [local_time._month_of(t, period)],
-            *counting._likert_of([OVERALL]),
+            lambda t: [local_time.month_of(t, period)],
+            *counting.likert_of([OVERALL]),
             period=period,
             by_month=True,
             source=source,

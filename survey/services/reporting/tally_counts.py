@@ -31,7 +31,7 @@ from survey.models.tallies import (
     FactorTally,
     ResponseTally,
 )
-from survey.services.reporting.local_time import LOCAL_OFFSET, _local_day
+from survey.services.reporting.local_time import LOCAL_OFFSET, local_day
 
 MONTH = SLICE_COLUMNS.index("month")  # in a cut: the day ('YYYY-MM-DD')
 DAY_COLUMNS = tuple("day" if c == "month" else c for c in SLICE_COLUMNS)
@@ -61,7 +61,7 @@ def _slice() -> list[Any]:
         Response.survey_id,
         Response.version_id,
         Response.unit_id,
-        _local_day(Response.submitted_at),
+        local_day(Response.submitted_at),
         Response.channel.in_(sorted(INVITED_CHANNELS)),
         func.coalesce(Response.respondent_group, ""),
         Response.hard_flagged,

@@ -11,16 +11,16 @@ from survey.domain.questions import LIKERT5
 from survey.models import Question, Survey, Unit
 from survey.services.reporting.count_source import TALLIES, CountSource
 from survey.services.reporting.counting import (
-    _keyed_codes,
-    _likert_of,
-    _response_counts,
-    _scale_counts,
-    _unit_of,
+    keyed_codes,
+    likert_of,
+    response_counts,
+    scale_code_counts,
+    unit_of,
 )
 from survey.services.reporting.publishing import (
     VALID_CODES,
-    _publish_codes,
-    _publish_count,
+    publish_codes,
+    publish_count,
 )
 from survey.services.reporting.result_filter import ResultFilter
 from survey.services.reporting.unit_tree import ScopeTree, UnitTable, _folded
@@ -33,8 +33,8 @@ def _unit_rows(
     *where: Any,
     source: CountSource = TALLIES,
 ) -> dict[int, tuple[int, int]]:
-    rows = _response_counts(
-        survey, scope, flt, lambda t: [_unit_of(t)], *where, source=source
+    rows = response_counts(
+        survey, scope, flt, lambda t: [unit_of(t)], *where, source=source
     )
     return {u: (int(n), int(k or 0)) for u, n, k in rows}
 
@@ -85,8 +85,8 @@ def _count_table(
 ) -> UnitTable:
     children, (total, key) = _folded(tree, per_unit, int)
     return UnitTable(
-        {c: _publish_count(n, k, measure, None) for c, (n, k) in children.items()},
-        _publish_count(total, key, measure, None),
+        {c: publish_count(n, k, measure, None) for c, (n, k) in children.items()},
+        publish_count(total, key, measure, None),
     )
 
 
@@ -117,17 +117,17 @@ def _dimension_rows(
     source: CountSource = TALLIES,
 ) -> dict[str, dict[int, tuple[Counter[int], int]]]:
     """Exact five-point codes and their key sum per dimension and unit id."""
-    rows = _scale_counts(
+    rows = scale_code_counts(
         survey,
         scope,
         flt,
-        lambda t: [Question.dimension, _unit_of(t)],
-        *_likert_of(dimensions),
+        lambda t: [Question.dimension, unit_of(t)],
+        *likert_of(dimensions),
         source=source,
     )
     result: dict[str, dict[int, tuple[Counter[int], int]]] = defaultdict(dict)
     for dimension, unit_id, *codes in rows:
-        counts, key = _keyed_codes(codes)
+        counts, key = keyed_codes(codes)
         before, before_key = result[dimension].get(unit_id, (Counter(), 0))
         result[dimension][unit_id] = (before + counts, before_key + key)
     return result
@@ -170,9 +170,9 @@ def dimension_table(
         children, (total, key) = _folded(tree, rows.get(dimension, {}), Counter)
         tables[dimension] = UnitTable(
             {
-                c: _publish_codes(n, k, valid, survey.min_n)
+                c: publish_codes(n, k, valid, survey.min_n)
                 for c, (n, k) in children.items()
             },
-            _publish_codes(total, key, valid, survey.min_n),
+            publish_codes(total, key, valid, survey.min_n),
         )
     return tables
