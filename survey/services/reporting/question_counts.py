@@ -29,7 +29,7 @@ CHOICE_QUESTION_TYPES = tuple(sorted(COUNTED_BY_OPTIONS))
 TEXT_QUESTION_TYPES = tuple(sorted(TEXT_TYPES))
 
 
-def _scale_rows(
+def scale_rows(
     survey: Survey,
     scope: Unit | None,
     flt: ResultFilter,
@@ -58,7 +58,7 @@ def scale_counts(
     """Published codes of five-point, rating and 0-10 questions, per question
     code (their answers' n kept on its side of the minimum n)."""
     published: dict[str, Counter[int]] = {}
-    for (code, kind), (counts, key) in _scale_rows(
+    for (code, kind), (counts, key) in scale_rows(
         survey, scope, flt, source=source
     ).items():
         valid = VALID_CODES.get(kind)
@@ -68,7 +68,7 @@ def scale_counts(
     return published
 
 
-def _option_rows(
+def option_rows(
     survey: Survey,
     scope: Unit | None,
     flt: ResultFilter,
@@ -134,11 +134,11 @@ def option_counts(
                 if (published := publish_count(n, k, ("option", option), None))
             }
         )
-        for question, options in _option_rows(survey, scope, flt, source=source).items()
+        for question, options in option_rows(survey, scope, flt, source=source).items()
     }
 
 
-def _respondent_rows(
+def respondent_rows(
     survey: Survey,
     scope: Unit | None,
     flt: ResultFilter,
@@ -194,7 +194,7 @@ def respondents_by_question(
     on their side of the minimum n)."""
     return {
         code: publish_count(n, k, "respondents", survey.min_n)
-        for code, (n, k) in _respondent_rows(survey, scope, flt, source=source).items()
+        for code, (n, k) in respondent_rows(survey, scope, flt, source=source).items()
     }
 
 

@@ -67,11 +67,11 @@ def factor_patterns(
     factors (-1 standing for NULL, -2 for a respondent who answered none).
     Published: each pattern's count perturbed, keyed by the respondents'.
     """
-    counts, key = _factor_rows(survey, scope, flt, tuple(dimensions), source=source)
+    counts, key = factor_rows(survey, scope, flt, tuple(dimensions), source=source)
     return dict(publish_codes(counts, key, None, None))
 
 
-def _factor_rows(
+def factor_rows(
     survey: Survey,
     scope: Unit | None,
     flt: ResultFilter,

@@ -86,17 +86,17 @@ def comparisons(
         ("option_counts", question_counts.option_counts, ()),
         ("respondents_by_question", question_counts.respondents_by_question, ()),
         # the exact counts with their record keys' sums, behind the above
-        ("unit_rows", unit_counts._unit_rows, ()),
-        ("flagged_rows", unit_counts._flagged_rows, ()),
-        ("dimension_rows", unit_counts._dimension_rows, (dimensions,)),
-        ("factor_rows", scope_counts._factor_rows, (SATISFACTION_FACTORS,)),
+        ("unit_rows", unit_counts.unit_rows, ()),
+        ("flagged_rows", unit_counts.flagged_rows, ()),
+        ("dimension_rows", unit_counts.dimension_rows, (dimensions,)),
+        ("factor_rows", scope_counts.factor_rows, (SATISFACTION_FACTORS,)),
         ("month_rows", _month_rows, ()),
         ("month_code_rows", _month_code_rows, ()),
         ("week_rows", _month_rows, ("week",)),
         ("week_code_rows", _month_code_rows, ("week",)),
-        ("scale_rows", question_counts._scale_rows, ()),
-        ("option_rows", question_counts._option_rows, ()),
-        ("respondent_rows", question_counts._respondent_rows, ()),
+        ("scale_rows", question_counts.scale_rows, ()),
+        ("option_rows", question_counts.option_rows, ()),
+        ("respondent_rows", question_counts.respondent_rows, ()),
     ]
     compared = []
     for flt in checked_filters(date.today()) if filters is None else filters:

@@ -54,7 +54,7 @@ CHOICE_TYPES = COUNTED_BY_OPTIONS
 assert len(SATISFACTION_FACTORS) == FACTORS
 
 
-def _slice() -> list[Any]:
+def slice_columns() -> list[Any]:
     """The tallies' slice columns (the local day for the month), computed
     from a response row."""
     return [
@@ -77,7 +77,7 @@ def cut_of(
     respondent_group: str | None,
     hard_flagged: bool,
 ) -> tuple[Any, ...]:
-    """The slice of a response not yet stored, as ``_slice()`` reads it
+    """The slice of a response not yet stored, as ``slice_columns()`` reads it
     (its local day in the month's place: ``write`` makes the months).
 
     ``submitted_at`` must be in whole milliseconds: SQLite's date functions

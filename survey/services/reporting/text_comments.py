@@ -26,7 +26,7 @@ class Comment:
     month: str
 
 
-def _comment_query(
+def comment_query(
     survey: Survey, scope: Unit | None, flt: ResultFilter, question_code: str
 ) -> Select[Any]:
     """Comments of the slice's released blocks (``comment_blocks``): the
@@ -52,7 +52,7 @@ def comment_total(
 ) -> int:
     """The published number of comments in the slice's released blocks: the
     questions page's link and the comments page give the same figure."""
-    base = _comment_query(survey, scope, flt, question_code)
+    base = comment_query(survey, scope, flt, question_code)
     return _comment_count(survey, base, "comments", survey.min_n)
 
 
@@ -71,7 +71,7 @@ def comments(
     Both counts are published (the cell-key noise; the total kept on its
     side of the minimum n, which decides whether the comments are shown).
     """
-    base = _comment_query(survey, scope, flt, question_code)
+    base = comment_query(survey, scope, flt, question_code)
     total = comment_total(survey, scope, flt, question_code)
     month = local_month(Response.submitted_at)
     ordered = base.add_columns(month).order_by(
