@@ -159,13 +159,14 @@ def response_counts(
     scope: Unit | None,
     flt: ResultFilter,
     keys: Any,
-    *where: ColumnElement[bool],
+    *where: Callable[[Any], ColumnElement[bool]],
     period: str = "month",
     by_month: bool = False,
     source: CountSource = TALLIES,
 ) -> list[Any]:
     """Responses and the sum of their record keys per ``keys(table)`` (a
-    function of Response or ResponseTally).
+    function of Response or ResponseTally); ``where`` are conditions as
+    functions of that table, as ``keys``.
 
     ``by_month``: the keys hold the month (or week), so the tallies' monthly
     rows are read (see ``tally_reads``).
