@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 from survey.domain.questions import LIKERT5
 from survey.models import Survey, Unit
@@ -33,15 +35,7 @@ def responses_by_month(
 ) -> dict[str, int]:
     """Published responses per local month 'YYYY-MM' (or week: its Monday
     'YYYY-MM-DD')."""
-    rows = response_counts(
-        survey,
-        scope,
-        flt,
-        lambda t: [month_of(t, period)],
-        period=period,
-        by_month=True,
-        source=source,
-    )
+    rows = count_by_month(response_counts, (survey, scope, flt), period, source=source)
     return {
         month: publish_count(int(n), int(k or 0), "responses", None)
         for month, n, k in sorted(rows)
@@ -59,15 +53,9 @@ def dimension_counts_by_month(
 ) -> dict[str, Counter[int]]:
     """Published five-point answers of one dimension per local month (or
     week) and code."""
-    rows = scale_code_counts(
-        survey,
-        scope,
-        flt,
-        lambda t: [month_of(t, period)],
-        *likert_of([dimension]),
-        period=period,
-        by_month=True,
-        source=source,
+    likert = likert_of([dimension])
+    rows = count_by_month(
+        scale_code_counts, (survey, scope, flt), period, *likert, source=source
     )
     published = {}
     for month, *codes in rows:
@@ -76,6 +64,27 @@ def dimension_counts_by_month(
             counts, key, VALID_CODES[LIKERT5], survey.min_n
         )
     return published
+
+
+def count_by_month(
+    count: Callable[..., list[Any]],
+    cut: tuple[Survey, Unit | None, ResultFilter],
+    period: str,
+    *where: Any,
+    source: CountSource = TALLIES,
+) -> list[Any]:
+    """The exact rows of ``count`` (``response_counts`` or
+    ``scale_code_counts``) for the survey, scope and filter ``cut``, per
+    local month or week (its first column), in no order; the tallies' monthly
+    rows are read (the day rows for weeks)."""
+    return count(
+        *cut,
+        lambda t: [month_of(t, period)],
+        *where,
+        period=period,
+        by_month=True,
+        source=source,
+    )
 
 
 def version_months(survey: Survey, period: str = "month") -> dict[int, str]:
