@@ -19,7 +19,7 @@ from survey.models.tallies import (
     FactorTally,
     ResponseTally,
 )
-from survey.services.reporting.result_filter import ResultFilter
+from survey.services.reporting.result_filter import ResultFilter, version_ids
 
 
 class CountSource(Enum):
@@ -112,14 +112,7 @@ def _slice_conditions(
     """The filter's conditions on a tally table, dates aside."""
     where: list[ColumnElement[bool]] = [table.survey_id == survey.id]
     if flt.version:
-        where.append(
-            table.version_id.in_(
-                select(SurveyVersion.id).where(
-                    SurveyVersion.survey_id == survey.id,
-                    SurveyVersion.number == flt.version,
-                )
-            )
-        )
+        where.append(table.version_id.in_(version_ids(survey, flt.version)))
     if flt.channel:
         where.append(table.invited.is_(flt.channel == "invited"))
     if flt.group:
