@@ -25,8 +25,8 @@ from survey.results.charts import (
     GREEN,
     VERMILION,
     Figure,
-    _layout,
-    _pct,
+    chart_layout,
+    pct,
     plain_label,
 )
 from survey.services.reporting.unit_rows import UnitRow
@@ -107,7 +107,7 @@ def _band_trace(
         "type": "scatter",
         "mode": "markers",
         "name": label,
-        "x": [_pct(s.estimate) for s in shrunk],
+        "x": [pct(s.estimate) for s in shrunk],
         "y": [position[id(r)] for r in members],
         "marker": {"color": colour, "symbol": symbol, "size": 8},
         "error_x": {
@@ -124,7 +124,7 @@ def _band_trace(
             "width": 0,
         },
         "customdata": [
-            [name_of[id(r)], _pct(s.low), _pct(s.high), _pct(r.index.prop.estimate)]
+            [name_of[id(r)], pct(s.low), pct(s.high), pct(r.index.prop.estimate)]
             for r, s in zip(members, shrunk, strict=True)
         ],
         "hovertemplate": "%{customdata[0]}<br>"
@@ -148,7 +148,7 @@ def _city_line(p0: float, count: int) -> dict[str, Any]:
         "type": "scatter",
         "mode": "lines",
         "name": city,
-        "x": [_pct(p0), _pct(p0)],
+        "x": [pct(p0), pct(p0)],
         "y": [-0.5, count - 0.5],
         "line": {"color": "#333", "width": 2, "dash": "dash"},
         "hoverinfo": "skip",
@@ -158,7 +158,7 @@ def _city_line(p0: float, count: int) -> dict[str, Any]:
 def _caterpillar_layout(names: Sequence[str]) -> dict[str, Any]:
     """Axis on top, one short name per line, height growing with the units."""
     count = len(names)
-    return _layout(
+    return chart_layout(
         xaxis={
             "title": {"text": _("Satisfied (%)")},
             "side": "top",

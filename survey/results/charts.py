@@ -53,7 +53,7 @@ def _separators() -> str:
     return symbols.get("decimal", ".") + symbols.get("group", ",")
 
 
-def _layout(**extra: Any) -> dict[str, Any]:
+def chart_layout(**extra: Any) -> dict[str, Any]:
     layout: dict[str, Any] = {
         # Plotly's "none" template as plotly.py writes it: no theme at all.
         "template": {"data": {"scatter": [{"type": "scatter"}]}},
@@ -100,11 +100,11 @@ def plain_label(text: str) -> str:
     return stripped.replace("<", "\u2039").replace(">", "\u203a").strip()
 
 
-def _pct(value: float | None) -> float | None:
+def pct(value: float | None) -> float | None:
     return None if value is None else round(100 * value, 1)
 
 
-def _shown(figure: ShareFigure) -> bool:
+def is_shown(figure: ShareFigure) -> bool:
     return figure.display.kind == "value"
 
 
@@ -112,10 +112,10 @@ def index_bars(labels: Sequence[str], figures: Sequence[ShareFigure]) -> Figure:
     """Horizontal bars of shares with their 95 % intervals (suppressed left out)."""
     xs, ys, minus, plus = [], [], [], []
     for label, figure in zip(labels, figures, strict=True):
-        if not _shown(figure) or figure.prop.estimate is None:
+        if not is_shown(figure) or figure.prop.estimate is None:
             continue
         p = figure.prop
-        xs.append(_pct(p.estimate))
+        xs.append(pct(p.estimate))
         ys.append(plain_label(label))
         minus.append(round(100 * (p.estimate - (p.low or 0)), 1))
         plus.append(round(100 * ((p.high or 0) - p.estimate), 1))
@@ -133,7 +133,7 @@ def index_bars(labels: Sequence[str], figures: Sequence[ShareFigure]) -> Figure:
         },
         "hovertemplate": "%{y}: %{x:.1f} %<extra></extra>",
     }
-    layout = _layout(
+    layout = chart_layout(
         xaxis={"range": [0, 100], "title": {"text": _("Satisfied (%)")}},
         yaxis={"autorange": "reversed", "automargin": True},
         height=60 + 40 * max(1, len(ys)),
@@ -141,14 +141,14 @@ def index_bars(labels: Sequence[str], figures: Sequence[ShareFigure]) -> Figure:
     return {"data": [trace], "layout": layout}
 
 
-def _error_bars(figures: Sequence[ShareFigure]) -> dict[str, Any]:
+def error_bars(figures: Sequence[ShareFigure]) -> dict[str, Any]:
     """95 % intervals as asymmetric error bars (none where nothing is shown)."""
     plus, minus = [], []
     for f in figures:
         p = f.prop
-        ok = _shown(f) and p.estimate is not None and p.low is not None
-        plus.append(_pct((p.high or 0) - (p.estimate or 0)) if ok else None)
-        minus.append(_pct((p.estimate or 0) - (p.low or 0)) if ok else None)
+        ok = is_shown(f) and p.estimate is not None and p.low is not None
+        plus.append(pct((p.high or 0) - (p.estimate or 0)) if ok else None)
+        minus.append(pct((p.estimate or 0) - (p.low or 0)) if ok else None)
     return {
         "type": "data",
         "symmetric": False,

@@ -14,9 +14,9 @@ from survey.results.charts import (
     GREY,
     VERMILION,
     Figure,
-    _layout,
-    _pct,
-    _shown,
+    chart_layout,
+    is_shown,
+    pct,
     plain_label,
 )
 from survey.services.reporting.funnel import FunnelLine
@@ -31,12 +31,12 @@ def funnel_chart(
     data = _limit_lines(lines)
     data.append(_city_line(n, p0))
     # A unit under review is compared with nothing: drawn apart, unclassified.
-    shown = [r for r in rows if _shown(r.index) and not r.under_review]
-    reviewed = [r for r in rows if _shown(r.index) and r.under_review]
+    shown = [r for r in rows if is_shown(r.index) and not r.under_review]
+    reviewed = [r for r in rows if is_shown(r.index) and r.under_review]
     data.append(_unit_points(shown, lang))
     if reviewed:
         data.append(_reviewed_points(reviewed, lang))
-    layout = _layout(
+    layout = chart_layout(
         xaxis={"title": {"text": _("Answers (n)")}, "rangemode": "tozero"},
         yaxis={"title": {"text": _("Satisfied (%)")}, "range": [0, 100]},
         height=380,
@@ -60,7 +60,7 @@ def _limit_lines(lines: Sequence[FunnelLine]) -> list[dict[str, Any]]:
         {
             "type": "scatter",
             "x": n,
-            "y": [_pct(getattr(line, key)) for line in lines],
+            "y": [pct(getattr(line, key)) for line in lines],
             "mode": "lines",
             "name": name,
             "legendgroup": name,
@@ -78,7 +78,7 @@ def _city_line(n: Sequence[float], p0: float) -> dict[str, Any]:
     return {
         "type": "scatter",
         "x": [n[0], n[-1]] if n else [],
-        "y": [_pct(p0), _pct(p0)],
+        "y": [pct(p0), pct(p0)],
         "mode": "lines",
         "name": _("City"),
         "line": {"color": "#333"},
@@ -95,7 +95,7 @@ def _unit_points(shown: Sequence[UnitRow], lang: str) -> dict[str, Any]:
     return {
         "type": "scatter",
         "x": [r.index.prop.n for r in shown],
-        "y": [_pct(r.index.prop.estimate) for r in shown],
+        "y": [pct(r.index.prop.estimate) for r in shown],
         "mode": "markers",
         "name": _("Units"),
         "text": [plain_label(r.unit.name(lang)) for r in shown],
@@ -115,7 +115,7 @@ def _reviewed_points(reviewed: Sequence[UnitRow], lang: str) -> dict[str, Any]:
     return {
         "type": "scatter",
         "x": [r.index.prop.n for r in reviewed],
-        "y": [_pct(r.index.prop.estimate) for r in reviewed],
+        "y": [pct(r.index.prop.estimate) for r in reviewed],
         "mode": "markers",
         "name": label,
         "text": [plain_label(r.unit.name(lang)) for r in reviewed],

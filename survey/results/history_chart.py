@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from survey.results.charts import BLUE, GREY, _layout, _pct, chart_json
+from survey.results.charts import BLUE, GREY, chart_json, chart_layout, pct
 from survey.services.reporting.lineage_results import History, HistoryPoint
 
 
@@ -18,13 +18,13 @@ def _trace(
         "mode": "lines+markers",
         "name": name,
         "x": [p.month for p in shown],
-        "y": [_pct(p.prop.estimate) for p in shown],
+        "y": [pct(p.prop.estimate) for p in shown],
         "error_y": {
             "type": "data",
             "symmetric": False,
-            "array": [_pct((p.prop.high or 0) - (p.prop.estimate or 0)) for p in shown],
+            "array": [pct((p.prop.high or 0) - (p.prop.estimate or 0)) for p in shown],
             "arrayminus": [
-                _pct((p.prop.estimate or 0) - (p.prop.low or 0)) for p in shown
+                pct((p.prop.estimate or 0) - (p.prop.low or 0)) for p in shown
             ],
             "color": colour,
         },
@@ -70,7 +70,7 @@ def history_figure(history: History) -> Markup:
             _trace(before, _("Before the reform (from former units)"), GREY, "dash"),
             _trace(after, _("This unit"), BLUE, "solid"),
         ],
-        "layout": _layout(
+        "layout": chart_layout(
             yaxis={"title": {"text": _("Satisfied (%)")}, "range": [0, 100]},
             xaxis={"type": "category"},
             shapes=shapes,

@@ -11,7 +11,7 @@ from flask import render_template, request
 
 from survey.auth.rights import get_survey_in_scope_or_404, get_unit_in_scope_or_404
 from survey.results.history_chart import history_figure
-from survey.results.presenters import _common
+from survey.results.presenters import common
 from survey.results.views import bp
 from survey.services.reporting import lineage_results
 from survey.services.reporting.result_filter import ResultFilter
@@ -27,5 +27,5 @@ def unit_history(slug: str, code: str) -> str:
         "results/history.html",
         history=history,
         history_chart=history_figure(history),
-        **_common(survey, unit, flt),
+        **common(survey, unit, flt),
     )

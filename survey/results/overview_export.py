@@ -45,12 +45,14 @@ def _share_cells(figure: ShareFigure) -> list[object]:
         capped = f"> {round(100 * value)}" if value > 0.5 else f"< {round(100 * value)}"
         return [capped, "", "", _("caution: fewer than 30 answers")]
     status = _("caution: fewer than 30 answers") if figure.display.caution else ""
-    return [
-        round(100 * p.estimate, 1),
-        round(100 * (p.low or 0), 1),
-        round(100 * (p.high or 0), 1),
-        status,
-    ]
+    return [*_interval_cells(p.estimate, p.low, p.high), status]
+
+
+def _interval_cells(
+    estimate: float, low: float | None, high: float | None
+) -> list[object]:
+    """A share and its limits in percent, one decimal (a missing limit as 0)."""
+    return [round(100 * v, 1) for v in (estimate, low or 0, high or 0)]
 
 
 def _ranking_cell(row: UnitRow, official: OfficialOverview | None) -> str:
@@ -72,12 +74,7 @@ def _shrunk_cells(row: UnitRow) -> list[object]:
     if shrunk is None or shrunk.estimate is None or row.protected:
         return ["", "", "", ""]
     rank = f"{row.rank.low}-{row.rank.high} / {row.ranked}" if row.rank else ""
-    return [
-        round(100 * shrunk.estimate, 1),
-        round(100 * (shrunk.low or 0), 1),
-        round(100 * (shrunk.high or 0), 1),
-        rank,
-    ]
+    return [*_interval_cells(shrunk.estimate, shrunk.low, shrunk.high), rank]
 
 
 def _standardised_header() -> list[str]:
@@ -293,9 +290,7 @@ def _channel_gap_rows(report: Overview) -> Iterator[list[object]]:
         _("Opt-in minus invited (points)"),
         "",
         "",
-        round(100 * gap.estimate, 1),
-        round(100 * (gap.low or 0), 1),
-        round(100 * (gap.high or 0), 1),
+        *_interval_cells(gap.estimate, gap.low, gap.high),
         _("a real difference") if gap.real else _("could be noise"),
         *[""] * 9,
     ]

@@ -93,7 +93,7 @@ BAND_LABELS = {
 }
 
 
-def _common(survey: Survey, unit: Unit, flt: ResultFilter) -> dict[str, Any]:
+def common(survey: Survey, unit: Unit, flt: ResultFilter) -> dict[str, Any]:
     return {
         "survey": survey,
         "unit": unit,
@@ -146,7 +146,7 @@ def overview_context(
         figures["caterpillar"] = charts.chart_json(
             caterpillar.caterpillar_chart(report.children, p0, lang)
         )
-    context = _common(report.survey, report.scope, report.filter)
+    context = common(report.survey, report.scope, report.filter)
     context.update(
         report=report,
         public=public,
@@ -245,7 +245,7 @@ def questions_context(report: question_results.QuestionReport) -> dict[str, Any]
         for r in report.questions
         if r.likert is not None
     }
-    context = _common(report.survey, report.scope, report.filter)
+    context = common(report.survey, report.scope, report.filter)
     context.update(
         report=report,
         charts=figures,
@@ -288,7 +288,7 @@ def _formatted(value: float, pattern: str, locale: Locale | None) -> str:
 def comments_context(
     survey: Survey, unit: Unit, flt: ResultFilter, result: comment_pages.CommentPage
 ) -> dict[str, Any]:
-    context = _common(survey, unit, flt)
+    context = common(survey, unit, flt)
     months = result.months
     context.update(
         result=result,

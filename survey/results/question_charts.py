@@ -15,8 +15,8 @@ from survey.results.charts import (
     ORANGE,
     VERMILION,
     Figure,
-    _layout,
-    _pct,
+    chart_layout,
+    pct,
     plain_label,
 )
 from survey.services.reporting.question_results import QuestionResult
@@ -82,7 +82,7 @@ def likert_chart(results: Sequence[QuestionResult], lang: str) -> Figure:
         if sign < 0:
             trace["showlegend"] = code != 3
         data.append(trace)
-    layout = _layout(
+    layout = chart_layout(
         barmode="relative",
         xaxis={
             "range": [-100, 100],
@@ -104,13 +104,13 @@ def choice_chart(result: QuestionResult, lang: str) -> Figure:
     options = result.choice.options
     trace = {
         "type": "bar",
-        "x": [_pct(o.share.estimate) for o in options],
+        "x": [pct(o.share.estimate) for o in options],
         "y": [labels.get(o.option, plain_label(o.option)) for o in options],
         "orientation": "h",
         "marker": {"color": ORANGE},
         "hovertemplate": "%{y}: %{x:.1f} %<extra></extra>",
     }
-    layout = _layout(
+    layout = chart_layout(
         xaxis={"range": [0, 100], "title": {"text": _("Share of respondents (%)")}},
         yaxis={"autorange": "reversed", "automargin": True},
         height=70 + 32 * max(1, len(options)),
@@ -123,7 +123,7 @@ def nps_chart(result: st.NpsResult) -> Figure:
     data = [
         {
             "type": "bar",
-            "x": [_pct(value)],
+            "x": [pct(value)],
             "y": ["NPS"],
             "name": name,
             "orientation": "h",
@@ -136,5 +136,5 @@ def nps_chart(result: st.NpsResult) -> Figure:
             (_("Promoters (9-10)"), result.promoters, GREEN),
         )
     ]
-    layout = _layout(barmode="stack", xaxis={"range": [0, 100]}, height=150)
+    layout = chart_layout(barmode="stack", xaxis={"range": [0, 100]}, height=150)
     return {"data": data, "layout": layout}

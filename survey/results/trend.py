@@ -13,12 +13,14 @@ from survey.results.charts import (
     SKY_DARK,
     VERMILION,
     Figure,
-    _error_bars,
-    _layout,
-    _pct,
-    _shown,
+    chart_layout,
+    error_bars,
+    is_shown,
+    pct,
 )
 from survey.services.reporting.trend_points import MonthPoint
+
+INDEX_HOVER = "%{x}: %{y:.1f} %<extra></extra>"  # a period's index in percent
 
 
 def trend_chart(months: Sequence[MonthPoint], reforms: Sequence[str] = ()) -> Figure:
@@ -32,7 +34,7 @@ def trend_chart(months: Sequence[MonthPoint], reforms: Sequence[str] = ()) -> Fi
     """
     complete = [m for m in months if not m.incomplete]
     running = [m for m in months if m.incomplete]
-    signalled = [m for m in complete if m.signal and _shown(m.index)]
+    signalled = [m for m in complete if m.signal and is_shown(m.index)]
     data: list[dict[str, Any]] = [_index_line(complete)]
     if running:
         data.append(_running_points(running))
@@ -60,61 +62,64 @@ def _mark_periods(
 
 def _shown_pct(m: MonthPoint) -> float | None:
     """The period's index in percent, or None where it may not be shown."""
-    return _pct(m.index.prop.estimate) if _shown(m.index) else None
+    return pct(m.index.prop.estimate) if is_shown(m.index) else None
+
+
+def _scatter(
+    points: Sequence[MonthPoint],
+    y: list[float | None],
+    name: str,
+    mode: str,
+    **extra: Any,
+) -> dict[str, Any]:
+    """A scatter trace over the periods of ``points``, then ``extra``'s keys."""
+    x = [m.month for m in points]
+    return {"type": "scatter", "x": x, "y": y, "name": name, "mode": mode, **extra}
 
 
 def _index_line(complete: Sequence[MonthPoint]) -> dict[str, Any]:
     """The index of the complete periods, a line with its intervals."""
-    return {
-        "type": "scatter",
-        "x": [m.month for m in complete],
-        "y": [_shown_pct(m) for m in complete],
-        "name": _("Satisfied (%)"),
-        "mode": "lines+markers",
-        "line": {"color": BLUE, "width": 3},
-        "error_y": _error_bars([m.index for m in complete]),
-        "connectgaps": False,
-        "hovertemplate": "%{x}: %{y:.1f} %<extra></extra>",
-    }
+    return _scatter(
+        complete,
+        [_shown_pct(m) for m in complete],
+        _("Satisfied (%)"),
+        "lines+markers",
+        line={"color": BLUE, "width": 3},
+        error_y=error_bars([m.index for m in complete]),
+        connectgaps=False,
+        hovertemplate=INDEX_HOVER,
+    )
 
 
 def _running_points(running: Sequence[MonthPoint]) -> dict[str, Any]:
     """The current, incomplete period: hollow grey markers, apart from the line."""
-    return {
-        "type": "scatter",
-        "x": [m.month for m in running],
-        "y": [_shown_pct(m) for m in running],
-        "name": _("Current period, incomplete"),
-        "mode": "markers",
-        "marker": {
-            "color": "white",
-            "size": 9,
-            "line": {"color": GREY_DARK, "width": 2},
-        },
-        "error_y": {
-            **_error_bars([m.index for m in running]),
-            "color": GREY_DARK,
-        },
-        "hovertemplate": "%{x}: %{y:.1f} %<extra></extra>",
-    }
+    hollow = {"color": "white", "size": 9, "line": {"color": GREY_DARK, "width": 2}}
+    return _scatter(
+        running,
+        [_shown_pct(m) for m in running],
+        _("Current period, incomplete"),
+        "markers",
+        marker=hollow,
+        error_y={**error_bars([m.index for m in running]), "color": GREY_DARK},
+        hovertemplate=INDEX_HOVER,
+    )
 
 
 def _signal_points(signalled: Sequence[MonthPoint]) -> dict[str, Any]:
     """Open diamonds around the periods a control chart signals."""
-    return {
-        "type": "scatter",
-        "x": [m.month for m in signalled],
-        "y": [_pct(m.index.prop.estimate) for m in signalled],
-        "name": _("Signal: outside the control limits or a run"),
-        "mode": "markers",
-        "marker": {
+    return _scatter(
+        signalled,
+        [pct(m.index.prop.estimate) for m in signalled],
+        _("Signal: outside the control limits or a run"),
+        "markers",
+        marker={
             "symbol": "diamond-open",
             "size": 16,
             "color": VERMILION,
             "line": {"width": 2},
         },
-        "hoverinfo": "skip",
-    }
+        hoverinfo="skip",
+    )
 
 
 def _response_bars(months: Sequence[MonthPoint]) -> dict[str, Any]:
@@ -134,7 +139,7 @@ def _response_bars(months: Sequence[MonthPoint]) -> dict[str, Any]:
 
 def _trend_layout() -> dict[str, Any]:
     """Two panels on one period axis: the index above, the responses below."""
-    return _layout(
+    return chart_layout(
         xaxis={"type": "category", "anchor": "y2"},
         yaxis={
             "range": [0, 100],
@@ -154,15 +159,7 @@ def _trend_layout() -> dict[str, Any]:
 
 
 def _version_line(period: str) -> dict[str, Any]:
-    return {
-        "type": "line",
-        "x0": period,
-        "x1": period,
-        "yref": "paper",
-        "y0": 0,
-        "y1": 1,
-        "line": {"color": VERMILION, "dash": "dot"},
-    }
+    return _period_line(period, {"color": VERMILION, "dash": "dot"})
 
 
 def _version_change(m: MonthPoint) -> bool:
@@ -171,6 +168,11 @@ def _version_change(m: MonthPoint) -> bool:
 
 
 def _reform_line(period: str) -> dict[str, Any]:
+    return _period_line(period, {"color": GREY_DARK, "dash": "dash", "width": 2})
+
+
+def _period_line(period: str, line: dict[str, Any]) -> dict[str, Any]:
+    """A vertical line across the plot at ``period``, drawn as ``line``."""
     return {
         "type": "line",
         "x0": period,
@@ -178,7 +180,7 @@ def _reform_line(period: str) -> dict[str, Any]:
         "yref": "paper",
         "y0": 0,
         "y1": 1,
-        "line": {"color": GREY_DARK, "dash": "dash", "width": 2},
+        "line": line,
     }
 
 

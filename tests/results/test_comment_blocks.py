@@ -239,7 +239,7 @@ def test_no_two_comment_views_differ_by_fewer_than_min_n_respondents(app, capsys
             group=group,
             include_flagged=flagged,
         )
-        query = text_comments._comment_query(survey, scope, flt, question)
+        query = text_comments.comment_query(survey, scope, flt, question)
         shown = frozenset(db.session.scalars(query.with_only_columns(Answer.id)))
         views.append(shown)
         subtree = set(

@@ -247,7 +247,7 @@ def test_ranges_read_whole_months_and_the_days_around_them(
         )
 
     flt = ResultFilter(date_from=date_from, date_to=date_to)
-    reads = count_source._tally_reads(ResponseTally, demo, None, flt)
+    reads = count_source.tally_reads(ResponseTally, demo, None, flt)
     monthly = [bounds(w) for t, w in reads if t is ResponseTally]
     daily = [bounds(w) for t, w in reads if t is not ResponseTally]
     expected_months = []

@@ -55,12 +55,12 @@ def csv_fields(cells: Sequence[object]) -> str:
     return text.getvalue()
 
 
-# How an answer fills its cell (the third item of a ``_Columns`` target).
+# How an answer fills its cell (the third item of a ``Columns`` target).
 VALUE, NUMBER_VALUE, CHOICE, TICK = range(4)
 
 
 @dataclass(frozen=True)
-class _Columns:
+class Columns:
     """Where each answer of the survey goes in a row, read once per export.
 
     ``targets`` maps an answer's key (see ``_answers_by_response``) to
@@ -72,7 +72,7 @@ class _Columns:
     targets: dict[str, tuple[int, str, int, int, int | None]]
 
     @classmethod
-    def of(cls, survey: Survey, columns: Sequence[str]) -> _Columns:
+    def of(cls, survey: Survey, columns: Sequence[str]) -> Columns:
         """Targets of every question of every version of ``survey``."""
         index = {name: i for i, name in enumerate(columns)}
         versions = select(SurveyVersion.id).where(SurveyVersion.survey_id == survey.id)
@@ -158,7 +158,7 @@ class AnswerFields:
     """
 
     header: tuple[str, ...]
-    columns: _Columns
+    columns: Columns
 
     @classmethod
     def of(cls, questions: Iterable[Any]) -> AnswerFields:
@@ -176,7 +176,7 @@ class AnswerFields:
                 targets[f"o{o.id}"] = _option_target(
                     index, q.code, q.type, o.code, o.is_other, position
                 )
-        return cls(tuple(header), _Columns(targets))
+        return cls(tuple(header), Columns(targets))
 
     def render(self, answers: dict[str, Any]) -> str:
         """The fields of one response's answers, keyed as ``answer_key``."""

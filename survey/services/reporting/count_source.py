@@ -19,7 +19,7 @@ from survey.models.tallies import (
     FactorTally,
     ResponseTally,
 )
-from survey.services.reporting.result_filter import ResultFilter
+from survey.services.reporting.result_filter import ResultFilter, version_ids
 
 
 class CountSource(Enum):
@@ -47,7 +47,7 @@ def _whole_months(flt: ResultFilter) -> tuple[date | None, date | None]:
     return start, end
 
 
-def _tally_reads(
+def tally_reads(
     table: type[ResponseTally] | type[FactorTally] | type[AnswerTally],
     survey: Survey,
     scope: Unit | None,
@@ -56,7 +56,7 @@ def _tally_reads(
     period: str = "month",
 ) -> list[tuple[Any, list[ColumnElement[bool]]]]:
     """The tally tables a count reads, each with its conditions
-    (``ResultFilter.conditions`` and ``_in_subtree`` on that table).
+    (``ResultFilter.conditions`` and ``in_subtree`` on that table).
 
     No dates and no grouping by month (``by_month``): the rows summed over
     all months. Weeks: the day rows. Else the whole months from the monthly
@@ -112,14 +112,7 @@ def _slice_conditions(
     """The filter's conditions on a tally table, dates aside."""
     where: list[ColumnElement[bool]] = [table.survey_id == survey.id]
     if flt.version:
-        where.append(
-            table.version_id.in_(
-                select(SurveyVersion.id).where(
-                    SurveyVersion.survey_id == survey.id,
-                    SurveyVersion.number == flt.version,
-                )
-            )
-        )
+        where.append(table.version_id.in_(version_ids(survey, flt.version)))
     if flt.channel:
         where.append(table.invited.is_(flt.channel == "invited"))
     if flt.group:

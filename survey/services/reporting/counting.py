@@ -30,11 +30,11 @@ from survey.domain.questions import LIKERT5
 from survey.extensions import db
 from survey.models import Answer, Question, Response, Survey, Unit
 from survey.models.tallies import VALUE_CODES, AnswerTally, ResponseTally
-from survey.services.reporting.count_source import TALLIES, CountSource, _tally_reads
-from survey.services.reporting.result_filter import ResultFilter, _in_subtree
+from survey.services.reporting.count_source import TALLIES, CountSource, tally_reads
+from survey.services.reporting.result_filter import ResultFilter, in_subtree
 
 
-def _answers(
+def answers(
     survey: Survey,
     scope: Unit | None,
     flt: ResultFilter,
@@ -57,7 +57,7 @@ def _answers(
         .select_from(Answer)
         .join(Response, Answer.response_id == Response.id)
         .join(Question, question_id == Question.id)
-        .where(*flt.conditions(survey), *_in_subtree(scope))
+        .where(*flt.conditions(survey), *in_subtree(scope))
         .where(*([Response.tally_batch.is_(None)] if tail else []))
     )
 
@@ -74,10 +74,10 @@ def _answers(
 # stored before it looked, exactly once, and any folded since. Dates that are
 # not whole months read their whole months from the monthly tallies and the
 # rest from the day tallies; weekly trends read the day tallies
-# (``_tally_reads``).
+# (``tally_reads``).
 
 
-def _parts(
+def count_parts(
     survey: Survey,
     tallies: list[Select[Any]] | None,
     rows: Callable[[], Select[Any]],
@@ -101,7 +101,7 @@ def _untallied(source: CountSource) -> list[ColumnElement[bool]]:
     return [Response.tally_batch.is_(None)] if source is TALLIES else []
 
 
-def _summed(parts: list[Select[Any]], keys: int) -> list[Any]:
+def summed(parts: list[Select[Any]], keys: int) -> list[Any]:
     """Rows of ``parts`` (same columns: keys, then counts) added up per key."""
     if len(parts) == 1:
         return list(db.session.execute(parts[0]).all())
@@ -149,33 +149,34 @@ def _counter(values: Iterable[int | None]) -> Counter[int]:
     return Counter({c: int(n) for c, n in zip(VALUE_CODES, values, strict=True) if n})
 
 
-def _keyed_codes(values: list[Any]) -> tuple[Counter[int], int]:
+def keyed_codes(values: list[Any]) -> tuple[Counter[int], int]:
     """A row's c0..c10 and code key: counts per value code and the key sum."""
     return _counter(values[: len(VALUE_CODES)]), int(values[len(VALUE_CODES)] or 0)
 
 
-def _response_counts(
+def response_counts(
     survey: Survey,
     scope: Unit | None,
     flt: ResultFilter,
     keys: Any,
-    *where: ColumnElement[bool],
+    *where: Callable[[Any], ColumnElement[bool]],
     period: str = "month",
     by_month: bool = False,
     source: CountSource = TALLIES,
 ) -> list[Any]:
     """Responses and the sum of their record keys per ``keys(table)`` (a
-    function of Response or ResponseTally).
+    function of Response or ResponseTally); ``where`` are conditions as
+    functions of that table, as ``keys``.
 
     ``by_month``: the keys hold the month (or week), so the tallies' monthly
-    rows are read (see ``_tally_reads``).
+    rows are read (see ``tally_reads``).
     """
     row_keys = keys(Response)  # once: PostgreSQL matches GROUP BY by parameters
 
     def rows() -> Select[Any]:
         return (
             select(*row_keys, func.count(), func.sum(Response.record_key))
-            .where(*flt.conditions(survey), *_in_subtree(scope), *_untallied(source))
+            .where(*flt.conditions(survey), *in_subtree(scope), *_untallied(source))
             .where(*(w(Response) for w in where))
             .group_by(*row_keys)
         )
@@ -187,15 +188,15 @@ def _response_counts(
             .where(*conditions)
             .where(*(w(t) for w in where))
             .group_by(*tally_keys)
-            for t, conditions in _tally_reads(
+            for t, conditions in tally_reads(
                 ResponseTally, survey, scope, flt, by_month, period
             )
             for tally_keys in [keys(t)]  # once, as row_keys
         ]
-    return _summed(_parts(survey, tallies, rows), len(row_keys))
+    return summed(count_parts(survey, tallies, rows), len(row_keys))
 
 
-def _scale_counts(
+def scale_code_counts(
     survey: Survey,
     scope: Unit | None,
     flt: ResultFilter,
@@ -210,13 +211,13 @@ def _scale_counts(
 
     ``keys`` receives Response (the rows) or AnswerTally; ``where`` are
     conditions on Question, which both sources join; ``by_month`` as for
-    ``_response_counts``.
+    ``response_counts``.
     """
     row_keys = keys(Response)  # once: PostgreSQL matches GROUP BY by parameters
 
     def rows() -> Select[Any]:
         return (
-            _answers(
+            answers(
                 survey,
                 scope,
                 flt,
@@ -237,23 +238,23 @@ def _scale_counts(
             .where(*conditions)
             .where(t.option_id == 0, *where)
             .group_by(*tally_keys)
-            for t, conditions in _tally_reads(
+            for t, conditions in tally_reads(
                 AnswerTally, survey, scope, flt, by_month, period
             )
             for tally_keys in [keys(t)]  # once, as row_keys
         ]
-    return _summed(_parts(survey, tallies, rows), len(row_keys))
+    return summed(count_parts(survey, tallies, rows), len(row_keys))
 
 
-def _unit_of(table: Any) -> Any:
+def unit_of(table: Any) -> Any:
     return Response.unit_id if table is Response else table.unit_id
 
 
-def _likert_of(dimensions: Iterable[str]) -> list[ColumnElement[bool]]:
+def likert_of(dimensions: Iterable[str]) -> list[ColumnElement[bool]]:
     return [Question.dimension.in_(list(dimensions)), Question.type == LIKERT5]
 
 
-def _answered_counts(
+def answered_counts(
     survey: Survey,
     scope: Unit | None,
     flt: ResultFilter,
@@ -273,6 +274,6 @@ def _answered_counts(
             .join(Question, Question.id == t.question_id)
             .where(*conditions, *(w(t) for w in where))
             .group_by(*keys)
-            for t, conditions in _tally_reads(AnswerTally, survey, scope, flt)
+            for t, conditions in tally_reads(AnswerTally, survey, scope, flt)
         ]
-    return _summed(_parts(survey, tallies, rows), len(keys))
+    return summed(count_parts(survey, tallies, rows), len(keys))

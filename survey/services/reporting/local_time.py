@@ -24,10 +24,10 @@ def _local_week(column: Any) -> Any:
 
 
 def _local_period(column: Any, period: str) -> Any:
-    return _local_week(column) if period == "week" else _local_month(column)
+    return _local_week(column) if period == "week" else local_month(column)
 
 
-def _local_day(column: Any) -> Any:
+def local_day(column: Any) -> Any:
     """'YYYY-MM-DD' of a naive UTC timestamp, in local time, on either database."""
     if db.session.get_bind().dialect.name == "postgresql":
         return func.to_char(column + LOCAL_OFFSET, "YYYY-MM-DD")
@@ -42,14 +42,14 @@ def _week_of_day(day: Any) -> Any:
     return func.date(day, "weekday 0", "-6 days")
 
 
-def _local_month(column: Any) -> Any:
+def local_month(column: Any) -> Any:
     """'YYYY-MM' of a naive UTC timestamp, in local time, on either database."""
     if db.session.get_bind().dialect.name == "postgresql":
         return func.to_char(column + LOCAL_OFFSET, "YYYY-MM")
     return func.strftime("%Y-%m", column, "+7 hours")
 
 
-def _month_of(table: Any, period: str = "month") -> Any:
+def month_of(table: Any, period: str = "month") -> Any:
     if table is Response:
         return _local_period(Response.submitted_at, period)
     if table in DAY_TABLES.values():

@@ -23,9 +23,9 @@ from survey.models import (
 from survey.models.surveys import Survey
 from survey.services.reporting import publishing, unit_tree
 from survey.services.reporting.official_reads import (
-    _draws,
-    _respondents,
-    _without_invitation,
+    count_without_invitation,
+    draws,
+    invited_respondents,
 )
 from survey.services.reporting.reports import Overview, channel_split
 from survey.services.reporting.result_filter import ResultFilter
@@ -111,7 +111,7 @@ def _figure(
     key_sum = sum((keys or {}).get(r.key, 0) for r in respondents)  # type: ignore[call-overload]
     return OfficialFigure(
         figure,
-        publishing._publish_count(result.n, key_sum, "invited", None),
+        publishing.publish_count(result.n, key_sum, "invited", None),
         result.design_effect,
         result.largest_share,
         result.capped,
@@ -122,8 +122,8 @@ def _figure(
 def _read(
     survey: Survey, scope: Unit, flt: ResultFilter
 ) -> tuple[list[dw.Respondent], dict, dict[int, int]]:
-    respondents, keys = _respondents(survey, scope, flt)
-    frame, drawn, targets = _draws(respondents, flt)
+    respondents, keys = invited_respondents(survey, scope, flt)
+    frame, drawn, targets = draws(respondents, flt)
     design = dw.design_weights(respondents, frame, drawn)
     return respondents, dw.adjusted_weights(respondents, design, targets), keys
 
@@ -227,6 +227,8 @@ def official_overview(report: Overview) -> OfficialOverview:
         rows=tuple(rows),
         optin=optin,
         gap=gap,
-        without_invitation=_without_invitation(survey, scope, flt, len(respondents)),
+        without_invitation=count_without_invitation(
+            survey, scope, flt, len(respondents)
+        ),
         change=change,
     )

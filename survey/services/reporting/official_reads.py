@@ -39,7 +39,9 @@ def _late(returned: date, due: date | None) -> bool:
     return due is not None and returned > due
 
 
-def _respondents(survey: Survey, scope: Unit, flt: ResultFilter) -> list[dw.Respondent]:
+def invited_respondents(
+    survey: Survey, scope: Unit, flt: ResultFilter
+) -> list[dw.Respondent]:
     """Invited answers (1-5) to the overall question, each with its draw."""
     invited = replace(flt, channel="invited")
     rows = db.session.execute(
@@ -84,7 +86,7 @@ def _respondents(survey: Survey, scope: Unit, flt: ResultFilter) -> list[dw.Resp
     return respondents, {row[0]: int(row[-1] or 0) for row in rows}
 
 
-def _without_invitation(
+def count_without_invitation(
     survey: Survey, scope: Unit, flt: ResultFilter, linked: int
 ) -> int:
     """Invited answers (1-5) to the overall question with no invitation behind
@@ -97,7 +99,7 @@ def _without_invitation(
     return max(0, every - linked)
 
 
-def _draws(
+def draws(
     respondents: list[dw.Respondent], flt: ResultFilter
 ) -> tuple[Counter[tuple], Counter[tuple], Counter[tuple]]:
     """Frame and draw per (wave, stratum), and the period's cases per stratum.
@@ -157,7 +159,7 @@ def _wave_cases(
 
 @dataclass
 class _DrawCounts:
-    """What ``_draws`` adds up, wave by wave."""
+    """What ``draws`` adds up, wave by wave."""
 
     frame: Counter[tuple] = field(default_factory=Counter)
     drawn: Counter[tuple] = field(default_factory=Counter)

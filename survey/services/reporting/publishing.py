@@ -40,14 +40,18 @@ VALID_CODES = {
 }
 
 
-def _publish_count(count: int, key_sum: int, measure: str, min_n: int | None) -> int:
+def publish_count(count: int, key_sum: int, measure: str, min_n: int | None) -> int:
     """One published count: exact, or with its cell-key noise."""
     if not perturbing():
         return int(count)
     return disclosure.perturb_count(int(count), key_sum, measure, min_n)
 
 
-def _publish_codes(
+# The old name, for survey/services/fieldwork/invited_counts.py (not edited here).
+_publish_count = publish_count
+
+
+def publish_codes(
     counts: Counter[Any], key_sum: int, valid: frozenset[Any] | None, min_n: int | None
 ) -> Counter[Any]:
     """A published distribution (codes, options, patterns) of one cell."""

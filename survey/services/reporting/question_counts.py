@@ -11,15 +11,15 @@ from survey.domain.question_types import COUNTED_BY_MEAN, COUNTED_BY_OPTIONS, TE
 from survey.models import Answer, Option, Question, Response, Survey, Unit
 from survey.services.reporting.count_source import TALLIES, CountSource
 from survey.services.reporting.counting import (
-    _answered_counts,
-    _answers,
-    _keyed_codes,
-    _scale_counts,
+    answered_counts,
+    answers,
+    keyed_codes,
+    scale_code_counts,
 )
 from survey.services.reporting.publishing import (
     VALID_CODES,
-    _publish_codes,
-    _publish_count,
+    publish_codes,
+    publish_count,
 )
 from survey.services.reporting.result_filter import ResultFilter
 
@@ -29,7 +29,7 @@ CHOICE_QUESTION_TYPES = tuple(sorted(COUNTED_BY_OPTIONS))
 TEXT_QUESTION_TYPES = tuple(sorted(TEXT_TYPES))
 
 
-def _scale_rows(
+def scale_rows(
     survey: Survey,
     scope: Unit | None,
     flt: ResultFilter,
@@ -37,7 +37,7 @@ def _scale_rows(
     source: CountSource = TALLIES,
 ) -> dict[tuple[str, str], tuple[Counter[int], int]]:
     """Exact codes and key sum per (question code, type) of scale questions."""
-    rows = _scale_counts(
+    rows = scale_code_counts(
         survey,
         scope,
         flt,
@@ -45,7 +45,7 @@ def _scale_rows(
         Question.type.in_(SCALE_QUESTION_TYPES),
         source=source,
     )
-    return {(code, kind): _keyed_codes(codes) for code, kind, *codes in rows}
+    return {(code, kind): keyed_codes(codes) for code, kind, *codes in rows}
 
 
 def scale_counts(
@@ -58,17 +58,17 @@ def scale_counts(
     """Published codes of five-point, rating and 0-10 questions, per question
     code (their answers' n kept on its side of the minimum n)."""
     published: dict[str, Counter[int]] = {}
-    for (code, kind), (counts, key) in _scale_rows(
+    for (code, kind), (counts, key) in scale_rows(
         survey, scope, flt, source=source
     ).items():
         valid = VALID_CODES.get(kind)
-        published[code] = published.get(code, Counter()) + _publish_codes(
+        published[code] = published.get(code, Counter()) + publish_codes(
             counts, key, valid, survey.min_n
         )
     return published
 
 
-def _option_rows(
+def option_rows(
     survey: Survey,
     scope: Unit | None,
     flt: ResultFilter,
@@ -82,7 +82,7 @@ def _option_rows(
         # PostgreSQL (expecting a handful of waiting responses) went through
         # every option once per answer, 80 ms for 300 responses at 10M.
         ticks = (
-            _answers(
+            answers(
                 survey,
                 scope,
                 flt,
@@ -101,7 +101,7 @@ def _option_rows(
             Option, Option.id == ticks.c.option_id
         )
 
-    tallied = _answered_counts(
+    tallied = answered_counts(
         survey,
         scope,
         flt,
@@ -131,14 +131,14 @@ def option_counts(
             {
                 option: published
                 for option, (n, k) in options.items()
-                if (published := _publish_count(n, k, ("option", option), None))
+                if (published := publish_count(n, k, ("option", option), None))
             }
         )
-        for question, options in _option_rows(survey, scope, flt, source=source).items()
+        for question, options in option_rows(survey, scope, flt, source=source).items()
     }
 
 
-def _respondent_rows(
+def respondent_rows(
     survey: Survey,
     scope: Unit | None,
     flt: ResultFilter,
@@ -152,7 +152,7 @@ def _respondent_rows(
         # One row per respondent and question first: a multiple choice has an
         # answer row per ticked option, and the key is the respondent's.
         per_respondent = (
-            _answers(
+            answers(
                 survey,
                 scope,
                 flt,
@@ -170,7 +170,7 @@ def _respondent_rows(
             per_respondent.c.code, func.count(), func.sum(per_respondent.c.record_key)
         ).group_by(per_respondent.c.code)
 
-    tallied = _answered_counts(
+    tallied = answered_counts(
         survey,
         scope,
         flt,
@@ -193,8 +193,8 @@ def respondents_by_question(
     """Published respondents who answered each choice or text question (kept
     on their side of the minimum n)."""
     return {
-        code: _publish_count(n, k, "respondents", survey.min_n)
-        for code, (n, k) in _respondent_rows(survey, scope, flt, source=source).items()
+        code: publish_count(n, k, "respondents", survey.min_n)
+        for code, (n, k) in respondent_rows(survey, scope, flt, source=source).items()
     }
 
 

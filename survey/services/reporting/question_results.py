@@ -12,7 +12,11 @@ from survey.models import Question, Survey, SurveyVersion, Unit
 from survey.services.answering.surveys import load_version_questions
 from survey.services.reporting import question_counts, text_comments
 from survey.services.reporting.result_filter import ResultFilter
-from survey.services.reporting.share_figures import ShareFigure, _item, share_figure
+from survey.services.reporting.share_figures import (
+    ShareFigure,
+    likert_item,
+    share_figure,
+)
 
 
 @dataclass(frozen=True)
@@ -108,7 +112,7 @@ def _question_result(
 
 
 def _five_point_result(q: Question, codes: Counter[int], min_n: int) -> QuestionResult:
-    item = _item(codes)
+    item = likert_item(codes)
     n = round(item.n)
     top = ShareFigure(item.top_two, st.display_share(item.top_two, min_n=min_n))
     shares = {

@@ -46,7 +46,7 @@ from survey.services.reporting.answer_cells import (
     OTHER_SUFFIX,
     AnswerFields,
     Cell,
-    _Columns,
+    Columns,
     answer_key,
     csv_fields,
 )
@@ -279,7 +279,7 @@ def raw_rows(
     (``progress`` is called with each batch's size)."""
     unit_codes, version_numbers = _codes(survey, scope)
     fixed = len(FIXED_COLUMNS)
-    columns = _Columns.of(survey, layout.header[fixed:])
+    columns = Columns.of(survey, layout.header[fixed:])
     connection = db.session.connection()
     where = slice_conditions(survey, scope, flt)
     batches = _read_batches(connection, where, batch_size, progress, stored=False)
@@ -341,7 +341,7 @@ def raw_csv(
     """
     unit_codes, version_numbers = _codes(survey, scope)
     answer_columns = layout.header[len(FIXED_COLUMNS) :]
-    columns = _Columns.of(survey, answer_columns)
+    columns = Columns.of(survey, answer_columns)
     paddings = _paddings(survey, answer_columns)
     fields = _Fields()
     connection = db.session.connection()

@@ -24,16 +24,16 @@ from survey.services.reporting.result_filter import ResultFilter
 from survey.services.reporting.share_figures import (
     QualityNote,
     ShareFigure,
-    _item,
-    _top_two,
     grade_of,
     hidden_figure,
     honest_interval,
+    likert_item,
     quality_note,
+    top_two,
 )
 from survey.services.reporting.standardised import StandardisedFigure, standardised_rows
-from survey.services.reporting.trend_points import MonthPoint, _months
-from survey.services.reporting.unit_rows import UnitRow, _child_rows
+from survey.services.reporting.trend_points import MonthPoint, month_points
+from survey.services.reporting.unit_rows import UnitRow, child_rows
 
 
 @dataclass(frozen=True)
@@ -76,7 +76,7 @@ def channel_split(
 ) -> ChannelSplit:
     """The two channels reported apart (METHODOLOGY.md section 0)."""
     invited, optin = (
-        _top_two(
+        top_two(
             scope_counts.dimension_counts(
                 survey, scope, replace(flt, channel=c), OVERALL
             ),
@@ -99,18 +99,18 @@ def overview(survey: Survey, scope: Unit, flt: ResultFilter) -> Overview:
     # child's cell and the scope's own, never a sum of published cells.
     tables = unit_counts.dimension_table(survey, tree, flt, dimensions)
     total: dict[str, Counter[int]] = {d: tables[d].total for d in dimensions}
-    overall_item = _item(total[OVERALL])
-    overall = _top_two(total[OVERALL], min_n)
+    overall_item = likert_item(total[OVERALL])
+    overall = top_two(total[OVERALL], min_n)
     bottom = honest_interval(overall_item.bottom_two, 2)
     dissatisfied = ShareFigure(bottom, st.display_share(bottom, min_n=min_n))
-    factors = tuple((d, _top_two(total[d], min_n)) for d in SATISFACTION_FACTORS)
+    factors = tuple((d, top_two(total[d], min_n)) for d in SATISFACTION_FACTORS)
     composite = composite_with_interval(
         st.composite_index([f.prop for _, f in factors], min_n=min_n),
         scope_counts.factor_patterns(survey, scope, flt, SATISFACTION_FACTORS),
         min_n,
     )
     benchmark_counts = scope_counts.dimension_counts(survey, None, flt, OVERALL)
-    benchmark = _top_two(benchmark_counts, min_n)
+    benchmark = top_two(benchmark_counts, min_n)
     responses_table = unit_counts.responses_table(survey, tree, flt)
     flagged_table = unit_counts.hard_flagged_table(survey, tree, flt)
     # A child row is under review when any unit of its subtree is; so is the
@@ -118,7 +118,7 @@ def overview(survey: Survey, scope: Unit, flt: ResultFilter) -> Overview:
     in_review = [u for u in units_under_review(survey) if u in tree.child_of]
     reviewed = frozenset(tree.child_of[u] for u in in_review)
     comparison = survey_comparison(survey, flt)
-    children = _child_rows(
+    children = child_rows(
         tree,
         tables[OVERALL].children,
         responses_table.children,
@@ -131,7 +131,7 @@ def overview(survey: Survey, scope: Unit, flt: ResultFilter) -> Overview:
         reviewed,
     )
     responses = responses_table.total
-    months = _months(survey, scope, flt, min_n)
+    months = month_points(survey, scope, flt, min_n)
     protected = _protected_in_parent(survey, scope, flt, min_n)
     if protected:
         # Shown here, the figures would undo the parent page's complementary

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import ColumnElement, not_, select
+from sqlalchemy import ColumnElement, Select, not_, select
 
 from survey.models import Response, Survey, Unit
 from survey.models.responses import INVITED_CHANNELS, RESPONDENT_GROUPS
@@ -114,14 +114,7 @@ class ResultFilter:
             )
             where.append(Response.submitted_at < end - LOCAL_OFFSET)
         if self.version:
-            where.append(
-                Response.version_id.in_(
-                    select(SurveyVersion.id).where(
-                        SurveyVersion.survey_id == survey.id,
-                        SurveyVersion.number == self.version,
-                    )
-                )
-            )
+            where.append(Response.version_id.in_(version_ids(survey, self.version)))
         if self.channel == "invited":
             where.append(Response.channel.in_(sorted(INVITED_CHANNELS)))
         elif self.channel == "optin":
@@ -133,7 +126,14 @@ class ResultFilter:
         return where
 
 
-def _in_subtree(scope: Unit | None) -> list[ColumnElement[bool]]:
+def version_ids(survey: Survey, number: int) -> Select[int]:
+    """The id of the survey's version ``number`` (a subquery for ``in_``)."""
+    return select(SurveyVersion.id).where(
+        SurveyVersion.survey_id == survey.id, SurveyVersion.number == number
+    )
+
+
+def in_subtree(scope: Unit | None) -> list[ColumnElement[bool]]:
     """Responses of units in ``scope``'s subtree (None: every unit)."""
     if scope is None:
         return []

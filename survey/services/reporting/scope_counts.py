@@ -17,17 +17,17 @@ from survey.services.reporting.count_source import (
     RAW,
     TALLIES,
     CountSource,
-    _tally_reads,
+    tally_reads,
 )
 from survey.services.reporting.counting import (
-    _answers,
-    _keyed_codes,
-    _likert_of,
-    _parts,
-    _scale_counts,
-    _summed,
+    answers,
+    count_parts,
+    keyed_codes,
+    likert_of,
+    scale_code_counts,
+    summed,
 )
-from survey.services.reporting.publishing import VALID_CODES, _publish_codes
+from survey.services.reporting.publishing import VALID_CODES, publish_codes
 from survey.services.reporting.result_filter import ResultFilter
 
 
@@ -41,13 +41,13 @@ def dimension_counts(
 ) -> Counter[int]:
     """Published five-point answers of one dimension over the whole scope
     (None: the survey)."""
-    rows = _scale_counts(
-        survey, scope, flt, lambda t: [], *_likert_of([dimension]), source=source
+    rows = scale_code_counts(
+        survey, scope, flt, lambda t: [], *likert_of([dimension]), source=source
     )
     if not rows:
         return Counter()
-    counts, key = _keyed_codes(list(rows[0]))
-    return _publish_codes(counts, key, VALID_CODES[LIKERT5], survey.min_n)
+    counts, key = keyed_codes(list(rows[0]))
+    return publish_codes(counts, key, VALID_CODES[LIKERT5], survey.min_n)
 
 
 def factor_patterns(
@@ -67,11 +67,11 @@ def factor_patterns(
     factors (-1 standing for NULL, -2 for a respondent who answered none).
     Published: each pattern's count perturbed, keyed by the respondents'.
     """
-    counts, key = _factor_rows(survey, scope, flt, tuple(dimensions), source=source)
-    return dict(_publish_codes(counts, key, None, None))
+    counts, key = factor_rows(survey, scope, flt, tuple(dimensions), source=source)
+    return dict(publish_codes(counts, key, None, None))
 
 
-def _factor_rows(
+def factor_rows(
     survey: Survey,
     scope: Unit | None,
     flt: ResultFilter,
@@ -89,7 +89,7 @@ def _factor_rows(
             for i, flag in enumerate(factor_flags(dimensions))
         ]
         per_response = (
-            _answers(
+            answers(
                 survey,
                 scope,
                 flt,
@@ -99,7 +99,7 @@ def _factor_rows(
                 period="month",
                 source=source,
             )
-            .where(*_likert_of(dimensions))
+            .where(*likert_of(dimensions))
             .group_by(Answer.response_id)
             .subquery()
         )
@@ -112,7 +112,7 @@ def _factor_rows(
     if source is TALLIES:
         # The plain columns, in the table's key order: no sort for the GROUP BY.
         tallies = []
-        for t, conditions in _tally_reads(FactorTally, survey, scope, flt):
+        for t, conditions in tally_reads(FactorTally, survey, scope, flt):
             factors = [getattr(t, f"f{i}") for i in range(len(dimensions))]
             tallies.append(
                 select(*factors, func.sum(t.responses), func.sum(t.key_sum))
@@ -120,7 +120,7 @@ def _factor_rows(
                 .where(t.f0 != NO_FACTOR_ANSWERED)
                 .group_by(*factors)
             )
-    rows = _summed(_parts(survey, tallies, per_pattern), len(dimensions))
+    rows = summed(count_parts(survey, tallies, per_pattern), len(dimensions))
     counts = Counter(
         {
             tuple(None if f == NO_FACTOR else f for f in row[:-2]): int(row[-2])

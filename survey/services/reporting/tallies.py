@@ -36,7 +36,7 @@ from survey.extensions import db
 from survey.models import Answer, Response, Survey
 from survey.models.tallies import DAY_TABLES, TallyState
 from survey.services.reporting.driver import driver_rows
-from survey.services.reporting.tally_counts import Counts, _slice, counter
+from survey.services.reporting.tally_counts import Counts, counter, slice_columns
 
 FOLD_AFTER = 500  # responses waiting before a results page queues a fold
 FOLD_LIMIT = 20_000  # responses per fold of the command: bounded memory
@@ -49,7 +49,7 @@ def _count_batch(in_batch: ColumnElement[bool]) -> Counts:
     cuts = {
         row[0]: (tuple(row[2:]), row[1])
         for row in db.session.execute(
-            select(Response.id, Response.record_key, *_slice()).where(in_batch)
+            select(Response.id, Response.record_key, *slice_columns()).where(in_batch)
         )
     }
     answers = (

@@ -13,7 +13,6 @@ from survey.extensions import db
 from survey.models import Question, Survey
 from survey.services.reporting import (
     counting,
-    local_time,
     question_counts,
     result_filter,
     scope_counts,
@@ -66,6 +65,10 @@ def comparisons(
         )
         if d
     )
+    month_rows = _month_rows(counting.response_counts)
+    month_code_rows = _month_rows(
+        counting.scale_code_counts, *counting.likert_of([OVERALL])
+    )
     counts: list[tuple[str, Callable[..., Any], tuple[Any, ...]]] = [
         ("responses_by_unit", unit_counts.responses_by_unit, ()),
         ("hard_flagged_by_unit", unit_counts.hard_flagged_by_unit, ()),
@@ -86,17 +89,17 @@ def comparisons(
         ("option_counts", question_counts.option_counts, ()),
         ("respondents_by_question", question_counts.respondents_by_question, ()),
         # the exact counts with their record keys' sums, behind the above
-        ("unit_rows", unit_counts._unit_rows, ()),
-        ("flagged_rows", unit_counts._flagged_rows, ()),
-        ("dimension_rows", unit_counts._dimension_rows, (dimensions,)),
-        ("factor_rows", scope_counts._factor_rows, (SATISFACTION_FACTORS,)),
-        ("month_rows", _month_rows, ()),
-        ("month_code_rows", _month_code_rows, ()),
-        ("week_rows", _month_rows, ("week",)),
-        ("week_code_rows", _month_code_rows, ("week",)),
-        ("scale_rows", question_counts._scale_rows, ()),
-        ("option_rows", question_counts._option_rows, ()),
-        ("respondent_rows", question_counts._respondent_rows, ()),
+        ("unit_rows", unit_counts.unit_rows, ()),
+        ("flagged_rows", unit_counts.flagged_rows, ()),
+        ("dimension_rows", unit_counts.dimension_rows, (dimensions,)),
+        ("factor_rows", scope_counts.factor_rows, (SATISFACTION_FACTORS,)),
+        ("month_rows", month_rows, ()),
+        ("month_code_rows", month_code_rows, ()),
+        ("week_rows", month_rows, ("week",)),
+        ("week_code_rows", month_code_rows, ("week",)),
+        ("scale_rows", question_counts.scale_rows, ()),
+        ("option_rows", question_counts.option_rows, ()),
+        ("respondent_rows", question_counts.respondent_rows, ()),
     ]
     compared = []
     for flt in checked_filters(date.today()) if filters is None else filters:
@@ -112,49 +115,23 @@ def comparisons(
     return compared
 
 
-def _month_rows(
-    survey: Survey,
-    scope: Any,
-    flt: Any,
-    period: str = "month",
-    *,
-    source: CountSource = TALLIES,
-) -> list[tuple[Any, ...]]:
-    return sorted(
-        tuple(row)
-        for row in counting._response_counts(
-            survey,
-            scope,
-            flt,
-            lambda t: [local_time._month_of(t, period)],
-            period=period,
-            by_month=True,
-            source=source,
-        )
-    )
+def _month_rows(count: Callable[..., list[Any]], *where: Any) -> Callable[..., Any]:
+    """The exact rows behind a trend count, sorted: ``count`` per month, or
+    per week given ``"week"``."""
 
+    def rows(
+        survey: Survey,
+        scope: Any,
+        flt: Any,
+        period: str = "month",
+        *,
+        source: CountSource = TALLIES,
+    ) -> list[tuple[Any, ...]]:
+        cut = (survey, scope, flt)
+        counted = trend_counts.count_by_month(count, cut, period, *where, source=source)
+        return sorted(tuple(row) for row in counted)
 
-def _month_code_rows(
-    survey: Survey,
-    scope: Any,
-    flt: Any,
-    period: str = "month",
-    *,
-    source: CountSource = TALLIES,
-) -> list[tuple[Any, ...]]:
-    return sorted(
-        tuple(row)
-        for row in counting._scale_counts(
-            survey,
-            scope,
-            flt,
-            lambda t: [local_time._month_of(t, period)],
-            *counting._likert_of([OVERALL]),
-            period=period,
-            by_month=True,
-            source=source,
-        )
-    )
+    return rows
 
 
 def _plain(value: Any) -> Any:

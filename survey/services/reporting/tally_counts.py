@@ -31,7 +31,7 @@ from survey.models.tallies import (
     FactorTally,
     ResponseTally,
 )
-from survey.services.reporting.local_time import LOCAL_OFFSET, _local_day
+from survey.services.reporting.local_time import LOCAL_OFFSET, local_day
 
 MONTH = SLICE_COLUMNS.index("month")  # in a cut: the day ('YYYY-MM-DD')
 DAY_COLUMNS = tuple("day" if c == "month" else c for c in SLICE_COLUMNS)
@@ -54,14 +54,14 @@ CHOICE_TYPES = COUNTED_BY_OPTIONS
 assert len(SATISFACTION_FACTORS) == FACTORS
 
 
-def _slice() -> list[Any]:
+def slice_columns() -> list[Any]:
     """The tallies' slice columns (the local day for the month), computed
     from a response row."""
     return [
         Response.survey_id,
         Response.version_id,
         Response.unit_id,
-        _local_day(Response.submitted_at),
+        local_day(Response.submitted_at),
         Response.channel.in_(sorted(INVITED_CHANNELS)),
         func.coalesce(Response.respondent_group, ""),
         Response.hard_flagged,
@@ -77,7 +77,7 @@ def cut_of(
     respondent_group: str | None,
     hard_flagged: bool,
 ) -> tuple[Any, ...]:
-    """The slice of a response not yet stored, as ``_slice()`` reads it
+    """The slice of a response not yet stored, as ``slice_columns()`` reads it
     (its local day in the month's place: ``write`` makes the months).
 
     ``submitted_at`` must be in whole milliseconds: SQLite's date functions

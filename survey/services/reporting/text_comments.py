@@ -10,11 +10,11 @@ from sqlalchemy import Select, func, select
 from survey.extensions import db
 from survey.models import Answer, Question, Response, Survey, Unit
 from survey.services.reporting import comment_blocks
-from survey.services.reporting.counting import _answers
-from survey.services.reporting.local_time import _local_month
-from survey.services.reporting.publishing import _publish_count
+from survey.services.reporting.counting import answers
+from survey.services.reporting.local_time import local_month
+from survey.services.reporting.publishing import publish_count
 from survey.services.reporting.question_counts import TEXT_QUESTION_TYPES
-from survey.services.reporting.result_filter import ResultFilter, _in_subtree
+from survey.services.reporting.result_filter import ResultFilter, in_subtree
 
 COMMENTS_PER_PAGE = 20
 
@@ -26,18 +26,18 @@ class Comment:
     month: str
 
 
-def _comment_query(
+def comment_query(
     survey: Survey, scope: Unit | None, flt: ResultFilter, question_code: str
 ) -> Select[Any]:
     """Comments of the slice's released blocks (``comment_blocks``): the
     dates widened to whole months, blocks of fewer than min n left out.
     The display copy, masked when stored: the raw text never leaves here."""
     wide = comment_blocks.whole_months(flt)
-    query = _answers(survey, scope, wide, Answer.text_masked, Response.unit_id)
+    query = answers(survey, scope, wide, Answer.text_masked, Response.unit_id)
     released = comment_blocks.in_released_block(
-        [*wide.conditions(survey), *_in_subtree(scope)],
+        [*wide.conditions(survey), *in_subtree(scope)],
         survey.min_n,
-        _local_month(Response.submitted_at),
+        local_month(Response.submitted_at),
     )
     return query.where(
         Question.code == question_code,
@@ -52,7 +52,7 @@ def comment_total(
 ) -> int:
     """The published number of comments in the slice's released blocks: the
     questions page's link and the comments page give the same figure."""
-    base = _comment_query(survey, scope, flt, question_code)
+    base = comment_query(survey, scope, flt, question_code)
     return _comment_count(survey, base, "comments", survey.min_n)
 
 
@@ -71,9 +71,9 @@ def comments(
     Both counts are published (the cell-key noise; the total kept on its
     side of the minimum n, which decides whether the comments are shown).
     """
-    base = _comment_query(survey, scope, flt, question_code)
+    base = comment_query(survey, scope, flt, question_code)
     total = comment_total(survey, scope, flt, question_code)
-    month = _local_month(Response.submitted_at)
+    month = local_month(Response.submitted_at)
     ordered = base.add_columns(month).order_by(
         Response.submitted_at.desc(), Answer.id.desc()
     )
@@ -96,7 +96,7 @@ def comments(
             for text, unit_id, key, record_key in db.session.execute(candidates)
             if folded in (text or "").casefold()
         ]
-        matches = _publish_count(len(found), sum(k for _, k in found), "matches", None)
+        matches = publish_count(len(found), sum(k for _, k in found), "matches", None)
         return total, matches, [c for c, _ in found[offset : offset + per_page]]
     rows = db.session.execute(ordered.limit(per_page).offset(offset)).all()
     return (
@@ -113,4 +113,4 @@ def _comment_count(
     count, key = db.session.execute(
         select(func.count(), func.sum(keyed.c.record_key))
     ).one()
-    return _publish_count(int(count or 0), int(key or 0), measure, min_n)
+    return publish_count(int(count or 0), int(key or 0), measure, min_n)

@@ -12,7 +12,7 @@ from survey.models import Survey, Unit
 from survey.models._time import utcnow
 from survey.services.reporting import local_time, trend_counts
 from survey.services.reporting.result_filter import ResultFilter
-from survey.services.reporting.share_figures import ShareFigure, _top_two
+from survey.services.reporting.share_figures import ShareFigure, top_two
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,7 @@ class MonthPoint:
     signal: str | None = None
 
 
-def _months(
+def month_points(
     survey: Survey, scope: Unit, flt: ResultFilter, min_n: int
 ) -> tuple[MonthPoint, ...]:
     period = flt.trend
@@ -41,7 +41,7 @@ def _months(
         MonthPoint(
             month=month,
             responses=count,
-            index=_top_two(overall.get(month, Counter()), min_n),
+            index=top_two(overall.get(month, Counter()), min_n),
             new_version=versions.get(month),
             incomplete=month >= current,
         )

@@ -11,30 +11,30 @@ from survey.domain.questions import LIKERT5
 from survey.models import Question, Survey, Unit
 from survey.services.reporting.count_source import TALLIES, CountSource
 from survey.services.reporting.counting import (
-    _keyed_codes,
-    _likert_of,
-    _response_counts,
-    _scale_counts,
-    _unit_of,
+    keyed_codes,
+    likert_of,
+    response_counts,
+    scale_code_counts,
+    unit_of,
 )
 from survey.services.reporting.publishing import (
     VALID_CODES,
-    _publish_codes,
-    _publish_count,
+    publish_codes,
+    publish_count,
 )
 from survey.services.reporting.result_filter import ResultFilter
-from survey.services.reporting.unit_tree import ScopeTree, UnitTable, _folded
+from survey.services.reporting.unit_tree import ScopeTree, UnitTable, folded_counts
 
 
-def _unit_rows(
+def unit_rows(
     survey: Survey,
     scope: Unit | None,
     flt: ResultFilter,
     *where: Any,
     source: CountSource = TALLIES,
 ) -> dict[int, tuple[int, int]]:
-    rows = _response_counts(
-        survey, scope, flt, lambda t: [_unit_of(t)], *where, source=source
+    rows = response_counts(
+        survey, scope, flt, lambda t: [unit_of(t)], *where, source=source
     )
     return {u: (int(n), int(k or 0)) for u, n, k in rows}
 
@@ -47,17 +47,17 @@ def responses_by_unit(
     source: CountSource = TALLIES,
 ) -> dict[int, int]:
     """Number of responses per unit id (exact: not to be shown as such)."""
-    return {u: n for u, (n, _) in _unit_rows(survey, scope, flt, source=source).items()}
+    return {u: n for u, (n, _) in unit_rows(survey, scope, flt, source=source).items()}
 
 
-def _flagged_rows(
+def flagged_rows(
     survey: Survey,
     scope: Unit | None,
     flt: ResultFilter,
     *,
     source: CountSource = TALLIES,
 ) -> dict[int, tuple[int, int]]:
-    return _unit_rows(
+    return unit_rows(
         survey,
         scope,
         replace(flt, include_flagged=True),
@@ -76,17 +76,17 @@ def hard_flagged_by_unit(
     """Hard-flagged responses per unit id in the slice, whether included or not
     (exact: not to be shown as such)."""
     return {
-        u: n for u, (n, _) in _flagged_rows(survey, scope, flt, source=source).items()
+        u: n for u, (n, _) in flagged_rows(survey, scope, flt, source=source).items()
     }
 
 
 def _count_table(
     tree: ScopeTree, per_unit: Mapping[int, tuple[int, int]], measure: str
 ) -> UnitTable:
-    children, (total, key) = _folded(tree, per_unit, int)
+    children, (total, key) = folded_counts(tree, per_unit, int)
     return UnitTable(
-        {c: _publish_count(n, k, measure, None) for c, (n, k) in children.items()},
-        _publish_count(total, key, measure, None),
+        {c: publish_count(n, k, measure, None) for c, (n, k) in children.items()},
+        publish_count(total, key, measure, None),
     )
 
 
@@ -95,7 +95,7 @@ def responses_table(
 ) -> UnitTable:
     """Published responses per child unit of ``tree`` and for its scope."""
     return _count_table(
-        tree, _unit_rows(survey, tree.scope, flt, source=source), "responses"
+        tree, unit_rows(survey, tree.scope, flt, source=source), "responses"
     )
 
 
@@ -104,11 +104,11 @@ def hard_flagged_table(
 ) -> UnitTable:
     """Published hard-flagged responses per child unit and for the scope."""
     return _count_table(
-        tree, _flagged_rows(survey, tree.scope, flt, source=source), "flagged"
+        tree, flagged_rows(survey, tree.scope, flt, source=source), "flagged"
     )
 
 
-def _dimension_rows(
+def dimension_rows(
     survey: Survey,
     scope: Unit | None,
     flt: ResultFilter,
@@ -117,20 +117,24 @@ def _dimension_rows(
     source: CountSource = TALLIES,
 ) -> dict[str, dict[int, tuple[Counter[int], int]]]:
     """Exact five-point codes and their key sum per dimension and unit id."""
-    rows = _scale_counts(
+    rows = scale_code_counts(
         survey,
         scope,
         flt,
-        lambda t: [Question.dimension, _unit_of(t)],
-        *_likert_of(dimensions),
+        lambda t: [Question.dimension, unit_of(t)],
+        *likert_of(dimensions),
         source=source,
     )
     result: dict[str, dict[int, tuple[Counter[int], int]]] = defaultdict(dict)
     for dimension, unit_id, *codes in rows:
-        counts, key = _keyed_codes(codes)
+        counts, key = keyed_codes(codes)
         before, before_key = result[dimension].get(unit_id, (Counter(), 0))
         result[dimension][unit_id] = (before + counts, before_key + key)
     return result
+
+
+# The old name, for survey/services/fieldwork/invited_counts.py (not edited here).
+_dimension_rows = dimension_rows
 
 
 def dimension_counts_by_unit(
@@ -148,7 +152,7 @@ def dimension_counts_by_unit(
     """
     return {
         d: {u: counts for u, (counts, _) in units.items()}
-        for d, units in _dimension_rows(
+        for d, units in dimension_rows(
             survey, scope, flt, dimensions, source=source
         ).items()
     }
@@ -165,14 +169,14 @@ def dimension_table(
     """Published five-point codes per dimension, child unit and for the scope."""
     valid = VALID_CODES[LIKERT5]
     tables: dict[str, UnitTable] = {}
-    rows = _dimension_rows(survey, tree.scope, flt, dimensions, source=source)
+    rows = dimension_rows(survey, tree.scope, flt, dimensions, source=source)
     for dimension in dimensions:
-        children, (total, key) = _folded(tree, rows.get(dimension, {}), Counter)
+        children, (total, key) = folded_counts(tree, rows.get(dimension, {}), Counter)
         tables[dimension] = UnitTable(
             {
-                c: _publish_codes(n, k, valid, survey.min_n)
+                c: publish_codes(n, k, valid, survey.min_n)
                 for c, (n, k) in children.items()
             },
-            _publish_codes(total, key, valid, survey.min_n),
+            publish_codes(total, key, valid, survey.min_n),
         )
     return tables

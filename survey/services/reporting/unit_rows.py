@@ -15,10 +15,10 @@ from survey.services.reporting.result_filter import ResultFilter
 from survey.services.reporting.share_figures import (
     QualityNote,
     ShareFigure,
-    _top_two,
     grade_of,
     hidden_figure,
     quality_note,
+    top_two,
 )
 
 
@@ -63,7 +63,7 @@ def rankable_row(row: UnitRow, flt: ResultFilter) -> bool:
     )
 
 
-def _child_rows(
+def child_rows(
     tree: unit_tree.ScopeTree,
     overall_per_unit: Mapping[int, Counter[int]],
     responses_per_unit: Mapping[int, int],
@@ -85,7 +85,7 @@ def _child_rows(
     units = list(tree.children)
     if tree.scope.id in responses:
         units.insert(0, tree.scope)  # answers given at the scope unit itself
-    figures = {u.id: _top_two(counts.get(u.id, Counter()), min_n) for u in units}
+    figures = {u.id: top_two(counts.get(u.id, Counter()), min_n) for u in units}
     hidden = st.complementary_suppression(
         parent.prop.n if parent.shown else 0,
         {str(u.id): figures[u.id].prop.n for u in units},

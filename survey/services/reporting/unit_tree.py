@@ -74,7 +74,7 @@ class UnitTable:
     total: Any = 0
 
 
-def _folded(
+def folded_counts(
     tree: ScopeTree, per_unit: Mapping[int, tuple[Any, int]], zero: Callable[[], Any]
 ) -> tuple[dict[int, tuple[Any, int]], tuple[Any, int]]:
     """Exact (counts, key sum) per unit added up per child and for the scope."""
