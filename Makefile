@@ -40,7 +40,8 @@ MYPY_CLEAN := survey/domain survey/models survey/auth survey/api survey/channels
 	survey/__init__.py survey/accesslog.py survey/assets.py survey/banner.py \
 	survey/config.py survey/errors.py survey/extensions.py survey/health.py \
 	survey/ratelimit.py survey/read_limits.py survey/replica.py survey/warmup.py \
-	survey/web.py
+	survey/web.py survey/cli survey/services/integrity survey/services/users.py \
+	survey/services/audit.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check survey tests wsgi.py
