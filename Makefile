@@ -43,7 +43,7 @@ MYPY_CLEAN := survey/domain survey/models survey/auth survey/api survey/channels
 	survey/config.py survey/errors.py survey/extensions.py survey/health.py \
 	survey/ratelimit.py survey/read_limits.py survey/replica.py survey/warmup.py \
 	survey/web.py survey/cli survey/services/integrity survey/services/users.py \
-	survey/services/audit.py survey/admin \
+	survey/services/audit.py survey/admin survey/jobs.py \
 	$(FW)/__init__.py $(FW)/csv_upload.py $(FW)/data_requests.py \
 	$(FW)/interviews.py $(FW)/invited_counts.py $(FW)/outbox.py \
 	$(FW)/outbox_plans.py $(FW)/outbox_reports.py $(FW)/wave_progress.py \
