@@ -90,7 +90,7 @@ class StaffForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF has no types
     the model's value, such as a list of options) where views call ``strip()``.
     """
 
-    class Meta(FlaskForm.Meta):  # type: ignore[misc]
+    class Meta(FlaskForm.Meta):  # type: ignore[misc]  # Flask-WTF has no types
         def bind_field(
             self, form: BaseForm, unbound_field: UnboundField, options: dict[str, Any]
         ) -> Field:
@@ -124,7 +124,7 @@ class MultiCheckboxField(SelectMultipleField):  # type: ignore[misc]  # WTForms 
     option_widget = CheckboxInput()
 
 
-class FiniteDecimalField(DecimalField):  # type: ignore[misc]
+class FiniteDecimalField(DecimalField):  # type: ignore[misc]  # WTForms has no types
     """A decimal that is a number: "NaN" or "sNaN" would break every comparison."""
 
     data: Decimal | None
