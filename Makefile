@@ -35,12 +35,22 @@ worker: $(STAMP) $(MO)
 
 # The part of the package that `mypy --strict` finds clean (issue 16); it only
 # grows: add a module here once it is clean, until this is just `survey`.
+# The public form: all but flow.py, whose answers reach record_response as
+# QuestionData while survey/services/answering still types them as Question rows.
+PUBLIC := $(filter-out %/flow.py,$(wildcard survey/public/*.py))
+# Field work: all but cases.py, which another change edits.
+FW := survey/services/fieldwork
 MYPY_CLEAN := survey/domain survey/models survey/auth survey/api survey/channels \
 	survey/services/city survey/services/demo/writer.py \
 	survey/__init__.py survey/accesslog.py survey/assets.py survey/banner.py \
 	survey/config.py survey/errors.py survey/extensions.py survey/health.py \
 	survey/ratelimit.py survey/read_limits.py survey/replica.py survey/warmup.py \
-	survey/web.py
+	survey/web.py survey/cli survey/services/integrity survey/services/users.py \
+	survey/services/audit.py survey/admin survey/jobs.py $(PUBLIC) \
+	$(FW)/__init__.py $(FW)/csv_upload.py $(FW)/data_requests.py \
+	$(FW)/interviews.py $(FW)/invited_counts.py $(FW)/outbox.py \
+	$(FW)/outbox_plans.py $(FW)/outbox_reports.py $(FW)/wave_progress.py \
+	$(FW)/waves.py $(FW)/weights.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check survey tests wsgi.py

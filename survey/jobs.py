@@ -27,7 +27,7 @@ import os
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 from flask import Flask, current_app, has_app_context
 from huey import Huey, crontab
@@ -39,6 +39,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_STORE = PROJECT_ROOT / "instance" / "jobs.sqlite3"
 FOLD_PENDING = "fold-pending"  # set while a fold is queued: one at a time
 F = TypeVar("F", bound=Callable[..., Any])
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 def store_url(env: Mapping[str, str]) -> str:
@@ -65,7 +67,7 @@ def storage_for(url: str, name: str = "survey") -> Any:
     )
 
 
-class AppHuey(Huey):
+class AppHuey(Huey):  # type: ignore[misc]  # huey has no types
     """Huey whose store is opened on first use; under tests, one in memory
     for each app (each test), so that no test sees another's jobs."""
 
@@ -79,6 +81,7 @@ class AppHuey(Huey):
         if self.chosen:
             return
         if has_app_context() and current_app.testing:
+            # Flask types current_app as the app itself, not the proxy it is.
             app = current_app._get_current_object()  # type: ignore[attr-defined]
             if app is not self.testing_app:
                 self.storage = MemoryStorage(self.name)
@@ -135,9 +138,9 @@ def job_app() -> Flask:
     return _app
 
 
-def _in_app_context(function: F) -> F:
+def _in_app_context(function: Callable[P, R]) -> Callable[P, R]:
     @functools.wraps(function)
-    def run(*args: Any, **kwargs: Any) -> Any:
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
         if has_app_context():  # a test, or immediate mode: the caller's app
             return function(*args, **kwargs)
         from survey.extensions import db
@@ -151,7 +154,7 @@ def _in_app_context(function: F) -> F:
             finally:
                 db.session.remove()
 
-    return run  # type: ignore[return-value]
+    return run
 
 
 def app_task(**options: Any) -> Callable[[F], Any]:

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from survey.admin import me
 from survey.admin.forms import (
     ActionForm,
     ApiClientForm,
@@ -27,16 +28,17 @@ from survey.services.fieldwork import waves as wave_service
 MAX_REPORTED = 200
 
 
-def _me():  # type: ignore[no-untyped-def]
-    return current_user._get_current_object()
-
-
 def case_file_message(error: case_service.CaseFileError) -> str:
+    message: str  # flask_babel has no types: _() reads as Any
     if error.kind == "encoding":
-        return _("The file is not UTF-8 text: save it as 'CSV UTF-8' and try again.")
-    if error.kind == "columns":
-        return _("The file lacks the column(s) %(detail)s.", detail=error.detail)
-    return _("The file is not a readable CSV file (line %(line)s).", line=error.line)
+        message = _("The file is not UTF-8 text: save it as 'CSV UTF-8' and try again.")
+    elif error.kind == "columns":
+        message = _("The file lacks the column(s) %(detail)s.", detail=error.detail)
+    else:
+        message = _(
+            "The file is not a readable CSV file (line %(line)s).", line=error.line
+        )
+    return message
 
 
 @bp.get("/cases")
@@ -64,7 +66,7 @@ def import_cases() -> str | tuple[str, int]:
                 db.session.rollback()
             else:
                 record_event(
-                    _me(),
+                    me(),
                     "import",
                     "service_cases",
                     via="web",
@@ -93,7 +95,7 @@ def list_api_clients() -> Response:
     token = None
     if form.validate_on_submit():
         try:
-            _client, token = case_service.register_api_client(_me(), form.name.data)
+            _client, token = case_service.register_api_client(me(), form.name.data)
         except case_service.ApiClientError as error:
             form.name.errors.append(message_for(error))
         else:
@@ -119,7 +121,7 @@ def revoke_api_client(client_id: int) -> Response:
     require_city_admin()
     client = db.get_or_404(ApiClient, client_id)
     if ActionForm().validate_on_submit() and case_service.revoke_api_client(client):
-        record_event(_me(), "revoke", "api_client", client.id, name=client.name)
+        record_event(me(), "revoke", "api_client", client.id, name=client.name)
         db.session.commit()
         flash(_("The token of %(name)s is revoked.", name=client.name), "info")
     return redirect(url_for("admin.list_api_clients"))
@@ -142,9 +144,7 @@ def contact_data() -> Response:
                     _("Tick the box to confirm the erasure.")
                 )
             else:
-                erased = wave_service.erase_person(
-                    phone, _me(), scope=current_user.unit
-                )
+                erased = wave_service.erase_person(phone, me(), scope=current_user.unit)
                 db.session.commit()
                 flash(
                     _("The number was erased from %(n)s case contact(s).", n=erased),
@@ -153,7 +153,7 @@ def contact_data() -> Response:
                 return redirect(url_for("admin.contact_data"))
         else:
             records = wave_service.person_contact_data(
-                phone, _me(), scope=current_user.unit
+                phone, me(), scope=current_user.unit
             )
             db.session.commit()
             if action == "download":

@@ -103,7 +103,7 @@ def confirm_delete_question(slug: str, question_id: int) -> str:
     question = next(
         (q for q in (draft.questions if draft else []) if q.id == question_id), None
     )
-    if question is None:
+    if draft is None or question is None:
         abort(404)
     shown_after = [
         q.code for q in draft.questions if q.condition_question_id == question.id

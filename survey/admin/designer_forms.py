@@ -4,6 +4,7 @@ settings and window, and the import of a definition."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileAllowed
@@ -39,6 +40,7 @@ from survey.admin.form_base import (
 from survey.domain.banks import TEMPLATE_TITLES
 from survey.domain.question_types import QUESTION_TYPES, REGISTRY
 from survey.domain.questions import DIMENSIONS, OptionSpec
+from survey.models import Option
 
 
 def _title_required() -> list[object]:
@@ -147,10 +149,10 @@ def parse_option_lines(text: str) -> tuple[tuple[OptionSpec, ...], list[str]]:
     return tuple(options), errors
 
 
-def option_lines(options: object) -> str:
+def option_lines(options: Iterable[Option]) -> str:
     """The textarea's text for existing options."""
     lines = []
-    for o in options:  # type: ignore[attr-defined]
+    for o in options:
         line = f"{o.code}|{o.label_vi}|{o.label_en}"
         lines.append(line + ("|other" if o.is_other else ""))
     return "\n".join(lines)

@@ -15,6 +15,7 @@ from survey.auth.rights import (
     get_unit_in_scope_or_404,
 )
 from survey.extensions import db
+from survey.models import Survey, Unit
 from survey.public.pages import group_pages
 from survey.public.scripting import conditions_on_fields
 from survey.services.answering.responses import rules_for
@@ -134,7 +135,7 @@ def unassign_unit(slug: str, code: str) -> Response:
     return redirect(url_for("admin.show_survey", slug=slug))
 
 
-def _assigned_unit_or_404(slug: str, code: str):  # type: ignore[no-untyped-def]
+def _assigned_unit_or_404(slug: str, code: str) -> tuple[Survey, Unit]:
     survey = get_survey_in_scope_or_404(slug)
     unit = get_unit_in_scope_or_404(code)
     if not distribution.is_assigned(survey, unit):

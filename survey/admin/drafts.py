@@ -7,9 +7,10 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
+from survey.admin import me
 from survey.admin.forms import ActionForm, PageForm, QuestionForm, option_lines
 from survey.admin.messages import message_for
-from survey.admin.views import _draft_or_redirect, _me, bp
+from survey.admin.views import _draft_or_redirect, bp
 from survey.auth.rights import get_owned_survey_or_404
 from survey.extensions import db
 from survey.models import Page, Question, Survey, SurveyVersion
@@ -34,13 +35,13 @@ def _draft_question_or_404(survey: Survey, question_id: int) -> Question:
 
 
 @bp.post("/surveys/<slug>/pages")
-def add_page(slug: str) -> str | Response:
+def add_page(slug: str) -> str | Response | tuple[str, int]:
     survey = get_owned_survey_or_404(slug)
     draft = _draft_or_redirect(survey)
     form = PageForm()
     if form.validate_on_submit():
         designer.add_page(
-            _me(), draft, form.title_vi.data.strip(), form.title_en.data.strip()
+            me(), draft, form.title_vi.data.strip(), form.title_en.data.strip()
         )
         db.session.commit()
         flash(_("Page added."), "info")
@@ -57,7 +58,7 @@ def edit_page(slug: str, page_id: int) -> str | Response:
     form = PageForm(obj=page)
     if form.validate_on_submit():
         designer.rename_page(
-            _me(), page, form.title_vi.data.strip(), form.title_en.data.strip()
+            me(), page, form.title_vi.data.strip(), form.title_en.data.strip()
         )
         db.session.commit()
         flash(_("Page saved."), "info")
@@ -71,7 +72,7 @@ def delete_page(slug: str, page_id: int) -> Response:
     page = _draft_page_or_404(survey, page_id)
     if ActionForm().validate_on_submit():
         try:
-            designer.delete_page(_me(), page)
+            designer.delete_page(me(), page)
         except SurveyError as error:
             flash(message_for(error), "error")
         else:
@@ -111,7 +112,7 @@ def _condition_choices(
     form.condition_options.choices = [
         (f"{q.id}:{o.code}", o.label_vi) for q in earlier for o in q.options
     ]
-    form.condition_groups = [  # type: ignore[attr-defined]
+    form.condition_groups = [
         (q, [f"{q.id}:{o.code}" for o in q.options]) for q in earlier
     ]
 
@@ -156,7 +157,7 @@ def add_question(slug: str) -> str | Response | tuple[str, int]:
     form = _question_form(draft, None)
     if form.validate_on_submit():
         try:
-            designer.add_question(_me(), draft, _question_data(form))
+            designer.add_question(me(), draft, _question_data(form))
         except SurveyError as error:
             db.session.rollback()
             form.form_errors.append(message_for(error))
@@ -177,7 +178,7 @@ def edit_question(slug: str, question_id: int) -> str | Response | tuple[str, in
     form = _question_form(question.version, question)
     if form.validate_on_submit():
         try:
-            designer.update_question(_me(), question, _question_data(form))
+            designer.update_question(me(), question, _question_data(form))
         except SurveyError as error:
             db.session.rollback()
             form.form_errors.append(message_for(error))
@@ -198,7 +199,7 @@ def move_question(slug: str, question_id: int) -> Response:
     direction = request.form.get("direction")
     if ActionForm().validate_on_submit() and direction in ("up", "down"):
         try:
-            designer.move_question(_me(), question, direction)
+            designer.move_question(me(), question, direction)
         except SurveyError as error:
             db.session.rollback()
             flash(message_for(error), "error")
@@ -213,7 +214,7 @@ def delete_question(slug: str, question_id: int) -> Response:
     question = _draft_question_or_404(survey, question_id)
     if ActionForm().validate_on_submit():
         try:
-            designer.delete_question(_me(), question)
+            designer.delete_question(me(), question)
         except SurveyError as error:
             db.session.rollback()
             flash(message_for(error), "error")

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from survey.admin import me
 from survey.admin.fieldwork_forms import AGREEMENT_LABELS, BackCheckForm
 from survey.admin.forms import ActionForm
 from survey.admin.views import bp
@@ -18,10 +19,6 @@ from survey.extensions import db
 from survey.models.fieldwork import BackCheck
 from survey.services.audit import record_event
 from survey.services.fieldwork import interviews as service
-
-
-def _me():  # type: ignore[no-untyped-def]
-    return current_user._get_current_object()
 
 
 @bp.get("/waves/<int:wave_id>/fieldwork")
@@ -46,7 +43,7 @@ def draw_backchecks(wave_id: int) -> Response:
     require_independent()
     if ActionForm().validate_on_submit():
         added = service.draw_backchecks(wave)
-        record_event(_me(), "draw", "back_checks", wave.id, added=added)
+        record_event(me(), "draw", "back_checks", wave.id, added=added)
         db.session.commit()
         flash(_("%(n)s interviews put in the back-check queue.", n=added), "info")
     return redirect(url_for("admin.show_fieldwork", wave_id=wave_id))
@@ -72,13 +69,13 @@ def backcheck(check_id: int) -> Response | tuple[str, int]:
         return redirect(back)
     if check.agreement is None and form.validate_on_submit():
         try:
-            service.record_check(check, _me(), form.agreement.data, form.note.data)
+            service.record_check(check, me(), form.agreement.data, form.note.data)
         except service.BackCheckError:
             db.session.rollback()
             flash(_("This back-check cannot be recorded."), "error")
         else:
             record_event(
-                _me(),
+                me(),
                 "record",
                 "back_check",
                 check.id,
@@ -90,7 +87,7 @@ def backcheck(check_id: int) -> Response | tuple[str, int]:
         return redirect(back)
     if not form.is_submitted():
         # The page shows the number to call: every access is audited.
-        record_event(_me(), "open", "back_check", check.id)
+        record_event(me(), "open", "back_check", check.id)
         db.session.commit()
     invitation = service.invitation_of(check)
     status = 422 if form.errors else 200

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     DateField,
@@ -25,7 +27,7 @@ KIND_LABELS = {"export": _l("Export of their data"), "erasure": _l("Erasure")}
 STATE_LABELS = {"open": _l("open"), "done": _l("done"), "refused": _l("refused")}
 
 
-def _choices(labels):  # type: ignore[no-untyped-def]
+def _choices(labels: Mapping[str, object]) -> list[SelectChoice]:
     return [SelectChoice(key, label) for key, label in labels.items()]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -14,6 +15,8 @@ from wtforms import (
     SelectMultipleField,
     StringField,
 )
+from wtforms.fields.core import Field, UnboundField
+from wtforms.form import BaseForm
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from survey.domain.question_types import REGISTRY
@@ -80,15 +83,17 @@ def _as_text(value: object) -> object:
     return value if isinstance(value, str) else ""
 
 
-class StaffForm(FlaskForm):
+class StaffForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF has no types
     """An admin form whose text fields always hold a string.
 
     Without it a post that omits a field leaves ``None`` (or, with ``obj=``,
     the model's value, such as a list of options) where views call ``strip()``.
     """
 
-    class Meta(FlaskForm.Meta):
-        def bind_field(self, form, unbound_field, options):  # type: ignore[no-untyped-def]
+    class Meta(FlaskForm.Meta):  # type: ignore[misc]  # Flask-WTF has no types
+        def bind_field(
+            self, form: BaseForm, unbound_field: UnboundField, options: dict[str, Any]
+        ) -> Field:
             if issubclass(unbound_field.field_class, StringField):
                 filters = [*unbound_field.kwargs.get("filters", ()), _as_text]
                 options = {**options, "filters": filters}
@@ -112,15 +117,17 @@ def _upload(label: object, *checks: object) -> FileField:
     )
 
 
-class MultiCheckboxField(SelectMultipleField):
+class MultiCheckboxField(SelectMultipleField):  # type: ignore[misc]  # WTForms has no types
     """A list of checkboxes; the template lays them out in a fieldset."""
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
 
 
-class FiniteDecimalField(DecimalField):
+class FiniteDecimalField(DecimalField):  # type: ignore[misc]  # WTForms has no types
     """A decimal that is a number: "NaN" or "sNaN" would break every comparison."""
+
+    data: Decimal | None
 
     def process_formdata(self, valuelist: list[object]) -> None:
         super().process_formdata(valuelist)

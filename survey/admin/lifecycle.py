@@ -16,7 +16,7 @@ from survey.admin.views import bp
 from survey.auth.rights import get_owned_survey_or_404
 from survey.extensions import db
 from survey.services.design import lifecycle
-from survey.services.design.designer import DesignerError
+from survey.services.design.errors import DesignerError
 
 
 class DuplicateForm(StaffForm):

@@ -154,4 +154,5 @@ def messages_for(kind: type[DomainError]) -> dict[str, str]:
 
 def message_for(error: DomainError) -> str:
     """The sentence the admin reads for a refusal, by the error's code."""
-    return messages_for(type(error)).get(error.code, _("This change is not possible."))
+    fallback: str = _("This change is not possible.")
+    return messages_for(type(error)).get(error.code, fallback)

@@ -107,9 +107,10 @@ def _utc_midnight(day: datetime | None, days_later: int = 0) -> datetime | None:
     if day is None:
         return None
     try:
-        return to_utc(day + timedelta(days=days_later))
+        midnight: datetime = to_utc(day + timedelta(days=days_later))
     except OverflowError:
         return None
+    return midnight
 
 
 @bp.get("/audit")

@@ -7,9 +7,9 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
-from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from survey.admin import me
 from survey.admin.fieldwork_forms import (
     KIND_LABELS,
     STATE_LABELS,
@@ -24,10 +24,6 @@ from survey.models._time import utcnow
 from survey.models.fieldwork import DataRequest
 from survey.services.audit import record_event
 from survey.services.fieldwork import data_requests as desk
-
-
-def _me():  # type: ignore[no-untyped-def]
-    return current_user._get_current_object()
 
 
 def _page(form: DataRequestForm, status: int = 200) -> tuple[str, int]:
@@ -64,10 +60,10 @@ def create_request() -> Response | tuple[str, int]:
     if not form.validate_on_submit():
         return _page(form, 422)
     request = desk.record_request(
-        form.kind.data, form.contact.data, form.received_on.data, _me(), form.note.data
+        form.kind.data, form.contact.data, form.received_on.data, me(), form.note.data
     )
     record_event(
-        _me(),
+        me(),
         "create",
         "data_request",
         request.id,
@@ -91,7 +87,7 @@ def update_request(request_id: int) -> Response:
     form = RequestStateForm(prefix=f"r{request.id}")
     if form.validate_on_submit():
         desk.update_request(request, form.state.data, form.note.data)
-        record_event(_me(), "update", "data_request", request.id, state=request.state)
+        record_event(me(), "update", "data_request", request.id, state=request.state)
         db.session.commit()
         flash(_("The request is updated."), "info")
     else:

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from survey.admin import me
 from survey.admin.forms import RecomputeQualityForm, ReviewDecisionForm
 from survey.admin.views import bp
 from survey.auth.rights import (
@@ -23,6 +24,7 @@ from survey.models._time import utcnow
 from survey.models.reviews import ReviewError
 from survey.services.audit import record_event
 from survey.services.integrity import quality as quality_service
+from survey.services.integrity.period import Period
 
 
 def _indicator_labels() -> dict[str, str]:
@@ -59,10 +61,6 @@ def reason_parts(reason: str, labels: dict[str, str]) -> list[tuple[str, str]]:
     return parts
 
 
-def _me():  # type: ignore[no-untyped-def]
-    return current_user._get_current_object()
-
-
 @bp.get("/reviews")
 def list_reviews() -> str:
     require_admin()
@@ -89,7 +87,7 @@ def decide_review(review_id: int) -> str | Response | tuple[str, int]:
     if review.status == "under_review" and form.validate_on_submit():
         try:
             quality_service.decide_review(
-                review, form.decision.data, _me(), form.reason.data
+                review, form.decision.data, me(), form.reason.data
             )
         except ReviewError:
             db.session.rollback()
@@ -125,12 +123,10 @@ def recompute_quality(slug: str) -> Response:
     form = RecomputeQualityForm()
     if form.validate_on_submit():
         today = utcnow().date()
-        period = quality_service.Period(
-            today - timedelta(days=form.days.data - 1), today
-        )
-        report = quality_service.recompute_quality(survey, period, _me())
+        period = Period(today - timedelta(days=form.days.data - 1), today)
+        report = quality_service.recompute_quality(survey, period, me())
         record_event(
-            _me(),
+            me(),
             "recompute",
             "quality",
             survey.id,

@@ -47,8 +47,8 @@ class UnitForm(StaffForm):
 class EditUnitForm(UnitForm):
     """A unit's names and kind; its code is fixed and it moves by MoveUnitForm."""
 
-    code = None  # type: ignore[assignment]  # WTForms: None removes the field
-    parent_code = None  # type: ignore[assignment]
+    code = None  # WTForms: None removes the field
+    parent_code = None
 
 
 class MoveUnitForm(StaffForm):

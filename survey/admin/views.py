@@ -10,6 +10,7 @@ from flask_babel import to_user_timezone, to_utc
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from survey.admin import me
 from survey.admin.forms import (
     DIMENSION_LABELS,
     TYPE_LABELS,
@@ -32,6 +33,7 @@ from survey.models import Survey, SurveyVersion
 from survey.models.surveys import SurveyError
 from survey.services.design import designer
 from survey.services.design import lifecycle as survey_lifecycle
+from survey.services.design.errors import DesignerError
 from survey.services.design.listing import STATUS_LABELS, matches, survey_rows
 
 bp = Blueprint("admin", __name__)
@@ -43,16 +45,12 @@ def _draft_or_redirect(survey: Survey) -> SurveyVersion:
     if draft is None:
         flash(_("This version is published: start a new draft to change it."), "error")
         abort(redirect(url_for("admin.show_survey", slug=survey.slug)))
-    return draft  # type: ignore[return-value]
+    return draft
 
 
 def _local(moment: datetime | None) -> datetime | None:
     """A stored naive-UTC moment as Vietnam's wall-clock time, for the form."""
     return to_user_timezone(moment).replace(tzinfo=None) if moment else None
-
-
-def _me():  # type: ignore[no-untyped-def]
-    return current_user._get_current_object()
 
 
 @bp.get("/")
@@ -73,14 +71,14 @@ def create_survey() -> str | Response:
     if form.validate_on_submit():
         try:
             survey = designer.create_designed_survey(
-                _me(),
+                me(),
                 form.slug.data,
                 form.template.data,
                 form.title_vi.data.strip(),
                 form.title_en.data.strip(),
                 current_user.unit,
             )
-        except designer.DesignerError as error:
+        except DesignerError as error:
             form.slug.errors = [message_for(error)]
         else:
             db.session.commit()
@@ -121,7 +119,7 @@ def new_draft(slug: str) -> Response:
     survey = get_owned_survey_or_404(slug)
     if ActionForm().validate_on_submit():
         try:
-            draft = designer.start_new_draft(_me(), survey)
+            draft = designer.start_new_draft(me(), survey)
         except SurveyError as error:
             flash(message_for(error), "error")
         else:
@@ -137,7 +135,7 @@ def edit_texts(slug: str) -> str | Response:
     form = TextsForm(obj=draft)
     if form.validate_on_submit():
         designer.update_texts(
-            _me(),
+            me(),
             draft,
             {f.name: f.data.strip() for f in form if f.name != "csrf_token"},
         )
@@ -152,7 +150,7 @@ def publish_survey(slug: str) -> Response:
     survey = get_owned_survey_or_404(slug)
     if ActionForm().validate_on_submit():
         try:
-            version = designer.publish_draft(_me(), survey)
+            version = designer.publish_draft(me(), survey)
         except SurveyError as error:
             db.session.rollback()
             flash(message_for(error), "error")
@@ -168,7 +166,7 @@ def change_state(slug: str) -> Response:
     action = request.form.get("action")
     if ActionForm().validate_on_submit() and action in ("open", "close"):
         try:
-            designer.set_state(_me(), survey, action)
+            designer.set_state(me(), survey, action)
         except SurveyError as error:
             db.session.rollback()
             flash(message_for(error), "error")
@@ -185,7 +183,7 @@ def set_window(slug: str) -> Response:
     if form.validate_on_submit():
         opens = to_utc(form.opens_at.data) if form.opens_at.data else None
         closes = to_utc(form.closes_at.data) if form.closes_at.data else None
-        designer.set_state(_me(), survey, "window", opens, closes)
+        designer.set_state(me(), survey, "window", opens, closes)
         db.session.commit()
         flash(_("Answering window saved."), "info")
     else:
@@ -200,7 +198,7 @@ def save_settings(slug: str) -> Response:
     survey = get_owned_survey_or_404(slug)
     form = SettingsForm()
     if form.validate_on_submit():
-        designer.set_settings(_me(), survey, form.publish_results.data, form.min_n.data)
+        designer.set_settings(me(), survey, form.publish_results.data, form.min_n.data)
         db.session.commit()
         flash(_("Settings saved."), "info")
     else:

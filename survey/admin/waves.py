@@ -12,6 +12,7 @@ import io
 import secrets
 from collections.abc import Sequence
 from dataclasses import replace
+from decimal import Decimal
 
 from flask import (
     flash,
@@ -26,6 +27,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from survey import current_lang
+from survey.admin import me
 from survey.admin.forms import ActionForm, ExportContactsForm, WaveForm
 from survey.admin.messages import message_for
 from survey.admin.outreach import outreach_context
@@ -58,16 +60,11 @@ MAX_PAGE = 100_000
 ASSUMED_SHARE = 0.85  # METHODOLOGY.md section 3: sample sizes at p = 0.85
 
 
-def _me():  # type: ignore[no-untyped-def]
-    return current_user._get_current_object()
-
-
-def implied_sample_size(moe_points: object) -> int | None:
+def implied_sample_size(moe_points: Decimal | None) -> int | None:
     """Responses per unit for a margin of error given in percentage points."""
-    try:
-        points = float(moe_points)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
+    if moe_points is None:
         return None
+    points = float(moe_points)  # finite: FiniteDecimalField refuses NaN
     if not 0.5 <= points <= 50:
         return None
     return sample_size(points / 100, p=ASSUMED_SHARE)
@@ -90,7 +87,9 @@ def _units_for_wave(survey: Survey) -> list[Unit]:
     return [u for u in survey.units if u.active and current_user.can_see(u)]
 
 
-def _wave_form(survey: Survey, units: Sequence[Unit]) -> WaveForm:
+def _wave_form(
+    survey: Survey, published: SurveyVersion, units: Sequence[Unit]
+) -> WaveForm:
     form = WaveForm()
     lang = current_lang()
     versions = [v for v in survey.versions if v.is_published]
@@ -102,7 +101,7 @@ def _wave_form(survey: Survey, units: Sequence[Unit]) -> WaveForm:
         from datetime import timedelta
 
         today = utcnow().date()
-        form.version.data = survey.published_version.id  # type: ignore[union-attr]
+        form.version.data = published.id
         form.units.data = [u.id for u in units]
         form.period_start.data = today - timedelta(days=29)
         form.period_end.data = today
@@ -114,11 +113,12 @@ def create_wave(slug: str) -> str | Response | tuple[str, int]:
     require_admin()
     require_independent()  # separation of duties (survey/auth/rights.py)
     survey = get_survey_in_scope_or_404(slug)
-    if survey.published_version is None:
+    published = survey.published_version
+    if published is None:
         flash(_("Publish a version of the survey before planning a wave."), "error")
         return redirect(url_for("admin.list_waves"))
     units = _units_for_wave(survey)
-    form = _wave_form(survey, units)
+    form = _wave_form(survey, published, units)
     implied = implied_sample_size(form.moe.data)
     computing = request.form.get("action") == "compute"
     if not computing and form.validate_on_submit():
@@ -128,6 +128,7 @@ def create_wave(slug: str) -> str | Response | tuple[str, int]:
         # Always the system's random source, never a posted value: a chosen
         # seed would choose who is invited (separation of duties).
         seed = secrets.randbelow(2**31)
+        assert form.oversample.data is not None  # InputRequired
         chosen = [u for u in units if u.id in set(form.units.data)]
         version = db.session.get(SurveyVersion, form.version.data)
         try:
@@ -148,7 +149,7 @@ def create_wave(slug: str) -> str | Response | tuple[str, int]:
             form.form_errors.append(message_for(error))
         else:
             record_event(
-                _me(),
+                me(),
                 "create",
                 "wave",
                 wave.id,
@@ -177,7 +178,8 @@ def show_wave(wave_id: int) -> str:
     # The list says which invitation was answered: for the city-wide
     # administrators who call the rest, not for the units'. Theirs, beside
     # the contacts file, would join a phone number to an answer.
-    invitations, total = [], 0
+    invitations: list[Invitation] = []
+    total = 0
     if acts_independently():
         invitations, total = wave_service.wave_invitations(
             wave, offset=(page - 1) * INVITATIONS_PER_PAGE, limit=INVITATIONS_PER_PAGE
@@ -206,7 +208,7 @@ def draw_wave(wave_id: int) -> Response:
     require_independent()
     if ActionForm().validate_on_submit():
         try:
-            report = wave_service.draw_wave(wave, _me())
+            report = wave_service.draw_wave(wave, me())
         except WaveError:
             db.session.rollback()
             flash(_("This wave was drawn already."), "error")
@@ -246,7 +248,7 @@ def export_wave_contacts(wave_id: int) -> Response:
             for message in errors:
                 flash(message, "error")
         return redirect(url_for("admin.show_wave", wave_id=wave_id))
-    rows = list(wave_service.export_contacts(wave, form.base_url.data, _me()))
+    rows = list(wave_service.export_contacts(wave, form.base_url.data, me()))
     db.session.commit()
     text = io.StringIO()
     text.write("\ufeff")  # a BOM, so that Excel reads UTF-8
@@ -268,7 +270,7 @@ def close_wave(wave_id: int) -> Response:
     wave = get_wave_in_scope_or_404(wave_id)
     if ActionForm().validate_on_submit():
         try:
-            erased = wave_service.close_wave(wave, _me())
+            erased = wave_service.close_wave(wave, me())
         except WaveError:
             db.session.rollback()
             flash(_("Only a drawn wave can be closed."), "error")
@@ -287,20 +289,21 @@ def close_wave(wave_id: int) -> Response:
 def _interview_refusal(invitation: Invitation) -> str | None:
     """Why this invitation cannot be interviewed now, or None."""
     wave = invitation.wave
+    refusal: str | None = None  # flask_babel has no types: _() reads as Any
     if invitation.status == ANSWERED or invitation.response is not None:
-        return _("This invitation has already been answered.")
-    if wave.status == WAVE_DRAFT:
-        return _("This wave is not drawn yet.")
-    if wave.status != WAVE_DRAWN:
-        return _("This wave is closed.")
-    if utcnow() >= invitation.expires_at:
-        return _("This invitation has expired.")
-    if wave.survey.status == CLOSED:
-        return _("The survey is closed.")
-    if current_user.unit.is_within(invitation.unit):
+        refusal = _("This invitation has already been answered.")
+    elif wave.status == WAVE_DRAFT:
+        refusal = _("This wave is not drawn yet.")
+    elif wave.status != WAVE_DRAWN:
+        refusal = _("This wave is closed.")
+    elif utcnow() >= invitation.expires_at:
+        refusal = _("This invitation has expired.")
+    elif wave.survey.status == CLOSED:
+        refusal = _("The survey is closed.")
+    elif current_user.unit.is_within(invitation.unit):
         # An interviewer never rates their own unit (nor one above it).
-        return _("Staff of the unit being rated cannot interview its cases.")
-    return None
+        refusal = _("Staff of the unit being rated cannot interview its cases.")
+    return refusal
 
 
 @bp.route("/invitations/<int:invitation_id>/interview", methods=["GET", "POST"])
@@ -318,7 +321,7 @@ def interview(invitation_id: int) -> str | Response | tuple[str, int]:
     if request.method == "GET":
         # The page shows the number to call: every access is audited.
         record_event(
-            _me(), "open", "phone_interview", invitation.id, unit=invitation.unit.code
+            me(), "open", "phone_interview", invitation.id, unit=invitation.unit.code
         )
         db.session.commit()
     version = invitation.wave.version
@@ -339,7 +342,7 @@ def interview(invitation_id: int) -> str | Response | tuple[str, int]:
         if record_response(answered, invitation.unit, questions, answers, entered):
             invitation.mark_answered(utcnow())
             record_event(
-                _me(),
+                me(),
                 "enter",
                 "phone_interview",
                 invitation.id,

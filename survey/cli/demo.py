@@ -57,7 +57,7 @@ def seed_demo_command(
         else:
             summary = demo.seed_demo(responses, seed=seed, progress=bar.update)
     units = {u.code: u for u in db.session.scalars(select(Unit))}
-    users = {}
+    users: dict[str, User] = {}
     for email, password, role, unit_code in demo.iter_demo_logins():
         user = User(
             email=email, role=role, unit=units[unit_code], name=email.split("@")[0]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+from datetime import datetime
 
 import click
 from sqlalchemy import select
@@ -135,8 +136,8 @@ def _wave_or_fail(wave_id: int) -> Wave:
 def create_wave_command(
     slug: str,
     unit_codes: str,
-    start: click.DateTime,
-    end: click.DateTime,
+    start: datetime,
+    end: datetime,
     per_unit: int | None,
     moe: float | None,
     oversample: float,
@@ -168,8 +169,8 @@ def create_wave_command(
         wave = wave_service.create_wave(
             survey,
             units,
-            start.date(),  # type: ignore[attr-defined]
-            end.date(),  # type: ignore[attr-defined]
+            start.date(),
+            end.date(),
             per_unit or 0,
             seed=secrets.randbelow(2**31) if seed is None else seed,
             stratify=not no_stratify,

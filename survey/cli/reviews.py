@@ -9,6 +9,7 @@ from survey.extensions import db
 from survey.models import Survey, Unit, UnitReview, User
 from survey.models.reviews import ReviewError
 from survey.services.integrity import quality as quality_service
+from survey.services.integrity.period import Period
 
 
 @click.command("recompute-quality")
@@ -30,7 +31,7 @@ def recompute_quality_command(slug: str, days: int) -> None:
     if survey is None:
         raise click.BadParameter(f"no survey {slug!r}", param_hint="--survey")
     today = utcnow().date()
-    period = quality_service.Period(today - timedelta(days=days - 1), today)
+    period = Period(today - timedelta(days=days - 1), today)
     report = quality_service.recompute_quality(survey, period)
     db.session.commit()
     added = ", ".join(f"{code} {n}" for code, n in report.flags_added.items())

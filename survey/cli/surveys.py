@@ -52,6 +52,8 @@ def import_survey_command(definition: str, owner_code: str, slug: str) -> None:
                 )
                 skipped = result.skipped
             else:
+                # No user: the CLI's import is audited without one (record_event
+                # takes None), but the service's signature asks for a User.
                 exchange.import_definition(None, slug, raw, owner)  # type: ignore[arg-type]
     except exchange.ExchangeError as error:
         db.session.rollback()

@@ -114,8 +114,9 @@ def _first_page(
         form.ticket.data = ticket
         questions = form_questions(version)
         pages, rules = group_pages(questions), rules_for(questions)
-        shown = (pages, rules, None, {}, {})
-        return _show(survey, version, unit, form, template, {}, *shown)[0]
+        return _show(
+            survey, version, unit, form, template, {}, pages, rules, None, {}, {}
+        )[0]
 
     key = (template, version.id, unit.id)
     return first_page(key, ticket, render)

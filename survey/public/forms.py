@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -18,10 +19,10 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from werkzeug.datastructures import MultiDict
 from wtforms import HiddenField, StringField
 
-from survey.models import Question
+from survey.public.pages import FormQuestion
 
 
-class AnswerForm(FlaskForm):
+class AnswerForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF has no types
     # Invisible to people (hidden by CSS, out of the tab order); bots fill it in.
     website = StringField()
     ticket = HiddenField()
@@ -91,7 +92,7 @@ def read_ticket(value: str) -> Ticket | None:
 
 
 def raw_answers(
-    form: MultiDict[str, str], questions: list[Question]
+    form: MultiDict[str, str], questions: Sequence[FormQuestion]
 ) -> tuple[dict[int, list[str]], dict[int, str]]:
     """The submitted strings per question id, and the "other, please specify" texts."""
     raw = {q.id: form.getlist(f"q_{q.id}") for q in questions}

@@ -12,19 +12,24 @@ from survey.domain import answers as checks
 from survey.domain.answers import CleanAnswer, QuestionRule, check_answers
 from survey.domain.question_types import question_type
 from survey.models import Page, Question
+from survey.services.answering.surveys import PageData, QuestionData
+
+# A question as the form reads it: the citizen's form is built from plain data
+# (survey.services.answering.surveys), the designer's preview from the rows.
+FormQuestion = Question | QuestionData
 
 
 @dataclass(frozen=True)
 class FormPage:
     index: int
-    page: Page
-    questions: tuple[Question, ...]
+    page: Page | PageData
+    questions: tuple[FormQuestion, ...]
 
 
-def group_pages(questions: Sequence[Question]) -> list[FormPage]:
+def group_pages(questions: Sequence[FormQuestion]) -> list[FormPage]:
     """The version's pages that hold questions, in order, numbered from 0."""
-    by_page: dict[int, list[Question]] = {}
-    pages: dict[int, Page] = {}
+    by_page: dict[int, list[FormQuestion]] = {}
+    pages: dict[int, Page | PageData] = {}
     for question in questions:
         by_page.setdefault(question.page_id, []).append(question)
         pages[question.page_id] = question.page
@@ -145,17 +150,18 @@ def navigate(
 
 def range_text(low: int | None, high: int | None) -> str:
     """The allowed range of a number, in words: shown before and in an error."""
+    text = ""  # flask_babel has no types: _() reads as Any
     if low is not None and high is not None:
-        return _(
+        text = _(
             "From %(low)s to %(high)s.",
             low=format_number(low),
             high=format_number(high),
         )
-    if low is not None:
-        return _("At least %(low)s.", low=format_number(low))
-    if high is not None:
-        return _("At most %(high)s.", high=format_number(high))
-    return ""
+    elif low is not None:
+        text = _("At least %(low)s.", low=format_number(low))
+    elif high is not None:
+        text = _("At most %(high)s.", high=format_number(high))
+    return text
 
 
 def _has_bounds(kind: str) -> bool:

@@ -40,7 +40,8 @@ bp.add_app_template_global(question_type, "question_type")
 
 
 def _submit_limit() -> str:
-    return current_app.config["SURVEY_SUBMIT_LIMIT"]
+    limit: str = current_app.config["SURVEY_SUBMIT_LIMIT"]
+    return limit
 
 
 def _ticket_limit() -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from survey.domain import interviewer_effect as ie
 from survey.domain.questions import LIKERT5, OVERALL, RATING5
@@ -22,6 +22,7 @@ from survey.models import (
 )
 from survey.models._time import utcnow
 from survey.models.fieldwork import AGREEMENTS, BackCheck
+from survey.services.fieldwork import not_null
 
 KEY_ITEMS = 3  # the overall item and the next two scale questions
 SCALE_ITEMS = frozenset({LIKERT5, RATING5})
@@ -31,7 +32,7 @@ class BackCheckError(ValueError):
     """A back-check that cannot be recorded as asked."""
 
 
-def _phone_interviews(wave: Wave):  # type: ignore[no-untyped-def]
+def _phone_interviews(wave: Wave) -> Select[Response]:
     return (
         select(Response)
         .join(Invitation, Response.invitation_id == Invitation.id)
@@ -56,7 +57,7 @@ def overall_by_interviewer(wave: Wave) -> dict[int, list[int]]:
     )
     answers: dict[int, list[int]] = defaultdict(list)
     for interviewer_id, value in rows:
-        answers[int(interviewer_id)].append(int(value))
+        answers[not_null(interviewer_id)].append(not_null(value))
     return dict(answers)
 
 
@@ -91,14 +92,15 @@ class Fieldwork:
 
 
 def fieldwork(wave: Wave) -> Fieldwork:
-    counts = dict(
-        db.session.execute(
+    counts = {
+        not_null(interviewer_id): count
+        for interviewer_id, count in db.session.execute(
             select(Response.interviewer_id, func.count(Response.id))
             .join(Invitation, Response.invitation_id == Invitation.id)
             .where(Invitation.wave_id == wave.id, Response.interviewer_id.is_not(None))
             .group_by(Response.interviewer_id)
-        ).all()
-    )
+        )
+    }
     answers = overall_by_interviewer(wave)
     effect = ie.interviewer_effect(answers, seed=wave.seed)
     without = ie.leave_one_out(answers)
@@ -148,7 +150,7 @@ def draw_backchecks(wave: Wave) -> int:
     interviews = [
         ie.Interview(
             id=r.id,
-            interviewer_id=int(r.interviewer_id),  # type: ignore[arg-type]
+            interviewer_id=not_null(r.interviewer_id),
             flags=(2 if r.hard_flagged else 0) + (r.soft_flag_count or 0),
             duration=r.duration_seconds,
         )

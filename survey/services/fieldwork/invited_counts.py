@@ -21,6 +21,7 @@ from survey.extensions import db
 from survey.models import Answer, Invitation, Question, Response, ServiceCase, Unit
 from survey.models.surveys import Survey
 from survey.models.waves import Wave
+from survey.services.fieldwork import not_null
 from survey.services.reporting import publishing, unit_counts
 from survey.services.reporting.result_filter import ResultFilter
 
@@ -141,7 +142,7 @@ def _answers(
     keys: dict[int, Counter[Cell | None]] = defaultdict(Counter)
     rows = db.session.execute(query)
     for unit_id, group, applicant, outcome, code, count, key in rows:
-        found[unit_id][(group, applicant, outcome)][code] += count
+        found[unit_id][(group, applicant, outcome)][not_null(code)] += count
         keys[unit_id][(group, applicant, outcome)] += int(key or 0)
     every = unit_counts._dimension_rows(survey, scope, invited, (OVERALL,))
     for unit_id, (codes, key) in every.get(OVERALL, {}).items():

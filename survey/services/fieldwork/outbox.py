@@ -49,6 +49,7 @@ from survey.models.outbox import (
 )
 from survey.models.waves import ANSWERED, WAVE_DRAWN
 from survey.services.audit import record_event
+from survey.services.fieldwork import updated_rows
 from survey.services.fieldwork.outbox_plans import (
     PlanError,
     email_hash,
@@ -131,12 +132,10 @@ def start_sending(
 
 
 def cancel_wave(wave: Wave, reason: str = "wave closed") -> int:
-    return int(
-        db.session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.wave_id == wave.id, OutboxMessage.state == QUEUED)
-            .values(state=CANCELLED, reason=reason)
-        ).rowcount
+    return updated_rows(
+        update(OutboxMessage)
+        .where(OutboxMessage.wave_id == wave.id, OutboxMessage.state == QUEUED)
+        .values(state=CANCELLED, reason=reason)
     )
 
 
@@ -160,15 +159,14 @@ def settle_stale(now: datetime) -> int:
 
     Flushes; the caller commits (survey/jobs.py ``send_due``)."""
     stale = now - timedelta(seconds=int_setting("OUTBOX_STALE_SECONDS", 600))
-    count = db.session.execute(
+    return updated_rows(
         update(OutboxMessage)
         .where(OutboxMessage.state == SENDING, OutboxMessage.claimed_at < stale)
         .values(
             state=FAILED,
             reason="interrupted while sending: not sent again, to never send twice",
         )
-    ).rowcount
-    return int(count)
+    )
 
 
 def due_ids(limit: int, now: datetime) -> list[int]:
@@ -188,11 +186,11 @@ def claim(message_id: int, now: datetime) -> bool:
 
     The caller commits before ``deliver``, so that of two consumers (or a
     retry of a job that died) only one ever holds it."""
-    claimed = db.session.execute(
+    claimed = updated_rows(
         update(OutboxMessage)
         .where(OutboxMessage.id == message_id, OutboxMessage.state == QUEUED)
         .values(state=SENDING, claimed_at=now, attempts=OutboxMessage.attempts + 1)
-    ).rowcount
+    )
     return bool(claimed)
 
 

@@ -8,6 +8,7 @@ import base64
 import hashlib
 import hmac
 import unicodedata
+from collections.abc import Iterable
 from string import Template
 
 from flask import current_app
@@ -106,13 +107,16 @@ def plan_for(wave: Wave) -> OutreachPlan:
     return plan
 
 
-def update_plan(plan: OutreachPlan, **fields: object) -> None:
-    channels = [str(c) for c in fields.pop("channels", plan.channel_list())]  # type: ignore[attr-defined]
-    if not channels or any(c not in CHANNELS for c in channels):
+def update_plan(
+    plan: OutreachPlan, channels: Iterable[object] | None = None, **fields: object
+) -> None:
+    """Set the plan's channels (kept when None) and any of its other columns."""
+    chosen = [str(c) for c in (plan.channel_list() if channels is None else channels)]
+    if not chosen or any(c not in CHANNELS for c in chosen):
         raise PlanError("no_channel", "choose at least one channel")
     for name, value in fields.items():
         setattr(plan, name, value)
-    plan.channels = ",".join(dict.fromkeys(channels))
+    plan.channels = ",".join(dict.fromkeys(chosen))
     if not 0 <= plan.max_reminders <= 5:
         raise PlanError("reminder_count", "between 0 and 5 reminders")
     if not 1 <= plan.reminder_days <= 30:

@@ -25,6 +25,7 @@ from survey.models.outbox import (
     OutboxMessage,
 )
 from survey.models.waves import ANSWERED, INVITED
+from survey.services.fieldwork import updated_rows
 from survey.services.fieldwork.cases import phone_hash
 from survey.services.fieldwork.outbox_plans import email_hash
 
@@ -56,7 +57,7 @@ def record_report(
         if state != DELIVERED
         else (SENT, SENDING, FAILED, BOUNCED)
     )
-    done = db.session.execute(
+    done = updated_rows(
         update(OutboxMessage)
         .where(
             OutboxMessage.channel == channel,
@@ -64,7 +65,7 @@ def record_report(
             OutboxMessage.state.in_(settled),
         )
         .values(**values)
-    ).rowcount
+    )
     if done:
         return True
     return bool(
@@ -84,14 +85,14 @@ def opt_out(address_hash: str, source: str, now: datetime | None = None) -> int:
         select(OptOut.id).where(OptOut.address_hash == address_hash)
     ):
         db.session.add(OptOut(address_hash=address_hash, source=source, created_at=now))
-    cancelled = db.session.execute(
+    cancelled = updated_rows(
         update(OutboxMessage)
         .where(
             OutboxMessage.address_hash == address_hash,
             OutboxMessage.state == QUEUED,
         )
         .values(state=CANCELLED, reason="opted out")
-    ).rowcount
+    )
     db.session.flush()
     return int(cancelled)
 

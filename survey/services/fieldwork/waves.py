@@ -25,6 +25,7 @@ from survey.models import CaseContact, Invitation, ServiceCase, Unit, User, Wave
 from survey.models._time import utcnow
 from survey.models.surveys import Survey, SurveyVersion
 from survey.services.audit import record_event
+from survey.services.fieldwork import not_null
 from survey.services.fieldwork.cases import phone_hash
 from survey.services.fieldwork.wave_progress import (
     UnitProgress,
@@ -244,7 +245,7 @@ def export_contacts(
     )
     root = base_url.rstrip("/")
     for invitation_id, phone in rows:
-        yield phone, f"{root}/i/{invitation_token(invitation_id)}"
+        yield not_null(phone), f"{root}/i/{invitation_token(invitation_id)}"
 
 
 def close_wave(

@@ -145,6 +145,8 @@ def _straight_liners(survey: Survey, period: Period) -> dict[int, str]:
             ).all()
         )
         for response_id, value, items in candidates:
+            if value is None:  # never: the query keeps only answers 1-5
+                continue
             reason = quality.straight_liner(
                 GridAnswers((value,) * items, check_answers.get(response_id))
             )
@@ -215,14 +217,19 @@ def store_soft_flags(survey: Survey, period: Period) -> dict[str, int]:
                 )
             )
         )
+        new = [rid for rid in reasons if rid not in known]
         rows = [
-            {"response_id": rid, "code": code, "kind": "soft", "reason": reason[:300]}
-            for rid, reason in reasons.items()
-            if rid not in known
+            {
+                "response_id": rid,
+                "code": code,
+                "kind": "soft",
+                "reason": reasons[rid][:300],
+            }
+            for rid in new
         ]
         if rows:
             db.session.execute(insert(ResponseFlag), rows)
-            touched.update(row["response_id"] for row in rows)
+            touched.update(new)
         added[code] = len(rows)
     ids = sorted(touched)
     for start in range(0, len(ids), 1000):
