@@ -228,8 +228,8 @@ def test_a_new_wards_leader_reads_its_history_and_nothing_more(
     assert "Formed from" in text
     assert "F1 Ward: the whole unit" in text
     assert "F2 Ward: part of it (share 70.0 %)" in text
-    assert "2025-05 45 66.7 %" in text and "estimated" in text  # 24 of 36
-    assert "2025-08 20 75.0 %" in text and "this unit" in text
+    assert "May 2025 45 66.7 %" in text and "estimated" in text  # 24 of 36
+    assert "Aug 2025 20 75.0 %" in text and "this unit" in text
     # The former units' own pages stay outside a new ward's scope.
     assert client.get("/results/test/unit/F2").status_code == 403
     assert client.get("/results/test/unit/F2/history").status_code == 403

@@ -12,7 +12,7 @@
     var index = pending.indexOf(item);
     if (index < 0) { return; }
     pending.splice(index, 1);
-    var figure = JSON.parse(item.block.textContent);
+    var figure = item.figure;
     Plotly.newPlot(item.target, figure.data || [], figure.layout || {}, {
       responsive: true,
       // The mode bar injects inline styles, which the CSP blocks.
@@ -32,7 +32,13 @@
     var blocks = document.querySelectorAll("script[type='application/json'][data-chart]");
     Array.prototype.forEach.call(blocks, function (block) {
       var target = document.getElementById(block.getAttribute("data-chart"));
-      if (target) { pending.push({ block: block, target: target }); }
+      if (!target) { return; }
+      var figure = JSON.parse(block.textContent);
+      // The chart's room is kept before it is drawn: nothing below it moves
+      // when it appears (a tap aimed at a link would land elsewhere).
+      var height = (figure.layout || {}).height;
+      if (height) { target.style.minHeight = height + "px"; }
+      pending.push({ figure: figure, target: target });
     });
     if (!("IntersectionObserver" in window)) { drawAll(); return; }
     var observer = new IntersectionObserver(function (entries) {
