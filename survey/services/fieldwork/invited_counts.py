@@ -144,7 +144,7 @@ def _answers(
     for unit_id, group, applicant, outcome, code, count, key in rows:
         found[unit_id][(group, applicant, outcome)][not_null(code)] += count
         keys[unit_id][(group, applicant, outcome)] += int(key or 0)
-    every = unit_counts._dimension_rows(survey, scope, invited, (OVERALL,))
+    every = unit_counts.dimension_rows(survey, scope, invited, (OVERALL,))
     for unit_id, (codes, key) in every.get(OVERALL, {}).items():
         unlinked = Counter({c: n for c, n in codes.items() if c in st.LIKERT_CODES})
         for linked in found.get(unit_id, {}).values():
@@ -212,7 +212,7 @@ def _invitations(
     # The responses are published with the cell-key noise (the invitations
     # are the platform's own doing, not the respondents').
     return {
-        unit_id: (sent, publishing._publish_count(done, int(key or 0), "invited", None))
+        unit_id: (sent, publishing.publish_count(done, int(key or 0), "invited", None))
         for unit_id, sent, done, key in db.session.execute(query)
     }
 

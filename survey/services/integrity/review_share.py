@@ -20,7 +20,7 @@ from survey.domain.questions import OVERALL
 from survey.models import Survey, Unit, UnitReview
 from survey.services.reporting import scope_counts
 from survey.services.reporting.result_filter import ResultFilter
-from survey.services.reporting.share_figures import ShareFigure, _top_two
+from survey.services.reporting.share_figures import ShareFigure, top_two
 
 ANSWER_CODES = (1, 2, 3, 4, 5)
 
@@ -53,8 +53,8 @@ def review_share(
     without = Counter({c: max(total[c] - theirs[c], 0) for c in total})
     answered = sum(total[c] for c in ANSWER_CODES)
     their_answers = min(sum(theirs[c] for c in ANSWER_CODES), answered)
-    with_them = _top_two(total, survey.min_n)
-    without_them = _top_two(without, survey.min_n)
+    with_them = top_two(total, survey.min_n)
+    without_them = top_two(without, survey.min_n)
     if not answered or not with_them.shown or not without_them.shown:
         return None
     return ReviewShare(

@@ -47,10 +47,6 @@ def publish_count(count: int, key_sum: int, measure: str, min_n: int | None) -> 
     return disclosure.perturb_count(int(count), key_sum, measure, min_n)
 
 
-# The old name, for survey/services/fieldwork/invited_counts.py (not edited here).
-_publish_count = publish_count
-
-
 def publish_codes(
     counts: Counter[Any], key_sum: int, valid: frozenset[Any] | None, min_n: int | None
 ) -> Counter[Any]:

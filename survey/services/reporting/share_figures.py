@@ -80,10 +80,6 @@ def top_two(counts: Mapping[int, int], min_n: int) -> ShareFigure:
     return ShareFigure(prop, st.display_share(prop, min_n=min_n))
 
 
-# The old name, for survey/services/integrity/review_share.py (not edited here).
-_top_two = top_two
-
-
 def honest_interval(prop: st.Proportion, success_codes: int) -> st.Proportion:
     """With the cell-key noise on, the interval widened for it.
 

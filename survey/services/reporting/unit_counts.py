@@ -133,10 +133,6 @@ def dimension_rows(
     return result
 
 
-# The old name, for survey/services/fieldwork/invited_counts.py (not edited here).
-_dimension_rows = dimension_rows
-
-
 def dimension_counts_by_unit(
     survey: Survey,
     scope: Unit | None,
