@@ -73,6 +73,17 @@ def postgres_url() -> Iterator[str | None]:
 
 
 @pytest.fixture(scope="session", autouse=True)
+def _jobs_in_memory() -> Iterator[None]:
+    """Apps that are not TESTING (the browser tests' live servers, the
+    gunicorn of the reliability tests) queue in their own process's memory,
+    never in the checkout's instance/jobs.sqlite3 nor a developer's Redis."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SURVEY_JOBS_URL", "memory://")
+        patch.delenv("REDIS_URL", raising=False)
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
 def _scrypt_once_per_password() -> Iterator[None]:
     """Each scrypt hash and check computed once per session, then remembered.
 
@@ -261,7 +272,10 @@ class _SharedApp:
         self.app._got_first_request = False  # a test may still add a route
         from survey import jobs
 
-        jobs.huey.testing_app = None  # a new memory queue: no jobs of another test
+        # A new memory queue: no jobs (nor a fold's "pending" mark) of another
+        # test. A live server of the browser tests (not TESTING) had chosen
+        # the store for good, and the tests after it on that worker shared it.
+        jobs.reset_storage()
         return self.app
 
 
